@@ -1,0 +1,277 @@
+/**
+ * Tests of `installRstGuard`: the rules each method installs, that they vanish on close / exit / `kill -9`, and
+ * that they drop exactly the kernel's RSTs of the guarded 4-tuple. Real-network tests run in namespaces
+ * `rhg-fw-<pid>-…` as root; without root they fail unless RHG_ALLOW_SKIP=1.
+ */
+
+import assert from "node:assert/strict";
+import { installRstGuard } from "../../src/net/firewall.ts";
+import { NetlinkWriter, NL, parseAcks } from "../../ffi/netlink.ts";
+import { GuardChild, must, pollUntil, rootOrSkip, run, sendSyn, vethPair, withNamespaces } from "./fw_harness.ts";
+
+const A = "198.18.210.1", B = "198.18.210.2";
+const A32 = 0xc612d201, B32 = 0xc612d202;
+const flow = (localPort: number) => ({ localAddr: A32, localPort, remoteAddr: B32, remotePort: 8080 });
+const EXPECTED_RULE = `ip saddr ${A} ip daddr ${B} tcp sport 40000 tcp dport 8080 tcp flags rst counter packets 0 ` +
+  `bytes 0 drop`;
+
+Deno.test("installRstGuard() with mode none installs nothing and says so", () => {
+  const g = installRstGuard(flow(40000), { mode: "none" });
+  assert.equal(g.method, "none");
+  assert.match(g.description, /--no-firewall/);
+  g.close();
+  g.close();
+});
+
+Deno.test("installRstGuard() rejects a port outside 1–65535 and an address that is not a u32", () => {
+  assert.throws(() => installRstGuard(flow(0), { mode: "none" }), RangeError);
+  assert.throws(() => installRstGuard({ ...flow(1), remoteAddr: 2 ** 32 }, { mode: "none" }), RangeError);
+});
+
+Deno.test("NetlinkWriter pads attributes to 4 bytes, flags nests and patches lengths", () => {
+  const w = new NetlinkWriter();
+  w.beginMessage(0x0a00, NL.NLM_F_REQUEST, 7);
+  w.beginNest(4);
+  w.attrString(1, "ab"); // 4 + 3 bytes, padded to 8
+  w.endNest();
+  w.endMessage();
+  const b = w.finish();
+  const v = new DataView(b.buffer);
+  assert.equal(b.length, 16 + 4 + 8);
+  assert.equal(v.getUint32(0, true), 28);
+  assert.equal(v.getUint16(16, true), 12);
+  assert.equal(v.getUint16(18, true), 4 | NL.NLA_F_NESTED);
+  assert.equal(v.getUint16(20, true), 7);
+  assert.deepEqual([...b.subarray(24, 28)], [0x61, 0x62, 0, 0]);
+});
+
+Deno.test("parseAcks() reads an ACK and an error reply with the kernel's extended-ack message", () => {
+  const reply = (seq: number, errno: number, msg?: string) => {
+    const w = new NetlinkWriter();
+    w.beginMessage(NL.NLMSG_ERROR, NL.NLM_F_CAPPED | (msg ? NL.NLM_F_ACK_TLVS : 0), seq);
+    const body = new Uint8Array(20);
+    new DataView(body.buffer).setInt32(0, -errno, true);
+    new DataView(body.buffer).setUint32(12, seq, true);
+    w.raw(body);
+    if (msg) w.attrString(NL.NLMSGERR_ATTR_MSG, msg);
+    w.endMessage();
+    return w.finish();
+  };
+  const bytes = new Uint8Array([...reply(3, 0), ...reply(4, 1, "table is owned")]);
+  assert.deepEqual(parseAcks(bytes), [{ seq: 3, errno: 0, detail: undefined }, {
+    seq: 4,
+    errno: 1,
+    detail: "table is owned",
+  }]);
+});
+
+Deno.test("the netlink guard shows the expected owner table and it is gone after close()", async () => {
+  if (!rootOrSkip()) return;
+  await withNamespaces(["nl"], async ([ns]) => {
+    const [child, [report]] = await GuardChild.start(ns, [{ flow: flow(40000), opts: { mode: "netlink" } }]);
+    try {
+      assert.ok(report.ok, JSON.stringify(report));
+      assert.equal(report.method, "nftables-netlink");
+      assert.match(report.description, /^Dropping the kernel's RSTs for 198\.18\.210\.1:40000 → 198\.18\.210\.2:8080 /);
+      const ruleset = await must(["nft", "list", "ruleset"], ns);
+      assert.match(ruleset, new RegExp(`table ip rawhttpget_${child.pid}_40000 \\{`));
+      assert.match(ruleset, /flags owner/);
+      assert.match(ruleset, /type filter hook output priority raw; policy accept;/);
+      assert.ok(ruleset.includes(EXPECTED_RULE), ruleset);
+      assert.doesNotMatch(ruleset, /prerouting/);
+      assert.equal(await child.send("close"), "closed");
+      assert.equal(await must(["nft", "list", "tables"], ns), "");
+    } finally {
+      await child.wait();
+    }
+  });
+});
+
+Deno.test("the netlink guard's table vanishes when its process is killed with SIGKILL", async () => {
+  if (!rootOrSkip()) return;
+  await withNamespaces(["kill"], async ([ns]) => {
+    const [child, [report]] = await GuardChild.start(ns, [{ flow: flow(40001), opts: { mode: "auto" } }]);
+    assert.ok(report.ok && report.method === "nftables-netlink", JSON.stringify(report));
+    assert.match(await must(["nft", "list", "tables"], ns), /rawhttpget_/);
+    child.kill();
+    await child.wait();
+    assert.ok(await pollUntil(async () => (await must(["nft", "list", "tables"], ns)) === "", 1000));
+  });
+});
+
+Deno.test("the nft-command guard adds its table and removes it on close() and on Deno.exit()", async () => {
+  if (!rootOrSkip()) return;
+  await withNamespaces(["nft"], async ([ns]) => {
+    const specs = [{ flow: flow(40000), opts: { mode: "nft", dropIncoming: true } }];
+    const [child, [report]] = await GuardChild.start(ns, specs);
+    try {
+      assert.ok(report.ok && report.method === "nft-command", JSON.stringify(report));
+      const ruleset = await must(["nft", "list", "ruleset"], ns);
+      assert.ok(ruleset.includes(EXPECTED_RULE), ruleset);
+      assert.match(
+        ruleset,
+        /hook prerouting priority raw;[^]*tcp sport 8080 tcp dport 40000 counter packets 0 bytes 0 drop/,
+      );
+      assert.equal(await child.send("close"), "closed");
+      assert.equal(await must(["nft", "list", "tables"], ns), "");
+    } finally {
+      await child.wait();
+    }
+    const [exiting] = await GuardChild.start(ns, specs);
+    assert.match(await must(["nft", "list", "tables"], ns), /rawhttpget_/);
+    assert.equal(await exiting.send("exit"), "");
+    await exiting.wait();
+    assert.equal(await must(["nft", "list", "tables"], ns), "");
+  });
+});
+
+Deno.test("the nft-command guard's close() names the command to run when its table cannot be removed", async () => {
+  if (!rootOrSkip()) return;
+  await withNamespaces(["gone"], async ([ns]) => {
+    const [child, [report]] = await GuardChild.start(ns, [{ flow: flow(40000), opts: { mode: "nft" } }]);
+    try {
+      assert.ok(report.ok, JSON.stringify(report));
+      await must(["nft", "delete", "table", "ip", `rawhttpget_${child.pid}_40000`], ns);
+      const reply = await child.send("close");
+      assert.match(
+        reply,
+        /^close failed: FirewallError: Cannot remove the firewall rule this program added \(nft exited/,
+      );
+      assert.ok(reply.includes(`run \`nft delete table ip rawhttpget_${child.pid}_40000\` as root.`), reply);
+    } finally {
+      await child.wait();
+    }
+  });
+});
+
+Deno.test("the iptables-command guard inserts its rules and removes them on close()", async () => {
+  if (!rootOrSkip()) return;
+  await withNamespaces(["ipt"], async ([ns]) => {
+    const specs = [{ flow: flow(40000), opts: { mode: "iptables", dropIncoming: true } }];
+    const [child, [report]] = await GuardChild.start(ns, specs);
+    try {
+      assert.ok(report.ok && report.method === "iptables-command", JSON.stringify(report));
+      const out = await must(["iptables", "-S", "OUTPUT"], ns);
+      assert.match(
+        out,
+        /-A OUTPUT -s 198\.18\.210\.1\/32 -d 198\.18\.210\.2\/32 -p tcp -m tcp --sport 40000 --dport 8080 --tcp-flags RST RST -m comment --comment "?rawhttpget-\d+"? -j DROP/,
+      );
+      assert.match(
+        await must(["iptables", "-t", "raw", "-S", "PREROUTING"], ns),
+        /--sport 8080 --dport 40000 .*-j DROP/,
+      );
+      assert.equal(await child.send("close"), "closed");
+      assert.doesNotMatch(await must(["iptables", "-S", "OUTPUT"], ns), /rawhttpget/);
+      assert.doesNotMatch(await must(["iptables", "-t", "raw", "-S", "PREROUTING"], ns), /rawhttpget/);
+    } finally {
+      await child.wait();
+    }
+  });
+});
+
+Deno.test("a second netlink guard for the same tuple fails with a FirewallError carrying the errno", async () => {
+  if (!rootOrSkip()) return;
+  await withNamespaces(["dup"], async ([ns]) => {
+    const spec = { flow: flow(40000), opts: { mode: "netlink" } };
+    const [child, [first, second]] = await GuardChild.start(ns, [spec, spec]);
+    try {
+      assert.ok(first.ok);
+      assert.ok(!second.ok && second.name === "FirewallError", JSON.stringify(second));
+      assert.equal(second.causeName, "NetlinkError");
+      assert.ok((second.causeErrno ?? 0) > 0);
+      assert.deepEqual(second.attempts, ["nftables-netlink"]);
+    } finally {
+      await child.wait();
+    }
+  });
+});
+
+Deno.test("auto mode without CAP_NET_ADMIN fails with a FirewallError that mentions --no-firewall", async () => {
+  if (!rootOrSkip()) return;
+  await withNamespaces(["nocap"], async ([ns]) => {
+    const drop = ["setpriv", "--inh-caps=-net_admin", "--bounding-set=-net_admin", "--"];
+    const [child, [report]] = await GuardChild.start(ns, [{ flow: flow(40000), opts: { mode: "auto" } }], drop);
+    try {
+      assert.ok(!report.ok && report.name === "FirewallError", JSON.stringify(report));
+      assert.match(report.message, /--no-firewall/);
+      assert.deepEqual(report.attempts, ["nftables-netlink", "nft-command", "iptables-command"]);
+      assert.equal(report.causeErrno, 1); // EPERM
+    } finally {
+      await child.wait();
+    }
+  });
+});
+
+/** RST packets from A with tcp sport `port`, as counted by B's input chain. */
+async function rstsSeenByB(ns: string, port: number): Promise<number> {
+  const listing = await must(["nft", "list", "chain", "ip", "observe", "input"], ns);
+  const m = listing.match(new RegExp(`tcp sport ${port} tcp flags rst counter packets (\\d+)`));
+  return m ? Number(m[1]) : -1;
+}
+
+const DROP_CASES = [
+  ["netlink", false],
+  ["netlink", true],
+  ["nft", false],
+  ["nft", true],
+  ["iptables", false],
+  ["iptables", true],
+  ["none", false], // control: without a guard the kernel's RST for the tuple does reach B
+] as const;
+
+for (const [mode, dropIncoming] of DROP_CASES) {
+  const title = mode === "none"
+    ? "without a guard the kernel's RSTs reach the server (control)"
+    : `the ${mode} guard${dropIncoming ? " with dropIncoming" : ""} drops only its own tuple's RSTs`;
+  Deno.test(title, async () => {
+    if (!rootOrSkip()) return;
+    await withNamespaces(["a", "b"], async ([a, b]) => {
+      await vethPair(a, b);
+      await must(["nft", "add table ip observe; add chain ip observe input { type filter hook input priority 0; }"], b);
+      for (const port of [40000, 40001]) {
+        await must(["nft", `add rule ip observe input ip saddr ${A} tcp sport ${port} tcp flags rst counter`], b);
+      }
+      const listener = new Deno.Command("ip", {
+        args: [
+          "netns",
+          "exec",
+          b,
+          Deno.execPath(),
+          "eval",
+          `for await (const c of Deno.listen({ hostname: "${B}", port: 8080 })) c.close();`,
+        ],
+        stdout: "null",
+        stderr: "inherit",
+      }).spawn();
+      const [child, [report]] = await GuardChild.start(a, [{ flow: flow(40000), opts: { mode, dropIncoming } }]);
+      try {
+        assert.ok(report.ok, JSON.stringify(report));
+        assert.ok(
+          await pollUntil(async () => (await run(["ss", "-ltn"], b)).out.includes(`${B}:8080`), 3000),
+          "listener not up",
+        );
+        await sendSyn(a, A, 40000, B, 8080);
+        await sendSyn(a, A, 40001, B, 8080);
+        assert.ok(
+          await pollUntil(async () => (await rstsSeenByB(b, 40001)) >= 1, 2000),
+          "unguarded tuple's RST not seen",
+        );
+        if (mode === "none") {
+          assert.ok(await pollUntil(async () => (await rstsSeenByB(b, 40000)) >= 1, 2000), "guarded tuple's RST seen");
+          return;
+        }
+        assert.equal(await rstsSeenByB(b, 40000), 0);
+        if (mode !== "iptables") {
+          const ruleset = await must(["nft", "list", "ruleset"], a);
+          const chain = dropIncoming ? /tcp dport 40000 counter packets (\d+)/ : /tcp flags rst counter packets (\d+)/;
+          assert.ok(Number(ruleset.match(chain)?.[1]) >= 1, ruleset);
+          if (dropIncoming) assert.match(ruleset, /tcp flags rst counter packets 0 /); // the kernel never saw the SYN-ACK
+        }
+      } finally {
+        await child.wait();
+        listener.kill("SIGKILL");
+        await listener.status;
+      }
+    });
+  });
+}

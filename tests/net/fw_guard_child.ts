@@ -1,0 +1,59 @@
+/**
+ * Child process for the firewall tests, run inside a namespace with only `--allow-ffi` (like rawhttpget itself).
+ * Argument: JSON array of `{ flow, opts }`. It installs each guard, prints one JSON report per guard and `ready`,
+ * then obeys stdin lines: `close` closes every guard (replies `closed` or `close failed: <errors>`), `exit` calls `Deno.exit(0)` without closing
+ * (the unload hook must clean up). It exits at end of input.
+ *
+ * @module
+ */
+
+import { FirewallError, type FirewallMode, type Guard, installRstGuard } from "../../src/net/firewall.ts";
+import { NetlinkError } from "../../ffi/netlink.ts";
+
+const specs: { flow: Parameters<typeof installRstGuard>[0]; opts: { mode: FirewallMode; dropIncoming?: boolean } }[] =
+  JSON.parse(Deno.args[0]);
+const guards: Guard[] = [];
+const print = (line: string) => Deno.stdout.writeSync(new TextEncoder().encode(line + "\n"));
+
+for (const spec of specs) {
+  try {
+    const g = installRstGuard(spec.flow, spec.opts);
+    guards.push(g);
+    print(JSON.stringify({ ok: true, method: g.method, description: g.description }));
+  } catch (e) {
+    const err = e as Error;
+    const cause = err.cause;
+    print(JSON.stringify({
+      ok: false,
+      name: err.name,
+      message: err.message,
+      causeName: cause instanceof Error ? cause.name : undefined,
+      causeErrno: cause instanceof NetlinkError ? cause.errno : undefined,
+      attempts: e instanceof FirewallError ? e.attempts.map((a) => a.method) : undefined,
+    }));
+  }
+}
+print("ready");
+
+let rest = "";
+for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
+  rest += chunk;
+  let nl: number;
+  while ((nl = rest.indexOf("\n")) >= 0) {
+    const command = rest.slice(0, nl);
+    rest = rest.slice(nl + 1);
+    if (command === "close") {
+      const errors: string[] = [];
+      for (const g of guards) {
+        try {
+          g.close();
+        } catch (e) {
+          errors.push(`${(e as Error).name}: ${(e as Error).message}`);
+        }
+      }
+      print(errors.length ? `close failed: ${errors.join(" | ")}` : "closed");
+    } else if (command === "exit") {
+      Deno.exit(0);
+    }
+  }
+}
