@@ -1,0 +1,78 @@
+/**
+ * Makes sure the programs the real-network tests, the benchmark and the demo need are installed.
+ *
+ * Run as root, it installs what is missing from Debian's packages; otherwise it names what is missing and fails.
+ * Usage: `deno run --allow-run --allow-env tests/tools/ensure_deps.ts [test|demo|bench]`.
+ *
+ * @module
+ */
+
+/** One required program and the Debian package that provides it. */
+export interface Requirement {
+  /** Command looked up on PATH (or an absolute path). */
+  readonly command: string;
+  /** Debian package that installs it. */
+  readonly pkg: string;
+}
+
+/** What each tool needs beyond Deno. */
+export const REQUIREMENTS: Readonly<Record<string, readonly Requirement[]>> = {
+  demo: [{ command: "ip", pkg: "iproute2" }],
+  test: [
+    { command: "ip", pkg: "iproute2" },
+    { command: "tcpdump", pkg: "tcpdump" },
+    { command: "nginx", pkg: "nginx-light" },
+    { command: "nft", pkg: "nftables" },
+    { command: "iptables", pkg: "iptables" },
+    { command: "ethtool", pkg: "ethtool" },
+    { command: "curl", pkg: "curl" },
+    { command: "wget", pkg: "wget" },
+    { command: "script", pkg: "bsdutils" },
+    { command: "setpriv", pkg: "util-linux" },
+    { command: "python3", pkg: "python3" },
+  ],
+  bench: [
+    { command: "ip", pkg: "iproute2" },
+    { command: "nginx", pkg: "nginx-light" },
+    { command: "ethtool", pkg: "ethtool" },
+    { command: "curl", pkg: "curl" },
+    { command: "wget", pkg: "wget" },
+  ],
+};
+
+async function has(command: string): Promise<boolean> {
+  const paths = ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin", "/usr/local/sbin"];
+  for (const dir of paths) {
+    try {
+      await Deno.stat(`${dir}/${command}`);
+      return true;
+    } catch { /* not here */ }
+  }
+  return false;
+}
+
+async function run(cmd: string[]): Promise<void> {
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  const { code } = await new Deno.Command(cmd[0], { args: cmd.slice(1), env, stdout: "inherit", stderr: "inherit" })
+    .output();
+  if (code !== 0) throw new Error(`Command failed with exit code ${code}: ${cmd.join(" ")}`);
+}
+
+if (import.meta.main) {
+  const kind = Deno.args[0] ?? "test";
+  const wanted = [...(REQUIREMENTS[kind] ?? REQUIREMENTS.test)];
+  const missing: Requirement[] = [];
+  for (const r of wanted) if (!(await has(r.command))) missing.push(r);
+  if (missing.length > 0) {
+    const pkgs = [...new Set(missing.map((r) => r.pkg))];
+    if (Deno.uid() !== 0) {
+      console.error(
+        `Missing programs: ${missing.map((r) => r.command).join(", ")}; install: apt-get install ${pkgs.join(" ")}`,
+      );
+      Deno.exit(1);
+    }
+    console.error(`Installing ${pkgs.join(" ")} from Debian's packages…`);
+    await run(["apt-get", "update", "-qq"]);
+    await run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", ...pkgs]);
+  }
+}
