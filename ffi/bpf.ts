@@ -1,0 +1,173 @@
+/**
+ * Classic BPF socket filters (`SO_ATTACH_FILTER`): the kernel drops every frame that is not ours before it is queued,
+ * so the receive buffer holds only our flow and a stale segment of another connection never reaches the engine.
+ *
+ * `struct sock_filter` is 8 bytes: `u16 code; u8 jt; u8 jf; u32 k` (host order). On a raw IPv4 socket and on an
+ * `AF_PACKET`/`SOCK_DGRAM` socket the program sees the frame from the first byte of the IP header.
+ *
+ * @module
+ */
+
+import { libc } from "./libc.ts";
+import { check } from "./os_error.ts";
+
+/** One classic BPF instruction. */
+export interface BpfInstruction {
+  /** Opcode: class | size | mode (or op | source). */
+  readonly code: number;
+  /** Jump offset if true (conditional jumps). */
+  readonly jt: number;
+  /** Jump offset if false (conditional jumps). */
+  readonly jf: number;
+  /** Constant operand. */
+  readonly k: number;
+}
+
+/** A classic BPF program; the kernel accepts at most 4096 instructions. */
+export type BpfProgram = readonly BpfInstruction[];
+
+// Opcode pieces (linux/filter.h, linux/bpf_common.h).
+const BPF_LD = 0x00, BPF_LDX = 0x01, BPF_ALU = 0x04, BPF_JMP = 0x05, BPF_RET = 0x06;
+const BPF_W = 0x00, BPF_H = 0x08, BPF_B = 0x10;
+const BPF_ABS = 0x20, BPF_IND = 0x40, BPF_MSH = 0xa0;
+const BPF_AND = 0x50, BPF_JEQ = 0x10, BPF_JSET = 0x40, BPF_K = 0x00;
+
+/** The return value that accepts the whole frame. */
+export const BPF_ACCEPT = 0xffffffff;
+/** The return value that drops the frame. */
+export const BPF_REJECT = 0;
+
+/** The flow a {@linkcode tcpFlowFilter} lets through: frames from `srcAddr:srcPort` to `dstAddr:dstPort`. */
+export interface TcpFlow {
+  /** Sender's IPv4 address as a u32 (the server, for a client's receiver). */
+  readonly srcAddr: number;
+  /** Receiver's IPv4 address as a u32 (our address). */
+  readonly dstAddr: number;
+  /** Sender's TCP port. */
+  readonly srcPort: number;
+  /** Receiver's TCP port (our port). */
+  readonly dstPort: number;
+}
+
+/**
+ * Builds a filter that accepts only IPv4 TCP frames of one flow and rejects everything else, including IP fragments
+ * with a nonzero offset (their bytes at the TCP port offsets are payload, not ports).
+ *
+ * @example
+ * ```ts
+ * const program = tcpFlowFilter({ srcAddr: 0xc6120002, srcPort: 80, dstAddr: 0xc6120001, dstPort: 40000 });
+ * ```
+ */
+export function tcpFlowFilter(flow: TcpFlow): BpfProgram {
+  const checks: [string, number, number][] = [
+    ["srcAddr", flow.srcAddr, 0xffffffff],
+    ["dstAddr", flow.dstAddr, 0xffffffff],
+    ["srcPort", flow.srcPort, 0xffff],
+    ["dstPort", flow.dstPort, 0xffff],
+  ];
+  for (const [name, value, max] of checks) {
+    if (!Number.isInteger(value) || value < 0 || value > max) {
+      throw new RangeError(`Cannot build a TCP flow filter: ${name} ${value} is out of range`);
+    }
+  }
+  // Every test jumps to the last instruction (reject) when it fails; `toReject(i)` is that offset from index i.
+  const LEN = 16;
+  const toReject = (i: number) => LEN - 1 - (i + 1);
+  const p: BpfInstruction[] = [];
+  const stmt = (code: number, k: number) => p.push({ code, jt: 0, jf: 0, k });
+  const jeqOrReject = (k: number) => p.push({ code: BPF_JMP | BPF_JEQ | BPF_K, jt: 0, jf: toReject(p.length), k });
+  stmt(BPF_LD | BPF_B | BPF_ABS, 0); // 0: A = version/IHL byte
+  stmt(BPF_ALU | BPF_AND | BPF_K, 0xf0); // 1: A = version << 4
+  jeqOrReject(0x40); // 2: IPv4 only
+  stmt(BPF_LD | BPF_B | BPF_ABS, 9); // 3: A = protocol
+  jeqOrReject(6); // 4: TCP only
+  stmt(BPF_LD | BPF_W | BPF_ABS, 12); // 5: A = source address
+  jeqOrReject(flow.srcAddr >>> 0); // 6
+  stmt(BPF_LD | BPF_W | BPF_ABS, 16); // 7: A = destination address
+  jeqOrReject(flow.dstAddr >>> 0); // 8
+  stmt(BPF_LD | BPF_H | BPF_ABS, 6); // 9: A = flags/fragment offset
+  // 10: a nonzero fragment offset (low 13 bits) means no TCP header here: reject.
+  p.push({ code: BPF_JMP | BPF_JSET | BPF_K, jt: toReject(p.length), jf: 0, k: 0x1fff });
+  stmt(BPF_LDX | BPF_B | BPF_MSH, 0); // 11: X = 4 * IHL (IP options vary the header length)
+  stmt(BPF_LD | BPF_W | BPF_IND, 0); // 12: A = source port << 16 | destination port
+  // 13: both ports at once; then accept (14) or reject (15).
+  p.push({ code: BPF_JMP | BPF_JEQ | BPF_K, jt: 0, jf: 1, k: ((flow.srcPort << 16) | flow.dstPort) >>> 0 });
+  stmt(BPF_RET | BPF_K, BPF_ACCEPT);
+  stmt(BPF_RET | BPF_K, BPF_REJECT);
+  if (p.length !== LEN) throw new Error(`tcpFlowFilter built ${p.length} instructions, expected ${LEN}`);
+  return p;
+}
+
+// Ancillary load of the packet type (linux/filter.h SKF_AD_OFF + SKF_AD_PKTTYPE) and PACKET_OUTGOING.
+const SKF_AD_PKTTYPE = 0xfffff000 + 4;
+const PACKET_OUTGOING = 4;
+
+/**
+ * Prefixes `program` with a test that drops frames this host sends (packet type PACKET_OUTGOING), which an
+ * `AF_PACKET` socket otherwise sees too (on loopback each frame would arrive twice). Jumps are relative, so the
+ * original program is unchanged behind the prefix.
+ *
+ * @example
+ * ```ts
+ * const program = rejectOutgoing(tcpFlowFilter(flow));
+ * ```
+ */
+export function rejectOutgoing(program: BpfProgram): BpfProgram {
+  return [
+    { code: BPF_LD | BPF_B | BPF_ABS, jt: 0, jf: 0, k: SKF_AD_PKTTYPE },
+    { code: BPF_JMP | BPF_JEQ | BPF_K, jt: 0, jf: 1, k: PACKET_OUTGOING },
+    { code: BPF_RET | BPF_K, jt: 0, jf: 0, k: BPF_REJECT },
+    ...program,
+  ];
+}
+
+/**
+ * Encodes a program as the `struct sock_filter[]` bytes the kernel reads (little-endian, x86_64).
+ *
+ * @example
+ * ```ts
+ * encodeProgram([{ code: 0x06, jt: 0, jf: 0, k: 0 }]); // 8 bytes
+ * ```
+ */
+export function encodeProgram(program: BpfProgram): Uint8Array<ArrayBuffer> {
+  if (program.length === 0 || program.length > 4096) {
+    throw new RangeError(`Cannot encode a BPF program of ${program.length} instructions (1 to 4096)`);
+  }
+  const bytes = new Uint8Array(program.length * 8);
+  const view = new DataView(bytes.buffer);
+  program.forEach((ins, i) => {
+    view.setUint16(i * 8, ins.code, true);
+    view.setUint8(i * 8 + 2, ins.jt);
+    view.setUint8(i * 8 + 3, ins.jf);
+    view.setUint32(i * 8 + 4, ins.k >>> 0, true);
+  });
+  return bytes;
+}
+
+const SOL_SOCKET = 1;
+const SO_ATTACH_FILTER = 26;
+
+/**
+ * Attaches `program` to socket `fd` with setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, struct sock_fprog).
+ *
+ * Frames queued before this call were not filtered: a raw socket starts receiving the moment it exists. Drain the
+ * queue after attaching (the raw receiver's `attachFilter` does) before trusting what it delivers.
+ *
+ * @example
+ * ```ts
+ * attachFilter(fd, tcpFlowFilter(flow));
+ * ```
+ */
+export function attachFilter(fd: number, program: BpfProgram): void {
+  const filter = encodeProgram(program);
+  // struct sock_fprog { unsigned short len; /* 6 bytes padding */ struct sock_filter *filter; }
+  const fprog = new Uint8Array(16);
+  const view = new DataView(fprog.buffer);
+  view.setUint16(0, program.length, true);
+  view.setBigUint64(8, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(filter))), true);
+  check(
+    libc().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16),
+    "setsockopt",
+    `${fd}, SOL_SOCKET, SO_ATTACH_FILTER`,
+  );
+}

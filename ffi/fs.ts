@@ -1,0 +1,285 @@
+/**
+ * Files, environment and process identity through libc, so that the program needs no permission but `--allow-ffi`.
+ * Paths and names are passed to C as NUL-terminated UTF-8.
+ *
+ * @module
+ */
+
+import { concatBytes } from "./_bytes.ts";
+import { EEXIST, EINTR, ENOENT, lastErrno } from "./errno.ts";
+import { cString, libc } from "./libc.ts";
+import { check, OsError } from "./os_error.ts";
+
+const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200, O_APPEND = 0x400;
+const O_CLOEXEC = 0x80000;
+const W_OK = 2, X_OK = 1;
+// struct stat (x86_64): st_mode u32 at 24, st_uid at 28, st_gid at 32, st_size i64 at 48; 144 bytes.
+const STAT_LEN = 144;
+const S_IFMT = 0o170000, S_IFDIR = 0o040000;
+
+/** How {@linkcode openFile} opens a file (like `open(2)` flags). Without `write`/`append` the file is read-only. */
+export interface OpenOptions {
+  /** Create the file if missing (O_CREAT). */
+  readonly create?: boolean;
+  /** With `create`, fail with EEXIST if it exists (O_EXCL). */
+  readonly exclusive?: boolean;
+  /** Cut the file to 0 bytes (O_TRUNC). */
+  readonly truncate?: boolean;
+  /** Every write goes to the end (O_APPEND); implies `write`. */
+  readonly append?: boolean;
+  /** Open for writing. */
+  readonly write?: boolean;
+  /** Open for reading too (with `write`: O_RDWR). */
+  readonly read?: boolean;
+  /** Permission bits for a created file, before the umask; 0o644 by default. */
+  readonly mode?: number;
+}
+
+/** An open file descriptor with synchronous, loop-until-done I/O. Every failure throws OsError. */
+export class File {
+  /** The file descriptor (-1 once closed). */
+  fd: number;
+  /** The path it was opened with (for messages). */
+  readonly path: string;
+
+  /** Wraps an open descriptor; use {@linkcode openFile}. */
+  constructor(fd: number, path: string) {
+    this.fd = fd;
+    this.path = path;
+  }
+
+  /** Writes all of `bytes` at the current offset, looping on short writes; ENOSPC and others throw OsError. */
+  write(bytes: Uint8Array<ArrayBuffer>): void {
+    let done = 0;
+    while (done < bytes.length) {
+      const chunk = done === 0 ? bytes : bytes.subarray(done);
+      const n = libc().write(this.fd, chunk, BigInt(chunk.length));
+      if (n < 0n) {
+        if (lastErrno() === EINTR) continue;
+        throw new OsError(lastErrno(), "write", `"${this.path}", ${chunk.length} bytes`);
+      }
+      done += Number(n);
+    }
+  }
+
+  /** Writes all of `bytes` at byte `offset` without moving the file offset (pwrite), looping on short writes. */
+  pwrite(bytes: Uint8Array<ArrayBuffer>, offset: number): void {
+    let done = 0;
+    while (done < bytes.length) {
+      const chunk = done === 0 ? bytes : bytes.subarray(done);
+      const n = libc().pwrite(this.fd, chunk, BigInt(chunk.length), BigInt(offset + done));
+      if (n < 0n) {
+        if (lastErrno() === EINTR) continue;
+        throw new OsError(lastErrno(), "pwrite", `"${this.path}", ${chunk.length} bytes at ${offset + done}`);
+      }
+      done += Number(n);
+    }
+  }
+
+  /** Reads up to `buf.length` bytes at the current offset; returns the count, 0 at end of file. */
+  read(buf: Uint8Array<ArrayBuffer>): number {
+    for (;;) {
+      const n = libc().read(this.fd, buf, BigInt(buf.length));
+      if (n >= 0n) return Number(n);
+      if (lastErrno() !== EINTR) throw new OsError(lastErrno(), "read", `"${this.path}"`);
+    }
+  }
+
+  /** The file's size in bytes (fstat). */
+  size(): number {
+    const st = new Uint8Array(STAT_LEN);
+    check(libc().fstat(this.fd, st), "fstat", `"${this.path}"`);
+    return Number(new DataView(st.buffer).getBigInt64(48, true));
+  }
+
+  /** Sets the file's size (ftruncate). */
+  truncate(size: number): void {
+    check(libc().ftruncate(this.fd, BigInt(size)), "ftruncate", `"${this.path}", ${size}`);
+  }
+
+  /** Flushes the file to the disk (fsync). */
+  sync(): void {
+    check(libc().fsync(this.fd), "fsync", `"${this.path}"`);
+  }
+
+  /** Gives the file to `uid:gid` (fchown). */
+  chown(uid: number, gid: number): void {
+    check(libc().fchown(this.fd, uid, gid), "fchown", `"${this.path}", ${uid}, ${gid}`);
+  }
+
+  /** Closes the descriptor; calling it twice is harmless. */
+  close(): void {
+    if (this.fd >= 0) libc().close(this.fd);
+    this.fd = -1;
+  }
+}
+
+/**
+ * Opens `path` with open(2). Throws OsError (ENOENT, EEXIST, EACCES…).
+ *
+ * @example
+ * ```ts
+ * const f = openFile("out.bin", { create: true, truncate: true, write: true });
+ * f.write(bytes);
+ * f.close();
+ * ```
+ */
+export function openFile(path: string, opts: OpenOptions = {}): File {
+  const writing = opts.write === true || opts.append === true;
+  let flags = O_CLOEXEC | (writing ? (opts.read ? O_RDWR : O_WRONLY) : O_RDONLY);
+  if (opts.create) flags |= O_CREAT;
+  if (opts.exclusive) flags |= O_EXCL;
+  if (opts.truncate) flags |= O_TRUNC;
+  if (opts.append) flags |= O_APPEND;
+  const mode = opts.mode ?? 0o644;
+  const fd = check(libc().open(cString(path), flags, mode), "open", `"${path}", 0x${flags.toString(16)}`);
+  return new File(fd, path);
+}
+
+/**
+ * Reads a whole (small) file, e.g. under /proc. Throws OsError.
+ *
+ * @example
+ * ```ts
+ * readFileBytes("/proc/sys/net/ipv4/ip_local_port_range");
+ * ```
+ */
+export function readFileBytes(path: string): Uint8Array<ArrayBuffer> {
+  const f = openFile(path);
+  try {
+    const chunks: Uint8Array<ArrayBuffer>[] = [];
+    for (;;) {
+      const buf = new Uint8Array(65536);
+      const n = f.read(buf);
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+    }
+    return concatBytes(chunks);
+  } finally {
+    f.close();
+  }
+}
+
+/**
+ * Renames `from` to `to`, replacing `to` atomically if it exists (rename(2)).
+ *
+ * @example
+ * ```ts
+ * renameFile("out.bin.part", "out.bin");
+ * ```
+ */
+export function renameFile(from: string, to: string): void {
+  check(libc().rename(cString(from), cString(to)), "rename", `"${from}", "${to}"`);
+}
+
+/**
+ * Deletes a file (unlink(2)); returns false if it did not exist.
+ *
+ * @example
+ * ```ts
+ * removeFile("out.bin.part");
+ * ```
+ */
+export function removeFile(path: string): boolean {
+  if (libc().unlink(cString(path)) === 0) return true;
+  const errno = lastErrno();
+  if (errno === ENOENT) return false;
+  throw new OsError(errno, "unlink", `"${path}"`);
+}
+
+/**
+ * Changes the owner of a path or an open descriptor (chown(2) / fchown(2)).
+ *
+ * @example
+ * ```ts
+ * chown("out.bin", 1000, 1000);
+ * ```
+ */
+export function chown(target: string | number, uid: number, gid: number): void {
+  if (typeof target === "number") {
+    check(libc().fchown(target, uid, gid), "fchown", `${target}, ${uid}, ${gid}`);
+  } else {
+    check(libc().chown(cString(target), uid, gid), "chown", `"${target}", ${uid}, ${gid}`);
+  }
+}
+
+/** What {@linkcode fileInfo} reports about a path. */
+export interface FileInfo {
+  /** Size in bytes. */
+  readonly size: number;
+  /** True for a directory. */
+  readonly isDirectory: boolean;
+  /** Owner user id. */
+  readonly uid: number;
+  /** Owner group id. */
+  readonly gid: number;
+}
+
+/**
+ * stat(2) of a path (following symlinks), or null when it does not exist.
+ *
+ * @example
+ * ```ts
+ * fileInfo("out.bin")?.size;
+ * ```
+ */
+export function fileInfo(path: string): FileInfo | null {
+  const st = new Uint8Array(STAT_LEN);
+  if (libc().stat(cString(path), st) !== 0) {
+    const errno = lastErrno();
+    if (errno === ENOENT) return null;
+    throw new OsError(errno, "stat", `"${path}"`);
+  }
+  const v = new DataView(st.buffer);
+  return {
+    size: Number(v.getBigInt64(48, true)),
+    isDirectory: (v.getUint32(24, true) & S_IFMT) === S_IFDIR,
+    uid: v.getUint32(28, true),
+    gid: v.getUint32(32, true),
+  };
+}
+
+/**
+ * The size of a file in bytes, or null when it does not exist (for resuming a partial download).
+ *
+ * @example
+ * ```ts
+ * fileSize("out.bin.part"); // null
+ * ```
+ */
+export function fileSize(path: string): number | null {
+  return fileInfo(path)?.size ?? null;
+}
+
+/**
+ * True when this process may create files in `dir` (access(2) with W_OK|X_OK; root passes unless read-only).
+ *
+ * @example
+ * ```ts
+ * isDirectoryWritable(".");
+ * ```
+ */
+export function isDirectoryWritable(dir: string): boolean {
+  return libc().access(cString(dir), W_OK | X_OK) === 0;
+}
+
+/**
+ * Creates a directory and its missing parents (like `mkdir -p`).
+ *
+ * @example
+ * ```ts
+ * mkdirp("downloads/today", 0o755);
+ * ```
+ */
+export function mkdirp(dir: string, mode = 0o755): void {
+  const parts = dir.split("/");
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join("/");
+    if (prefix === "" || prefix === "." || prefix === "..") continue;
+    if (libc().mkdir(cString(prefix), mode) !== 0) {
+      const errno = lastErrno();
+      if (errno !== EEXIST) throw new OsError(errno, "mkdir", `"${prefix}"`);
+    }
+  }
+  if (!fileInfo(dir)?.isDirectory) throw new OsError(EEXIST, "mkdir", `"${dir}"`);
+}

@@ -1,0 +1,134 @@
+/**
+ * The one libc symbol table of rawhttpget, opened lazily with `Deno.dlopen` (needs only `--allow-ffi`).
+ *
+ * Cost model (see /work/shared/FACTS.md): a synchronous call costs ~0.2 µs, a `nonblocking: true` call ~33 µs and
+ * runs on another thread, so `errno` read after it is stale. Rules of use:
+ * - block only in `poll_async` (idle waits), `getaddrinfo_async` (DNS) and `waitpid_async` (child processes);
+ * - every other call is synchronous, and `errno` is read with `lastErrno()` (ffi/errno.ts) right after it.
+ *
+ * Types follow the x86_64 Linux ABI: `int` → `"i32"`, `size_t` → `"usize"`, `ssize_t` → `"isize"`, `off_t` → `"i64"`,
+ * `uid_t`/`gid_t`/`socklen_t` → `"u32"`, byte arrays the caller owns → `"buffer"`, C-owned memory → `"pointer"`.
+ * 64-bit integers (`usize`, `isize`, `i64`, `u64`) are `bigint` on both sides (measured: no slower than `i32` here).
+ *
+ * @module
+ */
+
+const SYMBOLS = {
+  // --- sockets ---
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  recvfrom: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "buffer"], result: "isize" },
+  recvmmsg: { parameters: ["i32", "buffer", "u32", "i32", "buffer"], result: "i32" },
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  if_nametoindex: { parameters: ["buffer"], result: "u32" },
+  /** Synchronous poll: use with a zero timeout only. */
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  /** Blocking poll on a worker thread; the Deno event loop keeps running. errno after it is stale. */
+  poll_async: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  /** fcntl is variadic; the third argument is an int for F_GETFL/F_SETFL. */
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+  // --- name resolution ---
+  getaddrinfo_async: {
+    name: "getaddrinfo",
+    parameters: ["buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  freeaddrinfo: { parameters: ["pointer"], result: "void" },
+  gai_strerror: { parameters: ["i32"], result: "pointer" },
+  // --- errors ---
+  __errno_location: { parameters: [], result: "pointer" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+  // --- files ---
+  /** open is variadic; the mode is passed as the third int argument. */
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  pwrite: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
+  lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
+  ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+  fsync: { parameters: ["i32"], result: "i32" },
+  rename: { parameters: ["buffer", "buffer"], result: "i32" },
+  unlink: { parameters: ["buffer"], result: "i32" },
+  chown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  fchown: { parameters: ["i32", "u32", "u32"], result: "i32" },
+  fstat: { parameters: ["i32", "buffer"], result: "i32" },
+  stat: { parameters: ["buffer", "buffer"], result: "i32" },
+  mkdir: { parameters: ["buffer", "u32"], result: "i32" },
+  access: { parameters: ["buffer", "i32"], result: "i32" },
+  // --- process ---
+  getenv: { parameters: ["buffer"], result: "pointer" },
+  isatty: { parameters: ["i32"], result: "i32" },
+  getuid: { parameters: [], result: "u32" },
+  geteuid: { parameters: [], result: "u32" },
+  getgid: { parameters: [], result: "u32" },
+  getegid: { parameters: [], result: "u32" },
+  getpid: { parameters: [], result: "i32" },
+  posix_spawnp: { parameters: ["buffer", "buffer", "buffer", "pointer", "buffer", "pointer"], result: "i32" },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
+  posix_spawn_file_actions_addopen: { parameters: ["buffer", "i32", "buffer", "i32", "u32"], result: "i32" },
+  posix_spawn_file_actions_addclose: { parameters: ["buffer", "i32"], result: "i32" },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  /** Blocking waitpid on a worker thread. */
+  waitpid_async: { name: "waitpid", parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  /** `char **environ`: the value is read once, when the library is opened. */
+  environ: { type: "pointer" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The typed libc symbols returned by {@linkcode libc}. */
+export type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+let opened: Libc | null = null;
+
+/**
+ * Returns the libc symbols, opening `libc.so.6` on first use.
+ *
+ * @example
+ * ```ts
+ * const pid = libc().getpid();
+ * ```
+ */
+export function libc(): Libc {
+  if (opened === null) opened = Deno.dlopen("libc.so.6", SYMBOLS).symbols;
+  return opened;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Encodes a string as a NUL-terminated UTF-8 buffer for a `const char *` argument.
+ *
+ * @example
+ * ```ts
+ * libc().unlink(cString("/tmp/x"));
+ * ```
+ */
+export function cString(s: string): Uint8Array<ArrayBuffer> {
+  if (s.includes("\0")) throw new TypeError(`Cannot pass "${s.replaceAll("\0", "\\0")}" to C: it contains a NUL byte`);
+  const bytes = new Uint8Array(encoder.encode(s).length + 1);
+  encoder.encodeInto(s, bytes);
+  return bytes;
+}
+
+/**
+ * Reads a NUL-terminated C string from C-owned memory, or returns `undefined` for a null pointer.
+ *
+ * @example
+ * ```ts
+ * readCString(libc().getenv(cString("HOME")));
+ * ```
+ */
+export function readCString(ptr: Deno.PointerValue): string | undefined {
+  return ptr === null ? undefined : Deno.UnsafePointerView.getCString(ptr);
+}

@@ -1,0 +1,57 @@
+/**
+ * The libc layer of rawhttpget: raw sockets, BPF filters, routes, ports, name resolution, files, environment and
+ * child processes, all through `Deno.dlopen` so the program needs only `--allow-ffi`.
+ *
+ * @module
+ */
+
+export { cString, type Libc, libc, readCString } from "./libc.ts";
+export * from "./errno.ts";
+export { check, OsError, PRIVILEGE_MESSAGE, PrivilegeError, strerror } from "./os_error.ts";
+export { AF_INET, decodeSockaddrIn, encodeSockaddrIn, SOCKADDR_IN_LEN, type SockaddrIn } from "./sockaddr.ts";
+export { POLLERR, POLLHUP, POLLIN, pollNow, POLLNVAL, POLLOUT, waitFor, waitReadable } from "./poll.ts";
+export {
+  attachFilter,
+  BPF_ACCEPT,
+  BPF_REJECT,
+  type BpfInstruction,
+  type BpfProgram,
+  encodeProgram,
+  rejectOutgoing,
+  type TcpFlow,
+  tcpFlowFilter,
+} from "./bpf.ts";
+export {
+  AF_PACKET,
+  ETH_P_IP,
+  IPPROTO_RAW,
+  IPPROTO_TCP,
+  openPacketReceiver,
+  openRawReceiver,
+  openRawSender,
+  type PacketReceiverOptions,
+  RawReceiver,
+  type RawReceiverOptions,
+  RawSender,
+  type RawSenderOptions,
+} from "./raw_socket.ts";
+export { RecvBatch } from "./recv_batch.ts";
+export { EAI_AGAIN, EAI_NONAME, ResolveError, resolveIpv4 } from "./resolve.ts";
+export { type Route, RouteError, routeTo } from "./route.ts";
+export { type ReservedPort, reservePort } from "./port.ts";
+export {
+  chown,
+  File,
+  type FileInfo,
+  fileInfo,
+  fileSize,
+  isDirectoryWritable,
+  mkdirp,
+  openFile,
+  type OpenOptions,
+  readFileBytes,
+  removeFile,
+  renameFile,
+} from "./fs.ts";
+export { currentUids, getEnv, getPid, isTerminal, type Uids } from "./process.ts";
+export { type CommandResult, runCommand, sendSignal } from "./spawn.ts";

@@ -1,0 +1,84 @@
+/**
+ * Host name → IPv4 address with glibc's `getaddrinfo` (so /etc/hosts and nsswitch are honoured), run as a
+ * `nonblocking: true` call because DNS may take seconds.
+ *
+ * @module
+ */
+
+import { parseAddr } from "./_ipv4.ts";
+import { cString, libc, readCString } from "./libc.ts";
+import { AF_INET, decodeSockaddrIn } from "./sockaddr.ts";
+
+const SOCK_STREAM = 1;
+// struct addrinfo (x86_64): flags 0, family 4, socktype 8, protocol 12, addrlen 16, addr 24, canonname 32, next 40.
+const ADDRINFO_LEN = 48;
+/** getaddrinfo error: the name has no address (the code glibc returns for an unknown host). */
+export const EAI_NONAME = -2;
+/** getaddrinfo error: temporary failure (DNS unreachable). */
+export const EAI_AGAIN = -3;
+
+/**
+ * A host name could not be resolved; `gaiCode` is getaddrinfo's error code.
+ * Message: `Cannot resolve host "x": Name or service not known`.
+ *
+ * @example
+ * ```ts
+ * throw new ResolveError("nowhere.invalid", -2, "Name or service not known");
+ * ```
+ */
+export class ResolveError extends Error {
+  /** The name that failed. */
+  readonly host: string;
+  /** getaddrinfo's return value, e.g. {@linkcode EAI_NONAME}. */
+  readonly gaiCode: number;
+
+  /** Builds the error from the failing host, code and gai_strerror text. */
+  constructor(host: string, gaiCode: number, detail: string) {
+    super(`Cannot resolve host "${host}": ${detail}`);
+    this.name = "ResolveError";
+    this.host = host;
+    this.gaiCode = gaiCode;
+  }
+}
+
+/**
+ * Resolves `host` to its first IPv4 address (a u32). A dotted quad is parsed without a lookup.
+ * Throws {@linkcode ResolveError} when the name has no IPv4 address.
+ *
+ * @example
+ * ```ts
+ * await resolveIpv4("localhost"); // 0x7f000001
+ * ```
+ */
+export async function resolveIpv4(host: string): Promise<number> {
+  const literal = parseAddr(host);
+  if (literal !== null) return literal;
+  if (host === "" || host.includes("\0")) throw new ResolveError(host, EAI_NONAME, "Name or service not known");
+  const hints = new Uint8Array(ADDRINFO_LEN);
+  const hintsView = new DataView(hints.buffer);
+  hintsView.setInt32(4, AF_INET, true);
+  hintsView.setInt32(8, SOCK_STREAM, true);
+  const out = new Uint8Array(8);
+  const node = cString(host);
+  const rc = await libc().getaddrinfo_async(node, null, hints, out);
+  if (rc !== 0) {
+    // EAI_SYSTEM's errno is on the worker thread and lost; gai_strerror still gives a sentence.
+    throw new ResolveError(host, rc, readCString(libc().gai_strerror(rc)) ?? `getaddrinfo error ${rc}`);
+  }
+  const head = Deno.UnsafePointer.create(new DataView(out.buffer).getBigUint64(0, true));
+  try {
+    for (let ai = head; ai !== null;) {
+      const view = new Deno.UnsafePointerView(ai);
+      const addrPtr = view.getPointer(24);
+      if (view.getInt32(4) === AF_INET && addrPtr !== null && view.getUint32(16) >= 16) {
+        const sa = new Uint8Array(16);
+        Deno.UnsafePointerView.copyInto(addrPtr, sa);
+        return decodeSockaddrIn(sa).addr;
+      }
+      ai = view.getPointer(40);
+    }
+  } finally {
+    libc().freeaddrinfo(head);
+  }
+  throw new ResolveError(host, EAI_NONAME, "No IPv4 address");
+}

@@ -1,0 +1,90 @@
+import { deepEqual, equal, throws } from "node:assert/strict";
+import { BPF_ACCEPT, type BpfProgram, encodeProgram, rejectOutgoing, tcpFlowFilter } from "../../ffi/bpf.ts";
+import { buildFrame } from "./_frame.ts";
+
+/** A classic BPF interpreter for the instructions the filters use (out-of-bounds loads drop, as in the kernel). */
+function runFilter(program: BpfProgram, frame: Uint8Array, pktType = 0): number {
+  let a = 0, x = 0, pc = 0;
+  const load = (size: number, at: number): number | null => {
+    if (at === 0xfffff004) return pktType;
+    const n = size === 0x00 ? 4 : size === 0x08 ? 2 : 1;
+    if (at < 0 || at + n > frame.length) return null;
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + frame[at + i];
+    return v;
+  };
+  while (pc < program.length) {
+    const { code, jt, jf, k } = program[pc++];
+    const cls = code & 0x07, size = code & 0x18, mode = code & 0xe0;
+    if (cls === 0x00) {
+      const v = load(size, mode === 0x40 ? (x + k) >>> 0 : k >>> 0);
+      if (v === null) return 0;
+      a = v;
+    } else if (cls === 0x01 && mode === 0xa0) {
+      const v = load(0x10, k);
+      if (v === null) return 0;
+      x = (v & 0xf) * 4;
+    } else if (cls === 0x04 && (code & 0xf0) === 0x50) a = (a & k) >>> 0;
+    else if (cls === 0x05 && (code & 0xf0) === 0x10) pc += a === k >>> 0 ? jt : jf;
+    else if (cls === 0x05 && (code & 0xf0) === 0x40) pc += (a & k) !== 0 ? jt : jf;
+    else if (cls === 0x06) return k >>> 0;
+    else throw new Error(`interpreter lacks opcode 0x${code.toString(16)}`);
+  }
+  throw new Error("program fell off its end");
+}
+
+const A = 0xc6120001, B = 0xc6120002;
+const flow = { srcAddr: B, srcPort: 80, dstAddr: A, dstPort: 40000 };
+const program = tcpFlowFilter(flow);
+const good = { src: B, dst: A, srcPort: 80, dstPort: 40000 };
+
+Deno.test("tcpFlowFilter() accepts the flow's frames, with or without IP options", () => {
+  equal(runFilter(program, buildFrame(good)), BPF_ACCEPT);
+  equal(runFilter(program, buildFrame({ ...good, ipOptions: new Uint8Array([1, 1, 1, 1]) })), BPF_ACCEPT);
+  equal(runFilter(program, buildFrame({ ...good, ipOptions: new Uint8Array(40).fill(1) })), BPF_ACCEPT);
+  // A first fragment (MF set, offset 0) still starts with the TCP header.
+  equal(runFilter(program, buildFrame({ ...good, fragmentOffset: 0x2000 })), BPF_ACCEPT);
+});
+
+Deno.test("tcpFlowFilter() rejects every other address, port, protocol, version and later fragments", () => {
+  const rejected = [
+    buildFrame({ ...good, src: A }),
+    buildFrame({ ...good, dst: B }),
+    buildFrame({ ...good, srcPort: 81 }),
+    buildFrame({ ...good, dstPort: 40001 }),
+    buildFrame({ ...good, srcPort: 40000, dstPort: 80 }),
+    buildFrame({ ...good, protocol: 17 }),
+    buildFrame({ ...good, fragmentOffset: 1 }),
+    buildFrame({ ...good, fragmentOffset: 0x2000 | 185 }),
+    // Ports moved by options the filter would miss if it assumed a 20-byte header.
+    buildFrame({ ...good, srcPort: 1, ipOptions: new Uint8Array([0, 80, 0x9c, 0x40]) }),
+  ];
+  for (const frame of rejected) equal(runFilter(program, frame), 0);
+  const v6 = buildFrame(good);
+  v6[0] = 0x65;
+  equal(runFilter(program, v6), 0);
+  equal(runFilter(program, buildFrame(good).subarray(0, 22)), 0, "a frame cut inside the ports is dropped");
+});
+
+Deno.test("tcpFlowFilter() refuses out-of-range fields", () => {
+  throws(() => tcpFlowFilter({ ...flow, srcPort: 65536 }), /srcPort 65536 is out of range/);
+  throws(() => tcpFlowFilter({ ...flow, dstAddr: -1 }), /dstAddr -1 is out of range/);
+});
+
+Deno.test("rejectOutgoing() drops PACKET_OUTGOING frames and keeps the rest of the program", () => {
+  const p = rejectOutgoing(program);
+  equal(runFilter(p, buildFrame(good), 0), BPF_ACCEPT);
+  equal(runFilter(p, buildFrame(good), 4), 0);
+  equal(runFilter(p, buildFrame({ ...good, srcPort: 1 }), 0), 0);
+});
+
+Deno.test("encodeProgram() writes struct sock_filter in host order", () => {
+  const bytes = encodeProgram([{ code: 0x15, jt: 1, jf: 2, k: 0x01020304 }, {
+    code: 0x06,
+    jt: 0,
+    jf: 0,
+    k: BPF_ACCEPT,
+  }]);
+  deepEqual([...bytes], [0x15, 0, 1, 2, 4, 3, 2, 1, 6, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+  throws(() => encodeProgram([]), /0 instructions/);
+});
