@@ -1,0 +1,12 @@
+/**
+ * The sans-IO HTTP/1.x client layer: build a GET request, parse the response, decode gzip, parse URLs.
+ *
+ * @module
+ */
+
+export * from "./errors.ts";
+export * from "./headers.ts";
+export * from "./request.ts";
+export * from "./response_parser.ts";
+export * from "./decode.ts";
+export * from "./url.ts";
