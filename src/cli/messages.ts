@@ -1,0 +1,63 @@
+/**
+ * Turns any error into one plain sentence for the user and a wget exit code. Only `main.ts` uses this.
+ *
+ * @module
+ */
+
+import { OsError, PrivilegeError } from "../../ffi/os_error.ts";
+import { ResolveError } from "../../ffi/resolve.ts";
+import { RouteError } from "../../ffi/route.ts";
+import { HttpError, UrlError } from "../http/errors.ts";
+import { ConnectionError, ServerStatusError } from "../net/errors.ts";
+import { FirewallError } from "../net/firewall.ts";
+import { WireError } from "../wire/errors.ts";
+import { ExitCode, type ExitCodeValue } from "./exit_codes.ts";
+import { UsageError } from "./options.ts";
+
+/** A sentence and an exit code. */
+export interface Failure {
+  /** One plain sentence, no stack trace. */
+  readonly message: string;
+  /** wget's exit code for it. */
+  readonly code: ExitCodeValue;
+}
+
+const FILE_CALLS = new Set(["open", "write", "pwrite", "rename", "unlink", "access", "fchown", "ftruncate", "fsync"]);
+
+/** Maps an error to what the user sees. */
+export function describeFailure(e: unknown): Failure {
+  if (e instanceof UsageError) return { message: e.message, code: ExitCode.Usage };
+  if (e instanceof PrivilegeError) return { message: e.message, code: ExitCode.Generic };
+  if (e instanceof UrlError) return { message: e.message, code: ExitCode.Generic };
+  if (e instanceof ResolveError || e instanceof RouteError) return { message: e.message, code: ExitCode.Network };
+  if (e instanceof ServerStatusError) return { message: e.message, code: ExitCode.ServerError };
+  if (e instanceof HttpError || e instanceof WireError) return { message: e.message, code: ExitCode.Protocol };
+  if (e instanceof ConnectionError) {
+    if (e.reason === "interrupted") return { message: e.message, code: ExitCode.Interrupted };
+    return { message: e.message, code: ExitCode.Network };
+  }
+  if (e instanceof FirewallError) return { message: e.message, code: ExitCode.Generic };
+  if (e instanceof OsError) {
+    if (FILE_CALLS.has(e.call)) return { message: fileMessage(e), code: ExitCode.FileIo };
+    return { message: e.message, code: ExitCode.Generic };
+  }
+  if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+    return { message: `Deno refused a permission: ${(e as Error).message}`, code: ExitCode.Generic };
+  }
+  return { message: e instanceof Error ? e.message : String(e), code: ExitCode.Generic };
+}
+
+function fileMessage(e: OsError): string {
+  const target = e.args.split(",")[0];
+  switch (e.code) {
+    case "ENOSPC":
+      return `Cannot write ${target}: no space left on the device`;
+    case "EACCES":
+    case "EPERM":
+      return `Cannot write ${target}: permission denied`;
+    case "ENOENT":
+      return `Cannot write ${target}: the directory does not exist`;
+    default:
+      return `Cannot write ${target}: ${e.message}`;
+  }
+}
