@@ -13,6 +13,8 @@ import { libc } from "./libc.ts";
 export const EPERM = 1;
 /** No such file or directory. */
 export const ENOENT = 2;
+/** No such process. */
+export const ESRCH = 3;
 /** Interrupted system call. */
 export const EINTR = 4;
 /** Bad file descriptor. */
@@ -29,6 +31,8 @@ export const EEXIST = 17;
 export const EINVAL = 22;
 /** No space left on device. */
 export const ENOSPC = 28;
+/** Protocol error. */
+export const EPROTO = 71;
 /** Message too long. */
 export const EMSGSIZE = 90;
 /** Address already in use. */

@@ -28,7 +28,7 @@ const SYMBOLS = {
   connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   if_nametoindex: { parameters: ["buffer"], result: "u32" },
-  /** Synchronous poll: use with a zero timeout only. */
+  /** Synchronous poll: use with a zero timeout only (exception: `runCommandSync`, an exit path). */
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
   /** Blocking poll on a worker thread; the Deno event loop keeps running. errno after it is stale. */
   poll_async: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },

@@ -1,6 +1,6 @@
 /**
- * Netlink sockets through libc (`Deno.dlopen`) and the `nlattr` encoding (RFC 3549, `linux/netlink.h`). The libc
- * table also carries what `ffi/nftables.ts` needs to run `nft`/`iptables` (`posix_spawnp`, `waitpid`, `pipe2`).
+ * Netlink sockets through libc (the one table of `ffi/libc.ts`) and the `nlattr` encoding (RFC 3549,
+ * `linux/netlink.h`).
  *
  * Byte order: netlink headers and generic attribute headers are host order (little endian here); the payloads that
  * nftables reads (`u32` attributes, addresses, ports) are network order, so callers choose per attribute.
@@ -8,90 +8,45 @@
  * @module
  */
 
-/**
- * The libc functions this file needs. MERGE NOTE: these belong in the single table of `ffi/libc.ts`; they are kept
- * in one const so the lead can move them there without touching the code below.
- */
-export const NETLINK_LIBC_SYMBOLS = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  close: { parameters: ["i32"], result: "i32" },
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-  __errno_location: { parameters: [], result: "pointer" },
-  posix_spawnp: { parameters: ["buffer", "buffer", "buffer", "pointer", "buffer", "pointer"], result: "i32" },
-  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
-  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
-  posix_spawn_file_actions_addopen: { parameters: ["buffer", "i32", "buffer", "i32", "u32"], result: "i32" },
-  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
-  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
-} as const;
+import { closeQuietly, MSG_DONTWAIT, openSocket, SOCK_CLOEXEC, SOCK_RAW, trySetIntOption } from "./_socket.ts";
+import { EAGAIN, EBADF, EINTR, EPROTO, lastErrno } from "./errno.ts";
+import { libc } from "./libc.ts";
+import { check, OsError } from "./os_error.ts";
 
-let lib: Deno.DynamicLibrary<typeof NETLINK_LIBC_SYMBOLS> | null = null;
-
-/** Opens libc once (needs `--allow-ffi`) and returns its symbols. */
-export function netlinkLibc(): Deno.DynamicLibrary<typeof NETLINK_LIBC_SYMBOLS>["symbols"] {
-  lib ??= Deno.dlopen("libc.so.6", NETLINK_LIBC_SYMBOLS);
-  return lib.symbols;
-}
-
-const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM",
-  2: "ENOENT",
-  4: "EINTR",
-  9: "EBADF",
-  11: "EAGAIN",
-  13: "EACCES",
-  16: "EBUSY",
-  17: "EEXIST",
-  22: "EINVAL",
-  71: "EPROTO",
-  90: "EMSGSIZE",
-  93: "EPROTONOSUPPORT",
-  95: "EOPNOTSUPP",
-  97: "EAFNOSUPPORT",
-  105: "ENOBUFS",
-};
-
-/** A failed system call or a netlink error reply: `errno` as the kernel gave it, `code` like "EPERM". */
-export class NetlinkError extends Error {
-  /** Positive errno value. */
-  readonly errno: number;
-  /** Symbolic name ("EPERM"), or "E<number>" when unknown. */
-  readonly code: string;
-  /** What failed, e.g. "socket(AF_NETLINK, NETLINK_NETFILTER)" or "NFT_MSG_NEWTABLE". */
+/** What a netlink request was, for messages: `call` is the message type, `args` the object it names. */
+export interface NetlinkRequest {
+  /** The message type, e.g. `"NFT_MSG_NEWTABLE"`. */
   readonly call: string;
+  /** The object, e.g. `"ip rawhttpget_4242_40000"`. */
+  readonly args: string;
+}
 
-  /** Builds `EPERM from <call>: Operation not permitted` (plus the kernel's extended-ack text if any). */
-  constructor(errno: number, call: string, detail?: string) {
-    const code = ERRNO_NAMES[errno] ?? `E${errno}`;
-    super(`${code} from ${call}: ${strerror(errno)}${detail ? ` (${detail})` : ""}`);
+/**
+ * The kernel refused a netlink request: an {@linkcode OsError} whose `call` is the message type. The message reads
+ * `EPERM from NFT_MSG_NEWTABLE(ip rawhttpget_4242_40000): Operation not permitted`, plus the kernel's extended-ack
+ * text in parentheses when it sent one.
+ *
+ * @example
+ * ```ts
+ * throw new NetlinkError(17, { call: "NFT_MSG_NEWTABLE", args: "ip t" }); // EEXIST from NFT_MSG_NEWTABLE(ip t): …
+ * ```
+ */
+export class NetlinkError extends OsError {
+  /** The kernel's extended-ack message (`NLMSGERR_ATTR_MSG`), if any. */
+  readonly detail?: string;
+
+  /** Builds the error from the positive errno of an `NLMSG_ERROR` reply. */
+  constructor(errno: number, request: NetlinkRequest, detail?: string) {
+    super(errno, request.call, request.args);
     this.name = "NetlinkError";
-    this.errno = errno;
-    this.code = code;
-    this.call = call;
+    this.detail = detail;
+    if (detail) this.message += ` (${detail})`;
   }
-}
-
-function strerror(errno: number): string {
-  const p = netlinkLibc().strerror(errno);
-  return p === null ? `errno ${errno}` : new Deno.UnsafePointerView(p).getCString();
-}
-
-/** errno of the last synchronous libc call on this thread. */
-export function lastErrno(): number {
-  return new Deno.UnsafePointerView(netlinkLibc().__errno_location()!).getInt32();
 }
 
 /** Netlink message and attribute constants (`linux/netlink.h`). */
 export const NL = {
   AF_NETLINK: 16,
-  SOCK_RAW: 3,
-  SOCK_CLOEXEC: 0o2000000,
   NETLINK_NETFILTER: 12,
   SOL_NETLINK: 270,
   NETLINK_CAP_ACK: 10,
@@ -107,7 +62,6 @@ export const NL = {
   NLMSG_DONE: 3,
   NLMSGERR_ATTR_MSG: 1,
   NLA_F_NESTED: 0x8000,
-  MSG_DONTWAIT: 0x40,
   HEADER_LEN: 16,
 } as const;
 
@@ -257,22 +211,18 @@ export class NetlinkSocket {
 
   /** Opens and binds a socket of `protocol` (e.g. `NL.NETLINK_NETFILTER`), asking for short ACKs with messages. */
   static open(protocol: number, name = "NETLINK_NETFILTER"): NetlinkSocket {
-    const c = netlinkLibc();
-    const fd = c.socket(NL.AF_NETLINK, NL.SOCK_RAW | NL.SOCK_CLOEXEC, protocol);
-    if (fd < 0) throw new NetlinkError(lastErrno(), `socket(AF_NETLINK, SOCK_RAW, ${name})`);
-    const sock = new NetlinkSocket(fd);
+    const fd = openSocket(NL.AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol, `AF_NETLINK, SOCK_RAW, ${name}`, false);
     try {
-      const one = new Uint8Array(new Int32Array([1]).buffer);
-      c.setsockopt(fd, NL.SOL_NETLINK, NL.NETLINK_CAP_ACK, one, 4); // best effort: small error replies
-      c.setsockopt(fd, NL.SOL_NETLINK, NL.NETLINK_EXT_ACK, one, 4); // best effort: the kernel's reason text
+      trySetIntOption(fd, NL.SOL_NETLINK, NL.NETLINK_CAP_ACK, 1); // best effort: small error replies
+      trySetIntOption(fd, NL.SOL_NETLINK, NL.NETLINK_EXT_ACK, 1); // best effort: the kernel's reason text
       const addr = new Uint8Array(12); // sockaddr_nl: family, pad, pid 0 (kernel picks), groups 0
       new DataView(addr.buffer).setUint16(0, NL.AF_NETLINK, true);
-      if (c.bind(fd, addr, addr.length) < 0) throw new NetlinkError(lastErrno(), `bind(${name} socket)`);
+      check(libc().bind(fd, addr, addr.length), "bind", `${fd}, AF_NETLINK`);
     } catch (e) {
-      sock.close();
+      closeQuietly(fd);
       throw e;
     }
-    return sock;
+    return new NetlinkSocket(fd);
   }
 
   /** True until `close()`. */
@@ -288,41 +238,41 @@ export class NetlinkSocket {
   /**
    * Sends one datagram and checks the kernel's replies: each sequence number in `acked` must be ACKed with no error.
    * The kernel handles a request to a netlink kernel socket inside `send`, so the replies are already queued when it
-   * returns; reading them never blocks. `names` labels sequence numbers in error messages.
+   * returns; reading them never blocks. `requests` names each sequence number for error messages.
    */
-  transact(bytes: Uint8Array, acked: readonly number[], names: ReadonlyMap<number, string>): void {
-    const c = netlinkLibc();
-    if (this.#fd < 0) throw new NetlinkError(9, "send(netlink socket)");
-    const sent = Number(c.send(this.#fd, bytes, BigInt(bytes.length), 0));
-    if (sent < 0) throw new NetlinkError(lastErrno(), "send(netlink socket)");
+  transact(bytes: Uint8Array, acked: readonly number[], requests: ReadonlyMap<number, NetlinkRequest>): void {
+    const c = libc();
+    if (this.#fd < 0) throw new OsError(EBADF, "send", "closed netlink socket");
+    check(c.send(this.#fd, bytes, BigInt(bytes.length), 0), "send", `${this.#fd}, netlink batch`);
     const waiting = new Set(acked);
     const buf = new Uint8Array(65536);
     let firstError: NetlinkError | null = null;
     while (waiting.size > 0) {
-      const n = Number(c.recv(this.#fd, buf, BigInt(buf.length), NL.MSG_DONTWAIT));
+      const n = Number(c.recv(this.#fd, buf, BigInt(buf.length), MSG_DONTWAIT));
       if (n < 0) {
         const errno = lastErrno();
-        if (errno === 4) continue; // EINTR
-        if (errno === 11) break; // EAGAIN: nothing more will come
-        throw new NetlinkError(errno, "recv(netlink socket)");
+        if (errno === EINTR) continue;
+        if (errno === EAGAIN) break; // nothing more will come
+        throw new OsError(errno, "recv", `${this.#fd}, netlink replies`);
       }
       for (const ack of parseAcks(buf.subarray(0, n))) {
         waiting.delete(ack.seq);
         if (ack.errno !== 0 && firstError === null) {
-          firstError = new NetlinkError(ack.errno, names.get(ack.seq) ?? `netlink request ${ack.seq}`, ack.detail);
+          const request = requests.get(ack.seq) ?? { call: "netlink request", args: String(ack.seq) };
+          firstError = new NetlinkError(ack.errno, request, ack.detail);
         }
       }
     }
     if (firstError) throw firstError;
     if (waiting.size > 0) {
-      const missing = [...waiting].map((s) => names.get(s) ?? String(s)).join(", ");
-      throw new NetlinkError(71, `netlink batch (no reply for ${missing})`); // EPROTO
+      const missing = [...waiting].map((s) => requests.get(s)?.call ?? String(s)).join(", ");
+      throw new NetlinkError(EPROTO, { call: "recv", args: `${this.#fd}, netlink replies` }, `no reply to ${missing}`);
     }
   }
 
   /** Closes the socket; idempotent. */
   close(): void {
-    if (this.#fd >= 0) netlinkLibc().close(this.#fd);
+    if (this.#fd >= 0) closeQuietly(this.#fd);
     this.#fd = -1;
   }
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { lastErrno, NetlinkError, netlinkLibc, NetlinkSocket, NetlinkWriter, NL } from "./netlink.ts";
+import { type NetlinkRequest, NetlinkSocket, NetlinkWriter, NL } from "./netlink.ts";
 
 /** nfnetlink and nf_tables numbers used here. */
 export const NFT = {
@@ -156,21 +156,21 @@ function dropRule(w: NetlinkWriter, t: TcpTuple, rstOnly: boolean): void {
   });
 }
 
-/** A batch ready to send: the bytes, the sequence numbers that ask for an ACK, and a label per message. */
+/** A batch ready to send: the bytes, the sequence numbers that ask for an ACK, and what each message asks. */
 export interface NftBatch {
   /** The datagram. */
   readonly bytes: Uint8Array;
   /** Sequence numbers of the messages that carry NLM_F_ACK. */
   readonly acked: readonly number[];
   /** What each message (by sequence number) does, for error messages. */
-  readonly labels: ReadonlyMap<number, string>;
+  readonly requests: ReadonlyMap<number, NetlinkRequest>;
 }
 
 /** Writes nf_tables messages between BATCH_BEGIN and BATCH_END; each asks for an ACK. */
 class BatchWriter {
   readonly w = new NetlinkWriter();
   readonly #acked: number[] = [];
-  readonly #labels = new Map<number, string>();
+  readonly #requests = new Map<number, NetlinkRequest>();
   readonly #nextSeq: () => number;
   #open = false;
 
@@ -179,12 +179,12 @@ class BatchWriter {
     this.#control(NFT.NFNL_MSG_BATCH_BEGIN);
   }
 
-  /** Starts an nf_tables message (ip family); its attributes go to `this.w`. */
-  message(type: number, flags: number, label: string): NetlinkWriter {
+  /** Starts an nf_tables message (ip family) named `call(args)` in errors; its attributes go to `this.w`. */
+  message(type: number, flags: number, call: string, args: string): NetlinkWriter {
     if (this.#open) this.w.endMessage();
     const seq = this.#nextSeq();
     this.#acked.push(seq);
-    this.#labels.set(seq, label);
+    this.#requests.set(seq, { call, args });
     this.w.beginMessage((NFT.NFNL_SUBSYS_NFTABLES << 8) | type, NL.NLM_F_REQUEST | NL.NLM_F_ACK | flags, seq);
     this.w.raw([NFT.NFPROTO_IPV4, 0, 0, 0]); // nfgenmsg: family, version 0, res_id 0
     this.#open = true;
@@ -195,13 +195,13 @@ class BatchWriter {
     if (this.#open) this.w.endMessage();
     this.#open = false;
     this.#control(NFT.NFNL_MSG_BATCH_END);
-    return { bytes: this.w.finish(), acked: this.#acked, labels: this.#labels };
+    return { bytes: this.w.finish(), acked: this.#acked, requests: this.#requests };
   }
 
   #control(type: number): void {
     const seq = this.#nextSeq();
-    const name = type === NFT.NFNL_MSG_BATCH_BEGIN ? "NFNL_MSG_BATCH_BEGIN" : "NFNL_MSG_BATCH_END";
-    this.#labels.set(seq, `${name} (nf_tables)`);
+    const call = type === NFT.NFNL_MSG_BATCH_BEGIN ? "NFNL_MSG_BATCH_BEGIN" : "NFNL_MSG_BATCH_END";
+    this.#requests.set(seq, { call, args: "nf_tables" });
     this.w.beginMessage(type, NL.NLM_F_REQUEST, seq);
     this.w.raw([NFT.NFPROTO_UNSPEC, 0, ...be16(NFT.NFNL_SUBSYS_NFTABLES)]); // res_id is big endian
     this.w.endMessage();
@@ -214,11 +214,11 @@ class BatchWriter {
  */
 export function buildOwnerTableBatch(table: string, chains: readonly DropChain[], nextSeq: () => number): NftBatch {
   const b = new BatchWriter(nextSeq);
-  let w = b.message(NFT.MSG_NEWTABLE, NL.NLM_F_CREATE | NL.NLM_F_EXCL, `NFT_MSG_NEWTABLE ip ${table}`);
+  let w = b.message(NFT.MSG_NEWTABLE, NL.NLM_F_CREATE | NL.NLM_F_EXCL, "NFT_MSG_NEWTABLE", `ip ${table}`);
   w.attrString(NFT.TABLE_NAME, table);
   w.attrU32be(NFT.TABLE_FLAGS, NFT.TABLE_F_OWNER);
   for (const c of chains) {
-    w = b.message(NFT.MSG_NEWCHAIN, NL.NLM_F_CREATE, `NFT_MSG_NEWCHAIN ip ${table} ${c.name}`);
+    w = b.message(NFT.MSG_NEWCHAIN, NL.NLM_F_CREATE, "NFT_MSG_NEWCHAIN", `ip ${table} ${c.name}`);
     w.attrString(NFT.CHAIN_TABLE, table);
     w.attrString(NFT.CHAIN_NAME, c.name);
     w.beginNest(NFT.CHAIN_HOOK);
@@ -227,7 +227,7 @@ export function buildOwnerTableBatch(table: string, chains: readonly DropChain[]
     w.endNest();
     w.attrU32be(NFT.CHAIN_POLICY, NFT.NF_ACCEPT);
     w.attrString(NFT.CHAIN_TYPE, "filter");
-    w = b.message(NFT.MSG_NEWRULE, NL.NLM_F_CREATE | NL.NLM_F_APPEND, `NFT_MSG_NEWRULE ip ${table} ${c.name}`);
+    w = b.message(NFT.MSG_NEWRULE, NL.NLM_F_CREATE | NL.NLM_F_APPEND, "NFT_MSG_NEWRULE", `ip ${table} ${c.name}`);
     w.attrString(NFT.RULE_TABLE, table);
     w.attrString(NFT.RULE_CHAIN, c.name);
     w.beginNest(NFT.RULE_EXPRESSIONS);
@@ -240,7 +240,7 @@ export function buildOwnerTableBatch(table: string, chains: readonly DropChain[]
 /** Encodes the batch that deletes table `ip <table>`. */
 export function buildDeleteTableBatch(table: string, nextSeq: () => number): NftBatch {
   const b = new BatchWriter(nextSeq);
-  b.message(NFT.MSG_DELTABLE, 0, `NFT_MSG_DELTABLE ip ${table}`).attrString(NFT.TABLE_NAME, table);
+  b.message(NFT.MSG_DELTABLE, 0, "NFT_MSG_DELTABLE", `ip ${table}`).attrString(NFT.TABLE_NAME, table);
   return b.finish();
 }
 
@@ -258,12 +258,12 @@ export class NftOwnerTable {
     this.#sock = sock;
   }
 
-  /** Creates the table and its chains in one atomic batch; throws `NetlinkError` (with errno) if the kernel refuses. */
+  /** Creates the table and its chains in one atomic batch; throws `NetlinkError` (an OsError) if the kernel refuses. */
   static create(name: string, chains: readonly DropChain[]): NftOwnerTable {
     const sock = NetlinkSocket.open(NL.NETLINK_NETFILTER);
     try {
-      const { bytes, acked, labels } = buildOwnerTableBatch(name, chains, () => sock.nextSeq());
-      sock.transact(bytes, acked, labels);
+      const { bytes, acked, requests } = buildOwnerTableBatch(name, chains, () => sock.nextSeq());
+      sock.transact(bytes, acked, requests);
     } catch (e) {
       sock.close();
       throw e;
@@ -275,90 +275,12 @@ export class NftOwnerTable {
   close(): void {
     if (!this.#sock.isOpen) return;
     try {
-      const { bytes, acked, labels } = buildDeleteTableBatch(this.name, () => this.#sock.nextSeq());
-      this.#sock.transact(bytes, acked, labels);
+      const { bytes, acked, requests } = buildDeleteTableBatch(this.name, () => this.#sock.nextSeq());
+      this.#sock.transact(bytes, acked, requests);
     } catch {
       // The kernel deletes an owner table when its socket closes, which happens next.
     } finally {
       this.#sock.close();
     }
   }
-}
-
-// ---- Command fallbacks: running `nft` / `iptables` with only --allow-ffi (posix_spawnp + waitpid) ----
-
-/** How a command ended: `status` is the exit code, or 128 + the signal number; `stderr` is what it printed there. */
-export interface CommandResult {
-  /** Exit code (128 + signal when killed). */
-  readonly status: number;
-  /** Its standard error, trimmed. */
-  readonly stderr: string;
-}
-
-const cString = (s: string): Uint8Array => new TextEncoder().encode(s + "\0");
-const SBIN_DIRS = ["", "/usr/sbin/", "/sbin/", "/usr/local/sbin/"];
-/** Buffers whose addresses libc holds during a spawn: kept reachable here so the GC cannot free them early. */
-const spawnBuffers = new Set<unknown>();
-
-/**
- * Runs `argv` (looked up in PATH, then the sbin directories) with stdin and stdout on /dev/null, a fixed
- * environment (`LC_ALL=C`) and stderr captured, and waits for it. Throws `NetlinkError` if it cannot start.
- */
-export function runCommand(argv: readonly string[]): CommandResult {
-  const c = netlinkLibc();
-  const strings = argv.map(cString);
-  const env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"].map(cString);
-  const pointers = (list: Uint8Array[]) =>
-    new BigUint64Array([...list.map((b) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(b)))), 0n]);
-  const argvArray = pointers(strings);
-  const envArray = pointers(env);
-  const held = [strings, env, argvArray, envArray];
-  spawnBuffers.add(held);
-  const fds = new Int32Array(2);
-  if (c.pipe2(new Uint8Array(fds.buffer), 0o2000000) < 0) throw new NetlinkError(lastErrno(), "pipe2(O_CLOEXEC)");
-  const actions = new Uint8Array(256); // posix_spawn_file_actions_t is 80 bytes on glibc x86-64
-  const devNull = cString("/dev/null");
-  c.posix_spawn_file_actions_init(actions);
-  c.posix_spawn_file_actions_addopen(actions, 0, devNull, 0, 0); // O_RDONLY
-  c.posix_spawn_file_actions_addopen(actions, 1, devNull, 1, 0); // O_WRONLY
-  c.posix_spawn_file_actions_adddup2(actions, fds[1], 2);
-  const pid = new Int32Array(1);
-  let err = 2; // ENOENT
-  try {
-    for (const dir of argv[0].includes("/") ? [""] : SBIN_DIRS) {
-      const file = cString(dir + argv[0]);
-      err = c.posix_spawnp(
-        new Uint8Array(pid.buffer),
-        file,
-        actions,
-        null,
-        new Uint8Array(argvArray.buffer),
-        Deno.UnsafePointer.of(envArray),
-      );
-      if (err !== 2) break;
-    }
-  } finally {
-    c.posix_spawn_file_actions_destroy(actions);
-    c.close(fds[1]);
-    spawnBuffers.delete(held);
-  }
-  if (err !== 0) {
-    c.close(fds[0]);
-    throw new NetlinkError(err, `posix_spawnp(${argv[0]})`);
-  }
-  const chunks: Uint8Array[] = [];
-  const buf = new Uint8Array(4096);
-  for (;;) {
-    const n = Number(c.read(fds[0], buf, BigInt(buf.length)));
-    if (n > 0) chunks.push(buf.slice(0, n));
-    else if (n === 0 || lastErrno() !== 4) break; // EOF, or an error other than EINTR
-  }
-  c.close(fds[0]);
-  const status = new Int32Array(1);
-  while (c.waitpid(pid[0], new Uint8Array(status.buffer), 0) < 0) {
-    if (lastErrno() !== 4) throw new NetlinkError(lastErrno(), `waitpid(${argv[0]})`);
-  }
-  const raw = status[0];
-  const stderr = new TextDecoder().decode(new Uint8Array(chunks.flatMap((b) => [...b]))).trim();
-  return { status: (raw & 0x7f) === 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f), stderr };
 }

@@ -8,26 +8,25 @@
  * Methods, in the order "auto" tries them:
  * 1. `nftables-netlink`: an nftables owner table made over our own netlink socket; the kernel deletes it when the
  *    socket closes, so nothing is left behind even after `kill -9`.
- * 2. `nft-command`: the same table made by the `nft` tool (no owner flag: removed by `close()` or a normal exit).
+ * 2. `nft-command`: the same table made by the `nft` tool (no owner flag: removed by `close()` or at exit).
  * 3. `iptables-command`: `iptables` rules commented `rawhttpget-<pid>` (removed the same way).
- * The caller should `close()` the guard on SIGINT/SIGTERM too; normal exits and `Deno.exit` run an unload hook.
+ *
+ * Teardown: `await guard.close()` when the connection ends. Command-made rules are also removed by an `unload`
+ * listener (normal end, `Deno.exit`), which runs `closeSync()`: a blocking twin, since nothing can be awaited there.
+ * A signal handler that exits should call `closeSync()` (or `await close()`) first: a signal's default action skips
+ * `unload`. The netlink table needs none of this (the kernel drops it with our socket), so for it both are cheap.
+ * Commands run with a time limit (`COMMAND_TIMEOUT_MS`): a hung `nft`/`iptables` is killed, never waited for forever.
  *
  * @module
  */
 
-import { type DropChain, NFT, NftOwnerTable, runCommand } from "../../ffi/nftables.ts";
+import { type DropChain, NFT, NftOwnerTable } from "../../ffi/nftables.ts";
+import { type CommandResult, findProgram, runCommand, runCommandSync } from "../../ffi/spawn.ts";
+import { formatIpv4Address } from "../wire/ipv4.ts";
+import { type Flow, formatFlow } from "./flow.ts";
 
-/** The connection to protect, as seen from our side; addresses are u32 (198.18.0.1 = 0xC6120001). */
-export interface GuardedFlow {
-  /** Our IPv4 address. */
-  readonly localAddr: number;
-  /** Our TCP port. */
-  readonly localPort: number;
-  /** The server's IPv4 address. */
-  readonly remoteAddr: number;
-  /** The server's TCP port. */
-  readonly remotePort: number;
-}
+/** The connection to protect, as seen from our side (the shared `Flow` of `src/net/flow.ts`). */
+export type GuardedFlow = Flow;
 
 /** Which method to use; "auto" tries netlink, then `nft`, then `iptables`; "none" is `--no-firewall`. */
 export type FirewallMode = "auto" | "netlink" | "nft" | "iptables" | "none";
@@ -43,21 +42,23 @@ export interface RstGuardOptions {
 /** The method a guard uses. */
 export type GuardMethod = "nftables-netlink" | "nft-command" | "iptables-command" | "none";
 
-/** An installed guard: keep it for the connection's life, then `close()` it (idempotent). */
+/** An installed guard: keep it for the connection's life, then close it. Both closes are idempotent. */
 export interface Guard {
   /** How the RSTs are dropped. */
   readonly method: GuardMethod;
   /** One sentence for verbose mode. */
   readonly description: string;
-  /** Removes the rules; throws `FirewallError` if a command-made rule could not be removed. */
-  close(): void;
+  /** Removes the rules; rejects with `FirewallError` if a command-made rule could not be removed. */
+  close(): Promise<void>;
+  /** Removes the rules, blocking until done: for exit paths only. Throws `FirewallError` like `close()`. */
+  closeSync(): void;
 }
 
 /** One method that failed, with its error. */
 export interface FirewallAttempt {
   /** The method tried. */
   readonly method: GuardMethod;
-  /** Why it failed (`NetlinkError` carries the errno). */
+  /** Why it failed: an `OsError` (`NetlinkError` for the kernel's refusals) or a `FirewallCommandError`. */
   readonly error: Error;
 }
 
@@ -74,11 +75,29 @@ export class FirewallError extends Error {
   }
 }
 
-const formatAddr = (a: number): string => [a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff].join(".");
+/** How long an `nft` or `iptables` command may run before it is killed (iptables waits up to 5 s for its lock). */
+export const COMMAND_TIMEOUT_MS = 10_000;
 
-/** `198.18.1.2:40000 → 198.18.2.2:80` */
-export function formatFlow(flow: GuardedFlow): string {
-  return `${formatAddr(flow.localAddr)}:${flow.localPort} → ${formatAddr(flow.remoteAddr)}:${flow.remotePort}`;
+/** A firewall command exited with a non-zero status, was killed, or outlived `COMMAND_TIMEOUT_MS`. */
+export class FirewallCommandError extends Error {
+  /** The command as given (program name, not its resolved path). */
+  readonly argv: readonly string[];
+  /** How it ended. */
+  readonly result: CommandResult;
+
+  /** Builds `nft exited with status 1: <first line of its stderr>` (or "was killed by signal 9", "did not finish"). */
+  constructor(argv: readonly string[], result: CommandResult) {
+    const said = new TextDecoder().decode(result.stderr).trim().split("\n")[0];
+    const how = result.timedOut
+      ? `did not finish within ${COMMAND_TIMEOUT_MS} ms and was killed`
+      : result.code === null
+      ? `was killed by signal ${result.signal}`
+      : `exited with status ${result.code}`;
+    super(`${argv[0]} ${how}${said ? `: ${said}` : ""}`);
+    this.name = "FirewallCommandError";
+    this.argv = argv;
+    this.result = result;
+  }
 }
 
 /** The nftables table name for a flow of this process: `rawhttpget_<pid>_<localPort>`. */
@@ -103,17 +122,19 @@ function checkFlow(flow: GuardedFlow): void {
 
 /**
  * Installs a guard that drops the kernel's RSTs for exactly `flow` (and, with `dropIncoming`, the flow's incoming
- * segments). Throws `FirewallError` when the chosen method (or, for "auto", every method) fails, and `RangeError` for
- * a malformed flow.
+ * segments). Rejects with `FirewallError` when the chosen method (or, for "auto", every method) fails, and with
+ * `RangeError` for a malformed flow.
  *
  * @example
  * ```ts
- * const guard = installRstGuard({ localAddr: 0xC6120102, localPort: 40000, remoteAddr: 0xC6120202, remotePort: 80 },
- *   { mode: "auto" });
- * try { /* run the connection *\/ } finally { guard.close(); }
+ * const guard = await installRstGuard(
+ *   { localAddr: 0xC6120102, localPort: 40000, remoteAddr: 0xC6120202, remotePort: 80 },
+ *   { mode: "auto" },
+ * );
+ * try { /* run the connection *\/ } finally { await guard.close(); }
  * ```
  */
-export function installRstGuard(flow: GuardedFlow, opts: RstGuardOptions): Guard {
+export async function installRstGuard(flow: GuardedFlow, opts: RstGuardOptions): Promise<Guard> {
   checkFlow(flow);
   const incoming = opts.dropIncoming ?? false;
   if (opts.mode === "none") {
@@ -121,10 +142,11 @@ export function installRstGuard(flow: GuardedFlow, opts: RstGuardOptions): Guard
       method: "none",
       description: `Not dropping the kernel's RSTs for ${formatFlow(flow)} (--no-firewall): unless another rule ` +
         `drops them, the kernel will reset the connection.`,
-      close() {},
+      close: () => Promise.resolve(),
+      closeSync() {},
     };
   }
-  const installers: [GuardMethod, () => Guard][] = [
+  const installers: [GuardMethod, () => Guard | Promise<Guard>][] = [
     ["nftables-netlink", () => netlinkGuard(flow, incoming)],
     ["nft-command", () => nftCommandGuard(flow, incoming)],
     ["iptables-command", () => iptablesGuard(flow, incoming)],
@@ -139,7 +161,7 @@ export function installRstGuard(flow: GuardedFlow, opts: RstGuardOptions): Guard
   const attempts: FirewallAttempt[] = [];
   for (const [method, install] of chosen) {
     try {
-      return install();
+      return await install();
     } catch (e) {
       attempts.push({ method, error: e instanceof Error ? e : new Error(String(e)) });
     }
@@ -173,105 +195,165 @@ function netlinkGuard(flow: GuardedFlow, incoming: boolean): Guard {
     method: "nftables-netlink",
     description: `${what(flow, incoming)} with nftables table ${table.name} (owner flag: removed by the kernel ` +
       `when we exit).`,
-    close: () => table.close(),
+    close: () => Promise.resolve(table.close()),
+    closeSync: () => table.close(),
   };
 }
 
 /** The command as a user would type it in a shell. */
 const shellLine = (argv: readonly string[]): string => argv.map((a) => (/[\s{};]/.test(a) ? `'${a}'` : a)).join(" ");
 
-/** Runs a command; a non-zero exit becomes an Error with the exit status and the first line of its stderr. */
-function mustRun(argv: readonly string[]): void {
-  const { status, stderr } = runCommand(argv);
-  if (status !== 0) {
-    const said = stderr.split("\n")[0];
-    throw new Error(`${argv[0]} exited with status ${status}${said ? `: ${said}` : ""}`);
-  }
+/** `argv` with its program looked up in PATH and the sbin directories (sudo may keep a user's PATH). */
+const resolved = (argv: readonly string[]): string[] => [findProgram(argv[0]), ...argv.slice(1)];
+
+function mustSucceed(argv: readonly string[], result: CommandResult): void {
+  if (result.code !== 0) throw new FirewallCommandError(argv, result);
 }
 
-/** A guard whose rules a command made: removed by `close()`, and by an unload hook on a normal exit. */
-function commandGuard(method: GuardMethod, description: string, removals: readonly string[][]): Guard {
-  let closed = false;
-  const close = (): void => {
-    if (closed) return;
-    closed = true;
-    globalThis.removeEventListener("unload", onUnload);
-    const failures: FirewallAttempt[] = [];
-    const leftovers: string[] = [];
-    for (const argv of removals) {
-      try {
-        mustRun(argv);
-      } catch (e) {
-        failures.push({ method, error: e instanceof Error ? e : new Error(String(e)) });
-        leftovers.push(`\`${shellLine(argv)}\``);
-      }
-    }
-    if (failures.length > 0) {
-      const why = failures.map((f) => f.error.message).join("; ");
-      throw new FirewallError(
-        `Cannot remove the firewall rule this program added (${why}): run ${leftovers.join(" and ")} as root.`,
-        failures,
-      );
-    }
-  };
-  const onUnload = (): void => {
+async function mustRun(argv: readonly string[]): Promise<void> {
+  mustSucceed(argv, await runCommand(resolved(argv), { timeoutMs: COMMAND_TIMEOUT_MS }));
+}
+
+function mustRunSync(argv: readonly string[]): void {
+  mustSucceed(argv, runCommandSync(resolved(argv), { timeoutMs: COMMAND_TIMEOUT_MS }));
+}
+
+/**
+ * Rules made by commands, each install paired with the command that removes it. Removals are owed from the moment
+ * an install starts (an exit mid-install still cleans up) and each is started once, by `close()`, `closeSync()` or
+ * the `unload` listener, newest first.
+ */
+class CommandRules {
+  readonly #method: GuardMethod;
+  readonly #owed: (readonly string[])[] = [];
+  #closing: Promise<void> | null = null;
+  readonly #onUnload = (): void => {
     try {
-      close();
+      this.closeSync();
     } catch (e) {
       console.error((e as Error).message);
     }
   };
-  globalThis.addEventListener("unload", onUnload);
-  return { method, description, close };
+
+  constructor(method: GuardMethod) {
+    this.#method = method;
+    globalThis.addEventListener("unload", this.#onUnload);
+  }
+
+  /** Runs `install`; if it fails, `removal` is no longer owed. */
+  async add(install: readonly string[], removal: readonly string[]): Promise<void> {
+    this.#owed.push(removal);
+    try {
+      await mustRun(install);
+    } catch (e) {
+      this.#owed.splice(this.#owed.indexOf(removal), 1);
+      throw e;
+    }
+  }
+
+  /** Runs the owed removals; a second call shares the first one's outcome. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const failures: [readonly string[], Error][] = [];
+      for (let argv = this.#next(); argv !== undefined; argv = this.#next()) {
+        try {
+          await mustRun(argv);
+        } catch (e) {
+          failures.push([argv, e as Error]);
+        }
+      }
+      this.#report(failures);
+    })();
+    return this.#closing;
+  }
+
+  /** Runs the owed removals, blocking (for exit paths). */
+  closeSync(): void {
+    const failures: [readonly string[], Error][] = [];
+    for (let argv = this.#next(); argv !== undefined; argv = this.#next()) {
+      try {
+        mustRunSync(argv);
+      } catch (e) {
+        failures.push([argv, e as Error]);
+      }
+    }
+    this.#report(failures);
+  }
+
+  #next(): readonly string[] | undefined {
+    const argv = this.#owed.pop();
+    if (this.#owed.length === 0) globalThis.removeEventListener("unload", this.#onUnload);
+    return argv;
+  }
+
+  #report(failures: [readonly string[], Error][]): void {
+    if (failures.length === 0) return;
+    const why = failures.map(([, e]) => e.message).join("; ");
+    const commands = failures.map(([argv]) => `\`${shellLine(argv)}\``).join(" and ");
+    throw new FirewallError(
+      `Cannot remove the firewall rule this program added (${why}): run ${commands} as root.`,
+      failures.map(([, error]) => ({ method: this.#method, error })),
+    );
+  }
 }
 
-function nftCommandGuard(flow: GuardedFlow, incoming: boolean): Guard {
+/** Runs each `[install, removal]` in turn; on a failure, removes what was installed and rethrows. */
+async function commandGuard(
+  method: GuardMethod,
+  description: string,
+  steps: readonly [readonly string[], readonly string[]][],
+): Promise<Guard> {
+  const rules = new CommandRules(method);
+  try {
+    for (const [install, removal] of steps) await rules.add(install, removal);
+  } catch (e) {
+    await rules.close().catch(() => {}); // the install's error is the one to report
+    throw e;
+  }
+  return { method, description, close: () => rules.close(), closeSync: () => rules.closeSync() };
+}
+
+function nftCommandGuard(flow: GuardedFlow, incoming: boolean): Promise<Guard> {
   const name = guardTableName(flow);
   const script = [`create table ip ${name}`];
   for (const c of dropChains(flow, incoming)) {
     const hook = c.hook === NFT.NF_INET_LOCAL_OUT ? "output" : "prerouting";
-    const t = c.tuple;
+    const { srcAddr, srcPort, dstAddr, dstPort } = c.tuple;
+    const match = `ip saddr ${formatIpv4Address(srcAddr)} ip daddr ${formatIpv4Address(dstAddr)} ` +
+      `tcp sport ${srcPort} tcp dport ${dstPort}${c.rstOnly ? " tcp flags rst" : ""}`;
     script.push(
       `add chain ip ${name} ${c.name} { type filter hook ${hook} priority raw; policy accept; }`,
-      `add rule ip ${name} ${c.name} ip saddr ${formatAddr(t.srcAddr)} ip daddr ${formatAddr(t.dstAddr)} ` +
-        `tcp sport ${t.srcPort} tcp dport ${t.dstPort}${c.rstOnly ? " tcp flags rst" : ""} counter drop`,
+      `add rule ip ${name} ${c.name} ${match} counter drop`,
     );
   }
-  mustRun(["nft", script.join("; ")]);
   return commandGuard(
     "nft-command",
     `${what(flow, incoming)} with nftables table ${name} made by the nft command (removed when the connection ` +
       `closes or we exit normally; after a crash run \`nft delete table ip ${name}\`).`,
-    [["nft", "delete", "table", "ip", name]],
+    [[["nft", script.join("; ")], ["nft", "delete", "table", "ip", name]]],
   );
 }
 
-function iptablesGuard(flow: GuardedFlow, incoming: boolean): Guard {
+function iptablesGuard(flow: GuardedFlow, incoming: boolean): Promise<Guard> {
   const comment = ["-m", "comment", "--comment", `rawhttpget-${Deno.pid}`];
   const match = (src: number, sport: number, dst: number, dport: number) => [
-    ...["-p", "tcp", "-s", `${formatAddr(src)}/32`, "-d", `${formatAddr(dst)}/32`],
+    ...["-p", "tcp", "-s", `${formatIpv4Address(src)}/32`, "-d", `${formatIpv4Address(dst)}/32`],
     ...["--sport", String(sport), "--dport", String(dport)],
   ];
   const out = [...match(flow.localAddr, flow.localPort, flow.remoteAddr, flow.remotePort), "--tcp-flags", "RST", "RST"];
-  const rules = [["-t", "filter", "OUTPUT", ...out, ...comment, "-j", "DROP"]];
+  const rules = [["filter", "OUTPUT", ...out, ...comment, "-j", "DROP"]];
   if (incoming) {
     const inSpec = match(flow.remoteAddr, flow.remotePort, flow.localAddr, flow.localPort);
-    rules.push(["-t", "raw", "PREROUTING", ...inSpec, ...comment, "-j", "DROP"]);
+    rules.push(["raw", "PREROUTING", ...inSpec, ...comment, "-j", "DROP"]);
   }
-  const installed: string[][] = [];
-  try {
-    for (const [t, table, chain, ...spec] of rules) {
-      mustRun(["iptables", "-w", "5", t, table, "-I", chain, "1", ...spec]);
-      installed.push(["iptables", "-w", "5", t, table, "-D", chain, ...spec]);
-    }
-  } catch (e) {
-    for (const argv of installed) runCommand(argv);
-    throw e;
-  }
+  const iptables = ["iptables", "-w", "5", "-t"];
   return commandGuard(
     "iptables-command",
     `${what(flow, incoming)} with iptables rules commented rawhttpget-${Deno.pid} (removed when the connection ` +
       `closes or we exit normally; after a crash delete them with \`iptables -D\`).`,
-    installed,
+    rules.map(([table, chain, ...spec]) => [
+      [...iptables, table, "-I", chain, "1", ...spec],
+      [...iptables, table, "-D", chain, ...spec],
+    ]),
   );
 }

@@ -6,8 +6,20 @@
 
 import assert from "node:assert/strict";
 import { installRstGuard } from "../../src/net/firewall.ts";
-import { NetlinkWriter, NL, parseAcks } from "../../ffi/netlink.ts";
-import { GuardChild, must, pollUntil, rootOrSkip, run, sendSyn, vethPair, withNamespaces } from "./fw_harness.ts";
+import { NetlinkError, NetlinkWriter, NL, parseAcks } from "../../ffi/netlink.ts";
+import { OsError } from "../../ffi/os_error.ts";
+import {
+  GuardChild,
+  type GuardSpec,
+  must,
+  pollUntil,
+  rootOrSkip,
+  run,
+  sendSyn,
+  vethPair,
+  withGuardChild,
+  withNamespaces,
+} from "./fw_harness.ts";
 
 const A = "198.18.210.1", B = "198.18.210.2";
 const A32 = 0xc612d201, B32 = 0xc612d202;
@@ -15,17 +27,17 @@ const flow = (localPort: number) => ({ localAddr: A32, localPort, remoteAddr: B3
 const EXPECTED_RULE = `ip saddr ${A} ip daddr ${B} tcp sport 40000 tcp dport 8080 tcp flags rst counter packets 0 ` +
   `bytes 0 drop`;
 
-Deno.test("installRstGuard() with mode none installs nothing and says so", () => {
-  const g = installRstGuard(flow(40000), { mode: "none" });
+Deno.test("installRstGuard() with mode none installs nothing and says so", async () => {
+  const g = await installRstGuard(flow(40000), { mode: "none" });
   assert.equal(g.method, "none");
   assert.match(g.description, /--no-firewall/);
-  g.close();
-  g.close();
+  await g.close();
+  g.closeSync();
 });
 
-Deno.test("installRstGuard() rejects a port outside 1–65535 and an address that is not a u32", () => {
-  assert.throws(() => installRstGuard(flow(0), { mode: "none" }), RangeError);
-  assert.throws(() => installRstGuard({ ...flow(1), remoteAddr: 2 ** 32 }, { mode: "none" }), RangeError);
+Deno.test("installRstGuard() rejects a port outside 1–65535 and an address that is not a u32", async () => {
+  await assert.rejects(installRstGuard(flow(0), { mode: "none" }), RangeError);
+  await assert.rejects(installRstGuard({ ...flow(1), remoteAddr: 2 ** 32 }, { mode: "none" }), RangeError);
 });
 
 Deno.test("NetlinkWriter pads attributes to 4 bytes, flags nests and patches lengths", () => {
@@ -65,71 +77,91 @@ Deno.test("parseAcks() reads an ACK and an error reply with the kernel's extende
   }]);
 });
 
-Deno.test("the netlink guard shows the expected owner table and it is gone after close()", async () => {
-  if (!rootOrSkip()) return;
-  await withNamespaces(["nl"], async ([ns]) => {
-    const [child, [report]] = await GuardChild.start(ns, [{ flow: flow(40000), opts: { mode: "netlink" } }]);
-    try {
-      assert.ok(report.ok, JSON.stringify(report));
-      assert.equal(report.method, "nftables-netlink");
-      assert.match(report.description, /^Dropping the kernel's RSTs for 198\.18\.210\.1:40000 → 198\.18\.210\.2:8080 /);
-      const ruleset = await must(["nft", "list", "ruleset"], ns);
-      assert.match(ruleset, new RegExp(`table ip rawhttpget_${child.pid}_40000 \\{`));
-      assert.match(ruleset, /flags owner/);
-      assert.match(ruleset, /type filter hook output priority raw; policy accept;/);
-      assert.ok(ruleset.includes(EXPECTED_RULE), ruleset);
-      assert.doesNotMatch(ruleset, /prerouting/);
-      assert.equal(await child.send("close"), "closed");
-      assert.equal(await must(["nft", "list", "tables"], ns), "");
-    } finally {
-      await child.wait();
-    }
+/** A real-network test in fresh namespaces `rhg-fw-<pid>-<suffix>`; fails without root unless RHG_ALLOW_SKIP=1. */
+function nsTest(name: string, suffixes: string[], fn: (names: string[]) => Promise<void>): void {
+  Deno.test(name, async () => {
+    if (rootOrSkip()) await withNamespaces(suffixes, fn);
+  });
+}
+
+const tables = (ns: string) => must(["nft", "list", "tables"], ns);
+const iptablesRules = async (ns: string) =>
+  (await must(["iptables", "-S", "OUTPUT"], ns)) + (await must(["iptables", "-t", "raw", "-S", "PREROUTING"], ns));
+
+/** Installs `specs` in a child, expects `method`, and checks that `command` ("exit", "close-sync") removes it all. */
+async function expectRemovedBy(
+  command: string,
+  ns: string,
+  specs: GuardSpec[],
+  method: string,
+  left: () => Promise<string>,
+) {
+  await withGuardChild(ns, specs, async (child, [report]) => {
+    assert.ok(report.ok && report.method === method, JSON.stringify(report));
+    assert.match(await left(), /rawhttpget/);
+    assert.equal(await child.send(command), command === "exit" ? "" : "closed");
+    assert.doesNotMatch(await left(), /rawhttpget/);
+  });
+}
+
+Deno.test("NetlinkError is an OsError named by errnoName(), with the kernel's text appended", () => {
+  const e = new NetlinkError(17, { call: "NFT_MSG_NEWTABLE", args: "ip t" }, "table exists");
+  assert.ok(e instanceof OsError);
+  assert.deepEqual([e.name, e.errno, e.code, e.call, e.detail], [
+    "NetlinkError",
+    17,
+    "EEXIST",
+    "NFT_MSG_NEWTABLE",
+    "table exists",
+  ]);
+  assert.equal(e.message, "EEXIST from NFT_MSG_NEWTABLE(ip t): File exists (table exists)");
+});
+
+nsTest("the netlink guard shows the expected owner table and it is gone after close()", ["nl"], async ([ns]) => {
+  await withGuardChild(ns, [{ flow: flow(40000), opts: { mode: "netlink" } }], async (child, [report]) => {
+    assert.ok(report.ok, JSON.stringify(report));
+    assert.equal(report.method, "nftables-netlink");
+    assert.match(report.description, /^Dropping the kernel's RSTs for 198\.18\.210\.1:40000 → 198\.18\.210\.2:8080 /);
+    const ruleset = await must(["nft", "list", "ruleset"], ns);
+    assert.match(ruleset, new RegExp(`table ip rawhttpget_${child.pid}_40000 \\{`));
+    assert.match(ruleset, /flags owner/);
+    assert.match(ruleset, /type filter hook output priority raw; policy accept;/);
+    assert.ok(ruleset.includes(EXPECTED_RULE), ruleset);
+    assert.doesNotMatch(ruleset, /prerouting/);
+    assert.equal(await child.send("close"), "closed");
+    assert.equal(await tables(ns), "");
   });
 });
 
-Deno.test("the netlink guard's table vanishes when its process is killed with SIGKILL", async () => {
-  if (!rootOrSkip()) return;
-  await withNamespaces(["kill"], async ([ns]) => {
-    const [child, [report]] = await GuardChild.start(ns, [{ flow: flow(40001), opts: { mode: "auto" } }]);
-    assert.ok(report.ok && report.method === "nftables-netlink", JSON.stringify(report));
-    assert.match(await must(["nft", "list", "tables"], ns), /rawhttpget_/);
-    child.kill();
-    await child.wait();
-    assert.ok(await pollUntil(async () => (await must(["nft", "list", "tables"], ns)) === "", 1000));
+nsTest("the netlink guard's table vanishes when its process is killed with SIGKILL", ["kill"], async ([ns]) => {
+  const [child, [report]] = await GuardChild.start(ns, [{ flow: flow(40001), opts: { mode: "auto" } }]);
+  assert.ok(report.ok && report.method === "nftables-netlink", JSON.stringify(report));
+  assert.match(await tables(ns), /rawhttpget_/);
+  child.kill();
+  await child.wait();
+  assert.ok(await pollUntil(async () => (await tables(ns)) === "", 1000));
+});
+
+nsTest("the nft-command guard adds its table and removes it on close()", ["nft"], async ([ns]) => {
+  const specs = [{ flow: flow(40000), opts: { mode: "nft", dropIncoming: true } }];
+  await withGuardChild(ns, specs, async (child, [report]) => {
+    assert.ok(report.ok && report.method === "nft-command", JSON.stringify(report));
+    const ruleset = await must(["nft", "list", "ruleset"], ns);
+    assert.ok(ruleset.includes(EXPECTED_RULE), ruleset);
+    assert.match(
+      ruleset,
+      /hook prerouting priority raw;[^]*tcp sport 8080 tcp dport 40000 counter packets 0 bytes 0 drop/,
+    );
+    assert.equal(await child.send("close"), "closed");
+    assert.equal(await tables(ns), "");
   });
 });
 
-Deno.test("the nft-command guard adds its table and removes it on close() and on Deno.exit()", async () => {
-  if (!rootOrSkip()) return;
-  await withNamespaces(["nft"], async ([ns]) => {
-    const specs = [{ flow: flow(40000), opts: { mode: "nft", dropIncoming: true } }];
-    const [child, [report]] = await GuardChild.start(ns, specs);
-    try {
-      assert.ok(report.ok && report.method === "nft-command", JSON.stringify(report));
-      const ruleset = await must(["nft", "list", "ruleset"], ns);
-      assert.ok(ruleset.includes(EXPECTED_RULE), ruleset);
-      assert.match(
-        ruleset,
-        /hook prerouting priority raw;[^]*tcp sport 8080 tcp dport 40000 counter packets 0 bytes 0 drop/,
-      );
-      assert.equal(await child.send("close"), "closed");
-      assert.equal(await must(["nft", "list", "tables"], ns), "");
-    } finally {
-      await child.wait();
-    }
-    const [exiting] = await GuardChild.start(ns, specs);
-    assert.match(await must(["nft", "list", "tables"], ns), /rawhttpget_/);
-    assert.equal(await exiting.send("exit"), "");
-    await exiting.wait();
-    assert.equal(await must(["nft", "list", "tables"], ns), "");
-  });
-});
-
-Deno.test("the nft-command guard's close() names the command to run when its table cannot be removed", async () => {
-  if (!rootOrSkip()) return;
-  await withNamespaces(["gone"], async ([ns]) => {
-    const [child, [report]] = await GuardChild.start(ns, [{ flow: flow(40000), opts: { mode: "nft" } }]);
-    try {
+nsTest(
+  "the nft-command guard's close() names the command to run when its table cannot be removed",
+  ["gone"],
+  async ([ns]) => {
+    await withGuardChild(ns, [{ flow: flow(40000), opts: { mode: "nft" } }], async (child, [report]) => {
       assert.ok(report.ok, JSON.stringify(report));
       await must(["nft", "delete", "table", "ip", `rawhttpget_${child.pid}_40000`], ns);
       const reply = await child.send("close");
@@ -138,69 +170,63 @@ Deno.test("the nft-command guard's close() names the command to run when its tab
         /^close failed: FirewallError: Cannot remove the firewall rule this program added \(nft exited/,
       );
       assert.ok(reply.includes(`run \`nft delete table ip rawhttpget_${child.pid}_40000\` as root.`), reply);
-    } finally {
-      await child.wait();
-    }
+    });
+  },
+);
+
+nsTest("the iptables-command guard inserts its rules and removes them on close()", ["ipt"], async ([ns]) => {
+  const specs = [{ flow: flow(40000), opts: { mode: "iptables", dropIncoming: true } }];
+  await withGuardChild(ns, specs, async (child, [report]) => {
+    assert.ok(report.ok && report.method === "iptables-command", JSON.stringify(report));
+    const out = await must(["iptables", "-S", "OUTPUT"], ns);
+    assert.match(
+      out,
+      /-A OUTPUT -s 198\.18\.210\.1\/32 -d 198\.18\.210\.2\/32 -p tcp -m tcp --sport 40000 --dport 8080 --tcp-flags RST RST -m comment --comment "?rawhttpget-\d+"? -j DROP/,
+    );
+    assert.match(await must(["iptables", "-t", "raw", "-S", "PREROUTING"], ns), /--sport 8080 --dport 40000 .*-j DROP/);
+    assert.equal(await child.send("close"), "closed");
+    assert.doesNotMatch(await iptablesRules(ns), /rawhttpget/);
   });
 });
 
-Deno.test("the iptables-command guard inserts its rules and removes them on close()", async () => {
-  if (!rootOrSkip()) return;
-  await withNamespaces(["ipt"], async ([ns]) => {
-    const specs = [{ flow: flow(40000), opts: { mode: "iptables", dropIncoming: true } }];
-    const [child, [report]] = await GuardChild.start(ns, specs);
-    try {
-      assert.ok(report.ok && report.method === "iptables-command", JSON.stringify(report));
-      const out = await must(["iptables", "-S", "OUTPUT"], ns);
-      assert.match(
-        out,
-        /-A OUTPUT -s 198\.18\.210\.1\/32 -d 198\.18\.210\.2\/32 -p tcp -m tcp --sport 40000 --dport 8080 --tcp-flags RST RST -m comment --comment "?rawhttpget-\d+"? -j DROP/,
-      );
-      assert.match(
-        await must(["iptables", "-t", "raw", "-S", "PREROUTING"], ns),
-        /--sport 8080 --dport 40000 .*-j DROP/,
-      );
-      assert.equal(await child.send("close"), "closed");
-      assert.doesNotMatch(await must(["iptables", "-S", "OUTPUT"], ns), /rawhttpget/);
-      assert.doesNotMatch(await must(["iptables", "-t", "raw", "-S", "PREROUTING"], ns), /rawhttpget/);
-    } finally {
-      await child.wait();
+const COMMAND_GUARDS = [["nft", "nft-command", tables], ["iptables", "iptables-command", iptablesRules]] as const;
+for (const [mode, method, listRules] of COMMAND_GUARDS) {
+  nsTest(`the ${method} guard's rules go on closeSync() and on Deno.exit()`, [`${mode}x`], async ([ns]) => {
+    const specs = [{ flow: flow(40000), opts: { mode, dropIncoming: true } }];
+    for (const command of ["close-sync", "exit"]) {
+      await expectRemovedBy(command, ns, specs, method, () => listRules(ns));
     }
   });
-});
+}
 
-Deno.test("a second netlink guard for the same tuple fails with a FirewallError carrying the errno", async () => {
-  if (!rootOrSkip()) return;
-  await withNamespaces(["dup"], async ([ns]) => {
+nsTest(
+  "a second netlink guard for the same tuple fails with a FirewallError carrying the errno",
+  ["dup"],
+  async ([ns]) => {
     const spec = { flow: flow(40000), opts: { mode: "netlink" } };
-    const [child, [first, second]] = await GuardChild.start(ns, [spec, spec]);
-    try {
+    await withGuardChild(ns, [spec, spec], (_child, [first, second]) => {
       assert.ok(first.ok);
       assert.ok(!second.ok && second.name === "FirewallError", JSON.stringify(second));
       assert.equal(second.causeName, "NetlinkError");
-      assert.ok((second.causeErrno ?? 0) > 0);
+      assert.equal(second.causeErrno, 1); // EPERM: the name belongs to an owner table of another netlink socket
       assert.deepEqual(second.attempts, ["nftables-netlink"]);
-    } finally {
-      await child.wait();
-    }
-  });
-});
+    });
+  },
+);
 
-Deno.test("auto mode without CAP_NET_ADMIN fails with a FirewallError that mentions --no-firewall", async () => {
-  if (!rootOrSkip()) return;
-  await withNamespaces(["nocap"], async ([ns]) => {
+nsTest(
+  "auto mode without CAP_NET_ADMIN fails with a FirewallError that mentions --no-firewall",
+  ["nocap"],
+  async ([ns]) => {
     const drop = ["setpriv", "--inh-caps=-net_admin", "--bounding-set=-net_admin", "--"];
-    const [child, [report]] = await GuardChild.start(ns, [{ flow: flow(40000), opts: { mode: "auto" } }], drop);
-    try {
+    await withGuardChild(ns, [{ flow: flow(40000), opts: { mode: "auto" } }], (_child, [report]) => {
       assert.ok(!report.ok && report.name === "FirewallError", JSON.stringify(report));
       assert.match(report.message, /--no-firewall/);
       assert.deepEqual(report.attempts, ["nftables-netlink", "nft-command", "iptables-command"]);
       assert.equal(report.causeErrno, 1); // EPERM
-    } finally {
-      await child.wait();
-    }
-  });
-});
+    }, drop);
+  },
+);
 
 /** RST packets from A with tcp sport `port`, as counted by B's input chain. */
 async function rstsSeenByB(ns: string, port: number): Promise<number> {
@@ -223,28 +249,20 @@ for (const [mode, dropIncoming] of DROP_CASES) {
   const title = mode === "none"
     ? "without a guard the kernel's RSTs reach the server (control)"
     : `the ${mode} guard${dropIncoming ? " with dropIncoming" : ""} drops only its own tuple's RSTs`;
-  Deno.test(title, async () => {
-    if (!rootOrSkip()) return;
-    await withNamespaces(["a", "b"], async ([a, b]) => {
-      await vethPair(a, b);
-      await must(["nft", "add table ip observe; add chain ip observe input { type filter hook input priority 0; }"], b);
-      for (const port of [40000, 40001]) {
-        await must(["nft", `add rule ip observe input ip saddr ${A} tcp sport ${port} tcp flags rst counter`], b);
-      }
-      const listener = new Deno.Command("ip", {
-        args: [
-          "netns",
-          "exec",
-          b,
-          Deno.execPath(),
-          "eval",
-          `for await (const c of Deno.listen({ hostname: "${B}", port: 8080 })) c.close();`,
-        ],
-        stdout: "null",
-        stderr: "inherit",
-      }).spawn();
-      const [child, [report]] = await GuardChild.start(a, [{ flow: flow(40000), opts: { mode, dropIncoming } }]);
-      try {
+  nsTest(title, ["a", "b"], async ([a, b]) => {
+    await vethPair(a, b);
+    await must(["nft", "add table ip observe; add chain ip observe input { type filter hook input priority 0; }"], b);
+    for (const port of [40000, 40001]) {
+      await must(["nft", `add rule ip observe input ip saddr ${A} tcp sport ${port} tcp flags rst counter`], b);
+    }
+    const listen = `for await (const c of Deno.listen({ hostname: "${B}", port: 8080 })) c.close();`;
+    const listener = new Deno.Command("ip", {
+      args: ["netns", "exec", b, Deno.execPath(), "eval", listen],
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn();
+    try {
+      await withGuardChild(a, [{ flow: flow(40000), opts: { mode, dropIncoming } }], async (_child, [report]) => {
         assert.ok(report.ok, JSON.stringify(report));
         assert.ok(
           await pollUntil(async () => (await run(["ss", "-ltn"], b)).out.includes(`${B}:8080`), 3000),
@@ -267,11 +285,10 @@ for (const [mode, dropIncoming] of DROP_CASES) {
           assert.ok(Number(ruleset.match(chain)?.[1]) >= 1, ruleset);
           if (dropIncoming) assert.match(ruleset, /tcp flags rst counter packets 0 /); // the kernel never saw the SYN-ACK
         }
-      } finally {
-        await child.wait();
-        listener.kill("SIGKILL");
-        await listener.status;
-      }
-    });
+      });
+    } finally {
+      listener.kill("SIGKILL");
+      await listener.status;
+    }
   });
 }

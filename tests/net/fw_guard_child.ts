@@ -1,14 +1,15 @@
 /**
  * Child process for the firewall tests, run inside a namespace with only `--allow-ffi` (like rawhttpget itself).
  * Argument: JSON array of `{ flow, opts }`. It installs each guard, prints one JSON report per guard and `ready`,
- * then obeys stdin lines: `close` closes every guard (replies `closed` or `close failed: <errors>`), `exit` calls `Deno.exit(0)` without closing
- * (the unload hook must clean up). It exits at end of input.
+ * then obeys stdin lines: `close` awaits every guard's `close()` and `close-sync` calls every `closeSync()` (each
+ * replies `closed` or `close failed: <errors>`); `exit` calls `Deno.exit(0)` without closing (the unload listener
+ * must clean up). It exits at end of input.
  *
  * @module
  */
 
 import { FirewallError, type FirewallMode, type Guard, installRstGuard } from "../../src/net/firewall.ts";
-import { NetlinkError } from "../../ffi/netlink.ts";
+import { OsError } from "../../ffi/os_error.ts";
 
 const specs: { flow: Parameters<typeof installRstGuard>[0]; opts: { mode: FirewallMode; dropIncoming?: boolean } }[] =
   JSON.parse(Deno.args[0]);
@@ -17,7 +18,7 @@ const print = (line: string) => Deno.stdout.writeSync(new TextEncoder().encode(l
 
 for (const spec of specs) {
   try {
-    const g = installRstGuard(spec.flow, spec.opts);
+    const g = await installRstGuard(spec.flow, spec.opts);
     guards.push(g);
     print(JSON.stringify({ ok: true, method: g.method, description: g.description }));
   } catch (e) {
@@ -28,7 +29,7 @@ for (const spec of specs) {
       name: err.name,
       message: err.message,
       causeName: cause instanceof Error ? cause.name : undefined,
-      causeErrno: cause instanceof NetlinkError ? cause.errno : undefined,
+      causeErrno: cause instanceof OsError ? cause.errno : undefined,
       attempts: e instanceof FirewallError ? e.attempts.map((a) => a.method) : undefined,
     }));
   }
@@ -42,11 +43,12 @@ for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream(
   while ((nl = rest.indexOf("\n")) >= 0) {
     const command = rest.slice(0, nl);
     rest = rest.slice(nl + 1);
-    if (command === "close") {
+    if (command === "close" || command === "close-sync") {
       const errors: string[] = [];
       for (const g of guards) {
         try {
-          g.close();
+          if (command === "close") await g.close();
+          else g.closeSync();
         } catch (e) {
           errors.push(`${(e as Error).name}: ${(e as Error).message}`);
         }

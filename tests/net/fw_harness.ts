@@ -144,6 +144,24 @@ export class GuardChild {
   }
 }
 
+/**
+ * Starts a {@linkcode GuardChild} in `ns` (optionally under `prefix`), runs `fn` with it and its reports, and waits
+ * for the child to end whatever happens.
+ */
+export async function withGuardChild(
+  ns: string,
+  specs: GuardSpec[],
+  fn: (child: GuardChild, reports: GuardReport[]) => void | Promise<void>,
+  prefix: string[] = [],
+): Promise<void> {
+  const [child, reports] = await GuardChild.start(ns, specs, prefix);
+  try {
+    await fn(child, reports);
+  } finally {
+    await child.wait();
+  }
+}
+
 function lineSplitter(): TransformStream<string, string> {
   let rest = "";
   return new TransformStream({
