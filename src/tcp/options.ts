@@ -1,0 +1,98 @@
+/**
+ * Options of a {@link TcpConnection} and their defaults.
+ *
+ * RFCs: 9293 §3.7.1 (MSS), 7323 §2 (window scale), 6298 (RTO bounds), 5482 (user timeout).
+ *
+ * @module
+ */
+
+/** What the caller chooses for one active-open connection. Buffer sizes and ISN are never implicit. */
+export interface ConnectionOptions {
+  /** Our port (1..65535). */
+  localPort: number;
+  /** The server's port (1..65535). */
+  remotePort: number;
+  /** The MSS we announce: path MTU minus 40 (IPv4 + TCP headers), e.g. 1460. */
+  mss: number;
+  /** Initial send sequence number (RFC 9293 §3.4.1): the driver draws it from a crypto RNG. */
+  isn: number;
+  /** Receive ring size in bytes (default 8 MiB); the advertised window never exceeds it. */
+  recvBufferSize?: number;
+  /** Send buffer size in bytes (default 256 KiB); `write()` accepts at most the free space. */
+  sendBufferSize?: number;
+  /** Silence (or unacknowledged data without progress) tolerated before closing with "timeout" (default 60000). */
+  userTimeoutMs?: number;
+  /** Consecutive retransmissions of the same segment before closing with "timeout" (default 15). */
+  maxRetransmissions?: number;
+  /** TIME-WAIT duration in ms (default 1000: shorter than 2×MSL, enough for a client with a random port). */
+  timeWaitMs?: number;
+  /** Delayed-ACK timer in ms (default 40, RFC 9293 §3.8.6.3 allows up to 500; RFC 5681 §4.2). */
+  delayedAckMs?: number;
+  /** Lower bound of the RTO in ms (default 200; RFC 6298 §2.4 says 1 s, modern stacks use 200). */
+  minRtoMs?: number;
+  /** Upper bound of the RTO in ms (default 60000, RFC 6298 §2.5). */
+  maxRtoMs?: number;
+  /** RTO before the first RTT sample in ms (default 1000, RFC 6298 §2.1). */
+  initialRtoMs?: number;
+  /** Our window scale shift 0..14 (default: the smallest shift that lets the window cover the receive buffer). */
+  windowScale?: number;
+  /** Offer SACK (RFC 2018), default true. */
+  sack?: boolean;
+  /** Offer timestamps (RFC 7323), default true. */
+  timestamps?: boolean;
+}
+
+/** Options with every default filled in. */
+export type ResolvedOptions = Required<ConnectionOptions>;
+
+const MIB = 1024 * 1024;
+
+function checkInt(name: string, v: number, min: number, max: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`Option ${name} must be an integer, got ${v}`);
+  if (v < min || v > max) throw new RangeError(`Option ${name} ${v} is outside ${min}..${max}`);
+  return v;
+}
+
+/**
+ * The smallest window scale shift (RFC 7323 §2.3, at most 14) for which a 16-bit window covers `bufferSize`.
+ *
+ * @example
+ * ```ts
+ * defaultWindowScale(8 * 1024 * 1024); // 8
+ * ```
+ */
+export function defaultWindowScale(bufferSize: number): number {
+  let shift = 0;
+  while (shift < 14 && (bufferSize >>> shift) > 0xffff) shift++;
+  return shift;
+}
+
+/**
+ * Validates options and fills in defaults; local misuse throws `TypeError`/`RangeError`.
+ *
+ * @example
+ * ```ts
+ * resolveOptions({ localPort: 40000, remotePort: 80, mss: 1460, isn: 1 }).recvBufferSize; // 8388608
+ * ```
+ */
+export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
+  const recvBufferSize = checkInt("recvBufferSize", o.recvBufferSize ?? 8 * MIB, 1, 1 << 30);
+  return {
+    localPort: checkInt("localPort", o.localPort, 1, 0xffff),
+    remotePort: checkInt("remotePort", o.remotePort, 1, 0xffff),
+    mss: checkInt("mss", o.mss, 64, 0xffff - 40),
+    isn: checkInt("isn", o.isn, 0, 0xffffffff),
+    recvBufferSize,
+    sendBufferSize: checkInt("sendBufferSize", o.sendBufferSize ?? 256 * 1024, 1, 1 << 30),
+    userTimeoutMs: checkInt("userTimeoutMs", o.userTimeoutMs ?? 60000, 1, 2 ** 31),
+    maxRetransmissions: checkInt("maxRetransmissions", o.maxRetransmissions ?? 15, 0, 1000),
+    timeWaitMs: checkInt("timeWaitMs", o.timeWaitMs ?? 1000, 0, 240000),
+    delayedAckMs: checkInt("delayedAckMs", o.delayedAckMs ?? 40, 0, 500),
+    minRtoMs: checkInt("minRtoMs", o.minRtoMs ?? 200, 1, 60000),
+    maxRtoMs: checkInt("maxRtoMs", o.maxRtoMs ?? 60000, 1, 600000),
+    initialRtoMs: checkInt("initialRtoMs", o.initialRtoMs ?? 1000, 1, 600000),
+    windowScale: checkInt("windowScale", o.windowScale ?? defaultWindowScale(recvBufferSize), 0, 14),
+    sack: o.sack ?? true,
+    timestamps: o.timestamps ?? true,
+  };
+}
