@@ -1,0 +1,123 @@
+/**
+ * The testbed's own HTTP/1.x file server: static files from a root directory plus test paths that misbehave on
+ * purpose. It is built on `node:net` rather than `Deno.serve` because `/reset-mid-body` must make the kernel send an
+ * RST in the middle of a body (`socket.resetAndDestroy()`, i.e. SO_LINGER 0), and because the framing of each response
+ * (Content-Length, chunked, close-delimited) must be chosen by the test, not by a framework.
+ *
+ * Paths (all GET or HEAD; HTTP/1.1 keep-alive and pipelining work; HTTP/1.0 connections close after one response):
+ * - `/<file>`: the file; `Range: bytes=a-b | a- | -n` → 206 or 416; `.txt` files are sent gzip-encoded (chunked or
+ *   close-delimited) when the request accepts gzip and has no Range.
+ * - `/gzip/<file>`: the file gzip-encoded whenever the request accepts gzip.
+ * - `/chunked/<file>?size=n`: the file in chunks of n bytes (default: cycling 1, 7, 100, 1460, 4096, 65536 bytes);
+ *   close-delimited for HTTP/1.0 requests.
+ * - `/slow/<file>?chunk=n&delay=ms`: the file with Content-Length, n bytes (default 1024) every ms (default 50).
+ * - `/status/<code>`: that status with a short text body.
+ * - `/redirect/<n>?to=/path&absolute=1`: 302 to `/redirect/<n-1>` … and finally to `to` (default `/echo-headers`).
+ * - `/redirect-to?url=<url>&status=<code>`: a redirect (default 302) to `url`.
+ * - `/hang`: reads the request and never answers.
+ * - `/reset-mid-body[/<file>]?bytes=n`: declares the full length, sends n bytes (default half), then resets.
+ * - `/echo-headers`: JSON `{ method, target, version, headers: [[name, value], …], raw }` of the request.
+ *
+ * Run: `deno run --allow-net --allow-read file_server.ts --root DIR [--hostname 198.18.2.2] [--port 8080]`; it prints
+ * `listening on http://host:port/` once it accepts connections.
+ *
+ * @module
+ */
+
+import net from "node:net";
+import { parseArgs } from "node:util";
+import { type HttpRequest, HttpWriter, readRequests } from "./http1.ts";
+import { serveTestPath } from "./test_paths.ts";
+
+/** Options of {@linkcode startFileServer}. */
+export interface FileServerOptions {
+  /** Directory served at `/`. */
+  root: string;
+  /** Address to listen on. */
+  hostname: string;
+  /** TCP port to listen on (0: any free port). */
+  port: number;
+}
+
+/** A running file server. */
+export interface FileServer {
+  /** The port it listens on. */
+  readonly port: number;
+  /** Stops accepting, destroys open connections, resolves when closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the file server in this process.
+ *
+ * @example
+ * ```ts
+ * const srv = await startFileServer({ root: "/tmp/www", hostname: "127.0.0.1", port: 0 });
+ * console.log(`http://127.0.0.1:${srv.port}/`);
+ * await srv.close();
+ * ```
+ */
+export function startFileServer(opts: FileServerOptions): Promise<FileServer> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {}); // peers that reset are part of the tests
+    socket.setNoDelay(true);
+    handleConnection(opts.root, socket).catch(() => socket.destroy());
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.hostname, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : opts.port;
+      resolve({
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+async function handleConnection(root: string, socket: net.Socket): Promise<void> {
+  for await (const req of readRequests(socket)) {
+    const writer = new HttpWriter(socket, req);
+    if (req === "malformed") {
+      await writer.simple(400, "Bad request\n");
+      break;
+    }
+    await handleRequest(root, req, writer);
+    if (writer.mustClose || socket.destroyed) break;
+  }
+  if (!socket.destroyed) socket.end();
+}
+
+async function handleRequest(root: string, req: HttpRequest, writer: HttpWriter): Promise<void> {
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    writer.mustClose = true;
+    await writer.simple(405, `Method ${req.method} is not allowed\n`, [["allow", "GET, HEAD"]]);
+    return;
+  }
+  await serveTestPath(root, req, writer);
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      root: { type: "string" },
+      hostname: { type: "string", default: "198.18.2.2" },
+      port: { type: "string", default: "8080" },
+    },
+  });
+  if (values.root === undefined) {
+    console.error("usage: file_server.ts --root DIR [--hostname ADDR] [--port N]");
+    Deno.exit(2);
+  }
+  const srv = await startFileServer({ root: values.root, hostname: values.hostname, port: Number(values.port) });
+  console.log(`listening on http://${values.hostname}:${srv.port}/`);
+}

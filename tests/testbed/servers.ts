@@ -1,0 +1,193 @@
+/**
+ * The HTTP servers a testbed can run in its server namespace: the testbed's own file server (`deno`, always
+ * available), `nginx` (when installed) and `python3 -m http.server` (when installed). Each runs as a direct child of
+ * this process (`ip netns exec` execs the server in place, so the child's PID is the server's) and is ready when its
+ * listening socket shows in `ss`.
+ *
+ * @module
+ */
+
+import { CommandError, exec, findProgram } from "./exec.ts";
+
+/** Which server: nginx on port 80, the testbed's file server on 8080, python's http.server on 8000. */
+export type ServerKind = "nginx" | "deno" | "python";
+
+/** The TCP port each server listens on. */
+export const SERVER_PORTS: Readonly<Record<ServerKind, number>> = { nginx: 80, deno: 8080, python: 8000 };
+
+/** A server process started by {@linkcode startServer}. */
+export interface ServerProcess {
+  /** Which server it is. */
+  readonly kind: ServerKind;
+  /** The child process (its `pid` is the server's). */
+  readonly child: Deno.ChildProcess;
+  /** The last few KiB the server wrote on stderr. */
+  stderrTail(): string;
+  /** Sends SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Where and how to start a server. */
+export interface ServerContext {
+  /** Namespace to run the server in. */
+  ns: string;
+  /** Address to listen on. */
+  addr: string;
+  /** Document root. */
+  wwwDir: string;
+  /** A private directory for the server's configuration, logs and temp files. */
+  tempDir: string;
+}
+
+/**
+ * Whether a server kind can run on this machine (`deno` always can).
+ *
+ * @example
+ * ```ts
+ * if (!serverAvailable("nginx")) console.log("apt-get install nginx-light");
+ * ```
+ */
+export function serverAvailable(kind: ServerKind): boolean {
+  if (kind === "deno") return true;
+  return findProgram(kind === "nginx" ? "nginx" : "python3") !== null;
+}
+
+/** Starts a server in `ctx.ns` and resolves once it accepts connections; throws with its stderr if it does not. */
+export async function startServer(kind: ServerKind, ctx: ServerContext): Promise<ServerProcess> {
+  const port = SERVER_PORTS[kind];
+  const cmd = ["ip", "netns", "exec", ctx.ns, ...await serverCommand(kind, ctx, port)];
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(findProgram("ip") ?? "ip", {
+      args: cmd.slice(1),
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+  } catch (e) {
+    throw new CommandError(cmd, null, e instanceof Error ? e.message : String(e), e);
+  }
+  let tail = "";
+  const drained = (async () => {
+    const dec = new TextDecoder();
+    for await (const chunk of child.stderr) tail = (tail + dec.decode(chunk, { stream: true })).slice(-4096);
+  })().catch(() => {});
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  const proc: ServerProcess = {
+    kind,
+    child,
+    stderrTail: () => tail,
+    async stop(graceMs = 2000) {
+      if (!exited) {
+        try {
+          child.kill("SIGTERM");
+        } catch { /* already gone */ }
+        const timer = setTimeout(() => {
+          try {
+            child.kill("SIGKILL");
+          } catch { /* already gone */ }
+        }, graceMs);
+        await status;
+        clearTimeout(timer);
+      }
+      await drained;
+    },
+  };
+  const deadline = performance.now() + 15_000;
+  for (;;) {
+    if (exited) {
+      await drained;
+      throw new CommandError(cmd, (await status).code, `the ${kind} server exited at start. ${tail}`);
+    }
+    if (await isListening(ctx.ns, ctx.addr, port)) return proc;
+    if (performance.now() > deadline) {
+      await proc.stop(0);
+      throw new CommandError(cmd, null, `the ${kind} server did not listen on ${ctx.addr}:${port} in 15 s. ${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Whether a TCP socket listens on `addr:port` in namespace `ns` (asks `ss`, part of iproute2). */
+export async function isListening(ns: string, addr: string, port: number): Promise<boolean> {
+  const r = await exec(["ip", "netns", "exec", ns, "ss", "-Hltn", `sport = :${port}`]);
+  return r.code === 0 && r.stdout.split("\n").some((l) => l.includes(`${addr}:${port}`) || l.includes(`*:${port}`));
+}
+
+async function serverCommand(kind: ServerKind, ctx: ServerContext, port: number): Promise<string[]> {
+  switch (kind) {
+    case "deno": {
+      const script = new URL("./file_server.ts", import.meta.url);
+      if (script.protocol !== "file:") throw new Error(`Cannot run the file server from ${script.href}`);
+      return [
+        Deno.execPath(),
+        "run",
+        "--quiet",
+        "--no-prompt",
+        `--allow-net=${ctx.addr}:${port}`,
+        `--allow-read=${ctx.wwwDir}`,
+        script.pathname,
+        "--root",
+        ctx.wwwDir,
+        "--hostname",
+        ctx.addr,
+        "--port",
+        String(port),
+      ];
+    }
+    case "nginx": {
+      const nginx = findProgram("nginx");
+      if (nginx === null) {
+        throw new CommandError(["nginx"], null, "nginx is not installed (apt-get install nginx-light)");
+      }
+      const conf = `${ctx.tempDir}/nginx.conf`;
+      await Deno.writeTextFile(conf, nginxConf(ctx, port));
+      // No `-e` (nginx ≥ 1.19.5 only): the configuration's error_log applies once it is read.
+      return [nginx, "-p", `${ctx.tempDir}/`, "-c", conf, "-g", "daemon off;"];
+    }
+    case "python": {
+      const python = findProgram("python3");
+      if (python === null) throw new CommandError(["python3"], null, "python3 is not installed");
+      return [python, "-m", "http.server", String(port), "--bind", ctx.addr, "--directory", ctx.wwwDir];
+    }
+  }
+}
+
+/**
+ * The nginx configuration: one worker, no daemon, pid, logs and temp files in the testbed's temp directory, sendfile,
+ * gzip of text/plain only when the client asks (no gzip_static).
+ */
+export function nginxConf(ctx: ServerContext, port: number): string {
+  const t = ctx.tempDir;
+  return `# Generated by tests/testbed/servers.ts for one testbed; removed with it.
+worker_processes 1;
+pid ${t}/nginx.pid;
+error_log ${t}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log ${t}/nginx-access.log;
+  client_body_temp_path ${t}/nginx-body;
+  proxy_temp_path ${t}/nginx-proxy;
+  fastcgi_temp_path ${t}/nginx-fastcgi;
+  uwsgi_temp_path ${t}/nginx-uwsgi;
+  scgi_temp_path ${t}/nginx-scgi;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_timeout 65;
+  types { text/plain txt; text/html html; application/json json; }
+  default_type application/octet-stream;
+  gzip on;
+  gzip_types text/plain;
+  gzip_min_length 20;
+  server {
+    listen ${ctx.addr}:${port};
+    root ${ctx.wwwDir};
+    location / { }
+  }
+}
+`;
+}

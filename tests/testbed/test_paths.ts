@@ -1,0 +1,177 @@
+/**
+ * The file server's routes: static files (with Range and gzip) and the test paths listed in `file_server.ts`.
+ *
+ * @module
+ */
+
+import type { HttpRequest, HttpWriter } from "./http1.ts";
+
+const CHUNK = 64 * 1024;
+
+/** Answers one GET/HEAD request from `root` or from a test path. */
+export async function serveTestPath(root: string, req: HttpRequest, w: HttpWriter): Promise<void> {
+  const p = req.path;
+  const sub = (prefix: string) => p.slice(prefix.length - 1); // keeps the leading "/"
+  const num = (name: string, fallback: number) => {
+    const v = Number(req.query.get(name) ?? fallback);
+    return Number.isFinite(v) && v >= 0 ? v : fallback;
+  };
+  if (p === "/echo-headers") {
+    const body = JSON.stringify(
+      { method: req.method, target: req.target, version: req.version, headers: req.headers, raw: req.raw },
+      null,
+      2,
+    ) + "\n";
+    return await w.simple(200, body, [["Content-Type", "application/json"]]);
+  }
+  if (p.startsWith("/status/")) {
+    const code = Number(p.slice(8));
+    if (!Number.isInteger(code) || code < 200 || code > 599) return await w.simple(400, `Bad status ${p.slice(8)}\n`);
+    return await w.simple(code, `Status ${code}\n`);
+  }
+  if (p.startsWith("/redirect/")) {
+    const n = Number(p.slice(10));
+    if (!Number.isInteger(n) || n < 1) return await w.simple(400, `Bad redirect count ${p.slice(10)}\n`);
+    const rest = req.query.toString();
+    let location = n > 1
+      ? `/redirect/${n - 1}${rest === "" ? "" : `?${rest}`}`
+      : req.query.get("to") ?? "/echo-headers";
+    if (req.query.get("absolute") === "1" && location.startsWith("/")) {
+      location = `http://${req.header("host") ?? "198.18.2.2"}${location}`;
+    }
+    return await w.simple(302, `Redirect to ${location}\n`, [["Location", location]]);
+  }
+  if (p === "/redirect-to") {
+    const url = req.query.get("url");
+    const status = num("status", 302);
+    if (url === null) return await w.simple(400, "Missing url parameter\n");
+    return await w.simple(status, `Redirect to ${url}\n`, [["Location", url]]);
+  }
+  if (p === "/hang") return await hang(w);
+  if (p === "/reset-mid-body" || p.startsWith("/reset-mid-body/")) {
+    return await resetMidBody(root, p === "/reset-mid-body" ? null : sub("/reset-mid-body/"), num("bytes", -1), w);
+  }
+  const file = await openFile(
+    root,
+    p.startsWith("/chunked/") || p.startsWith("/slow/") || p.startsWith("/gzip/")
+      ? sub(p.slice(0, p.indexOf("/", 1) + 1))
+      : p,
+  );
+  if (typeof file === "string") return await w.simple(file === "forbidden" ? 403 : 404, `Not found: ${p}\n`);
+  const type: [string, string] = ["Content-Type", contentType(file.path)];
+  if (p.startsWith("/chunked/")) {
+    const size = num("size", 0);
+    await w.head(200, [type], null);
+    await pump(file.path, 0, file.size, w, size > 0 ? () => size : cycleSizes());
+    return await w.end();
+  }
+  if (p.startsWith("/slow/")) {
+    const chunk = Math.max(1, num("chunk", 1024));
+    const delay = num("delay", 50);
+    await w.head(200, [type], file.size);
+    return await pump(file.path, 0, file.size, w, () => chunk, delay);
+  }
+  const acceptsGzip = /\bgzip\b/i.test(req.header("accept-encoding") ?? "");
+  const range = req.header("range");
+  if (acceptsGzip && range === undefined && (p.startsWith("/gzip/") || p.endsWith(".txt"))) {
+    await w.head(200, [type, ["Content-Encoding", "gzip"], ["Vary", "Accept-Encoding"]], null);
+    const stream = (await Deno.open(file.path)).readable.pipeThrough(new CompressionStream("gzip"));
+    for await (const piece of stream) await w.write(piece);
+    return await w.end();
+  }
+  const r = range === undefined ? null : parseRange(range, file.size);
+  if (r === "unsatisfiable") {
+    return await w.simple(416, `Range ${range} is not satisfiable\n`, [["Content-Range", `bytes */${file.size}`]]);
+  }
+  const [start, end] = r ?? [0, file.size];
+  const headers: [string, string][] = [type, ["Accept-Ranges", "bytes"]];
+  if (r !== null) headers.push(["Content-Range", `bytes ${start}-${end - 1}/${file.size}`]);
+  await w.head(r === null ? 200 : 206, headers, end - start);
+  if (req.method === "GET") await pump(file.path, start, end, w, () => CHUNK);
+}
+
+/** Parses a single-range `bytes=` header: `[start, endExclusive]`, `"unsatisfiable"`, or `null` (ignore it). */
+export function parseRange(header: string, size: number): [number, number] | "unsatisfiable" | null {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (m === null || (m[1] === "" && m[2] === "")) return null;
+  if (m[1] === "") {
+    const n = Number(m[2]);
+    return n === 0 || size === 0 ? "unsatisfiable" : [Math.max(0, size - n), size];
+  }
+  const start = Number(m[1]);
+  const last = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (m[2] !== "" && Number(m[2]) < start) return null;
+  if (start >= size) return "unsatisfiable";
+  return [start, last + 1];
+}
+
+async function openFile(root: string, path: string): Promise<{ path: string; size: number } | "missing" | "forbidden"> {
+  if (path.split("/").some((part) => part === "..")) return "forbidden";
+  const full = `${root}${path}`;
+  try {
+    const st = await Deno.stat(full);
+    return st.isFile ? { path: full, size: st.size } : "missing";
+  } catch {
+    return "missing";
+  }
+}
+
+function contentType(path: string): string {
+  if (path.endsWith(".txt")) return "text/plain; charset=utf-8";
+  if (path.endsWith(".html")) return "text/html; charset=utf-8";
+  if (path.endsWith(".json")) return "application/json";
+  return "application/octet-stream";
+}
+
+function cycleSizes(): () => number {
+  const sizes = [1, 7, 100, 1460, 4096, 65536];
+  let i = 0;
+  return () => sizes[i++ % sizes.length];
+}
+
+/** Sends bytes [start, end) of a file in pieces of `size()` bytes, waiting `delayMs` between pieces. */
+async function pump(
+  path: string,
+  start: number,
+  end: number,
+  w: HttpWriter,
+  size: () => number,
+  delayMs = 0,
+): Promise<void> {
+  const file = await Deno.open(path);
+  try {
+    await file.seek(start, Deno.SeekMode.Start);
+    for (let pos = start; pos < end;) {
+      const buf = new Uint8Array(Math.min(size(), end - pos));
+      const n = await file.read(buf);
+      if (n === null) throw new Error(`Cannot read ${path}: it ended at ${pos} of ${end} bytes`);
+      await w.write(buf.subarray(0, n));
+      pos += n;
+      if (delayMs > 0 && pos < end) await new Promise((r) => setTimeout(r, delayMs));
+    }
+  } finally {
+    file.close();
+  }
+}
+
+function hang(w: HttpWriter): Promise<void> {
+  w.mustClose = true;
+  return new Promise(() => {}); // the connection ends when the peer closes it (or the server process ends)
+}
+
+async function resetMidBody(root: string, path: string | null, bytes: number, w: HttpWriter): Promise<void> {
+  let body: Uint8Array;
+  if (path === null) {
+    body = new Uint8Array(100_000).map((_, i) => 97 + (i % 26));
+  } else {
+    const file = await openFile(root, path);
+    if (typeof file === "string") return await w.simple(404, `Not found: ${path}\n`);
+    body = await Deno.readFile(file.path);
+  }
+  const sent = bytes >= 0 ? Math.min(bytes, body.length) : Math.floor(body.length / 2);
+  await w.head(200, [["Content-Type", "application/octet-stream"]], body.length);
+  await w.write(body.subarray(0, sent));
+  await w.flushed();
+  await new Promise((r) => setTimeout(r, 200)); // let the sent part reach the client before the RST overtakes it
+  w.reset();
+}
