@@ -174,7 +174,11 @@ function advertise(c: Tcb): number {
   const right = potentialRight(c);
   if (right - c.rcvRight >= swsThreshold(c)) c.rcvRight = right;
   const wnd = c.rcvRight > c.rcvNxt ? c.rcvRight - c.rcvNxt : 0;
-  const field = Math.min(Math.ceil(wnd / (1 << shift)), 0xffff);
+  let field = Math.min(Math.ceil(wnd / (1 << shift)), 0xffff);
+  // Rounding up may use the ring's slack, but only once: repeated on every ACK while the application does not read,
+  // it would creep the edge right by RCV.NXT's remainder each time, past the ring's end, over unread bytes.
+  const ringEnd = c.rcvNxt - c.ring.readable + c.ring.capacity;
+  if (c.rcvNxt + field * (1 << shift) > ringEnd) field = Math.floor((ringEnd - c.rcvNxt) / (1 << shift));
   const edge = c.rcvNxt + field * (1 << shift);
   if (edge > c.rcvRight) c.rcvRight = edge;
   return field;
