@@ -11,7 +11,7 @@
 /** Intervals `[start, end)` beyond the in-order data; offsets are plain stream offsets (never wrap). */
 export class Assembler {
   /** Most intervals kept; a segment that would need more is dropped (the peer retransmits it). */
-  static readonly MAX_INTERVALS = 32;
+  static readonly MAX_INTERVALS = 128;
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   /** Offsets inside the most recently received out-of-order segments, newest first (RFC 2018 §4). */

@@ -205,11 +205,17 @@ function receiveText(c: Tcb, now: number, seg: TcpRepr, segOff: number): void {
         c.ring.commit(end - nxt);
         c.rcvNxt = end;
       } else {
-        c.assembler.insert(start, end, (from, to) => {
+        const held = c.assembler.insert(start, end, (from, to) => {
           c.ring.writeAt(from - readBase, p, from - segOff, to - segOff);
           c.stats.bytesIn += to - from;
         });
-        const newNxt = c.assembler.advance(nxt);
+        if (!held) {
+          // The interval list is full and this in-order range touches none of it: in-order data needs no
+          // interval, so store it and move RCV.NXT anyway (dropping it would stall the connection for good).
+          c.ring.writeAt(start - readBase, p, start - segOff, end - segOff);
+          c.stats.bytesIn += end - start;
+        }
+        const newNxt = c.assembler.advance(held ? nxt : end);
         c.ring.commit(newNxt - nxt);
         c.rcvNxt = newNxt;
         c.ackNow = true; // a hole was (partly) filled: ACK at once (RFC 5681 §4.2)
