@@ -1,38 +1,36 @@
 /**
- * rawhttpget: parse the arguments, run the downloads, exit with wget's code. The only `Deno.exit` of the program.
+ * rawhttpget: parse the arguments, run the downloads one after another, exit with wget's code. The only `Deno.exit`
+ * of the program. It needs `--allow-ffi` and nothing else: files, the environment and name resolution go through
+ * libc (ffi/).
  *
  * @module
  */
 
+import { parseAddr } from "./ffi/_ipv4.ts";
+import { chown, fileInfo, mkdirp, openFile } from "./ffi/fs.ts";
+import { getEnv, isTerminal } from "./ffi/process.ts";
 import { PcapWriter } from "./src/wire/pcap.ts";
 import { formatTrace } from "./src/wire/format.ts";
-import { openFile } from "./ffi/fs.ts";
 import { ExitCode } from "./src/cli/exit_codes.ts";
-import { describeFailure } from "./src/cli/messages.ts";
-import { helpText, parseCommandLine, UsageError } from "./src/cli/options.ts";
-import { download, type DownloadResult, VERSION } from "./src/net/download.ts";
+import { describeFailure, FFI_PERMISSION_MESSAGE } from "./src/cli/messages.ts";
+import { helpText, parseCommandLine, readSettings, type Settings, UsageError } from "./src/cli/options.ts";
+import { formatSummary, ProgressBar } from "./src/cli/progress.ts";
+import { download, VERSION } from "./src/net/download.ts";
 import type { FrameTap } from "./src/net/driver.ts";
-import type { FirewallMode } from "./src/net/firewall.ts";
+import { ConcatOutput, type Output, sudoOwner } from "./src/net/output.ts";
 
 const encoder = new TextEncoder();
-function stderr(line: string): void {
-  Deno.stderr.writeSync(encoder.encode(`${line}\n`));
+function writeErr(text: string): void {
+  Deno.stderr.writeSync(encoder.encode(text));
 }
 
-function parseTimeout(value: string | boolean | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!(Number.isFinite(seconds) && seconds > 0)) {
-    throw new UsageError(`The timeout "${value}" is not a positive number of seconds`);
-  }
-  return seconds * 1000;
-}
-
-function makeTap(verbose: boolean, pcapPath: string | undefined): FrameTap | undefined {
+function makeTap(verbose: boolean, pcapPath: string | undefined, say: (line: string) => void): FrameTap | undefined {
   if (!verbose && pcapPath === undefined) return undefined;
   let pcap: PcapWriter | null = null;
   if (pcapPath !== undefined) {
     const file = openFile(pcapPath, { create: true, truncate: true, write: true });
+    const owner = sudoOwner();
+    if (owner !== null) file.chown(owner.uid, owner.gid);
     pcap = new PcapWriter((bytes) => file.write(bytes as Uint8Array<ArrayBuffer>));
     pcap.header();
   }
@@ -40,80 +38,133 @@ function makeTap(verbose: boolean, pcapPath: string | undefined): FrameTap | und
   return {
     sent(frame, segment, now) {
       pcap?.frame(wallMicros(now), frame);
-      if (verbose) stderr(formatTrace("-->", segment, frame.length));
+      if (verbose) say(formatTrace("-->", segment, frame.length));
     },
     received(frame, segment, now) {
       pcap?.frame(wallMicros(now), frame);
-      if (verbose && segment !== null) stderr(formatTrace("<--", segment, frame.length));
+      if (verbose && segment !== null) say(formatTrace("<--", segment, frame.length));
     },
   };
 }
 
-function summary(r: DownloadResult): string {
-  const seconds = r.elapsedMs / 1000;
-  const rate = seconds > 0 ? r.bytes / seconds / (1024 * 1024) : 0;
-  const where = r.path === "-" ? "standard output" : `'${r.path}'`;
-  return `Saved ${where} (${r.bytes} bytes) in ${seconds.toFixed(2)} s, ${rate.toFixed(1)} MiB/s; ` +
-    `${r.tcp.retransmissions} retransmitted, ${r.tcp.outOfOrderSegments} out of order, ` +
-    `${r.frames.badChecksum} bad checksums`;
+/** `-P DIR`: created (with its parents) if missing, and handed to the sudo user like the files in it. */
+function prepareDirectory(dir: string): void {
+  if (fileInfo(dir)?.isDirectory) return;
+  mkdirp(dir);
+  const owner = sudoOwner();
+  if (owner !== null) chown(dir, owner.uid, owner.gid);
+}
+
+function terminalWidth(): number {
+  let columns = 0;
+  try {
+    columns = Deno.consoleSize().columns; // 0 on a pseudo-terminal nobody sized (script)
+  } catch { /* not a terminal */ }
+  if (columns < 40) columns = Number(getEnv("COLUMNS"));
+  return Number.isInteger(columns) && columns >= 40 ? columns : 80;
+}
+
+/** wget: "with the exceptions of 0 and 1, the lower-numbered exit codes take precedence". */
+function combineCodes(a: number, b: number): number {
+  if (a === ExitCode.Ok || a === ExitCode.Generic) return b === ExitCode.Ok ? a : b;
+  return b === ExitCode.Ok || b === ExitCode.Generic ? a : Math.min(a, b);
 }
 
 async function main(args: string[]): Promise<number> {
   const cmd = parseCommandLine(args);
-  const v = cmd.values;
-  if (v.help) {
+  if (cmd.values.help) {
     console.log(helpText(VERSION));
     return ExitCode.Ok;
   }
-  if (v.version) {
+  if (cmd.values.version) {
     console.log(`rawhttpget ${VERSION}`);
     return ExitCode.Ok;
   }
+  const settings = readSettings(cmd);
   if (cmd.urls.length === 0) throw new UsageError("Missing URL; see 'rawhttpget --help'");
-  const quiet = v.quiet === true;
-  const verbose = v.verbose === true;
-  const timeoutMs = parseTimeout(v.timeout);
-  const output = typeof v["output-document"] === "string" ? v["output-document"] : undefined;
-  if (output !== undefined && output !== "-" && cmd.urls.length > 1) {
-    throw new UsageError("-O FILE takes one URL; use -O - to concatenate several");
+  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
+    writeErr(`rawhttpget: ${FFI_PERMISSION_MESSAGE}\n`);
+    return ExitCode.Generic;
   }
-  const tap = makeTap(verbose, typeof v.pcap === "string" ? v.pcap : undefined);
+  return await runAll(cmd.urls, settings);
+}
+
+async function runAll(urls: readonly string[], s: Settings): Promise<number> {
+  const bar = !s.quiet && !s.verbose && isTerminal(2) ? new ProgressBar(writeErr, terminalWidth()) : null;
+  const say = (line: string) => {
+    bar?.clear();
+    writeErr(`${line}\n`);
+  };
+  const notice = s.quiet ? undefined : (line: string) => say(line);
+  const source = s.source === undefined ? undefined : parseAddr(s.source) ?? undefined;
+  if (s.source !== undefined && source === undefined) throw new UsageError(`Bad source address "${s.source}"`);
+  if (s.directory !== undefined && s.output === undefined) prepareDirectory(s.directory);
+  const sink: Output | undefined = s.output !== undefined && s.output !== "-" && urls.length > 1
+    ? new ConcatOutput(s.output)
+    : undefined;
+  const tap = makeTap(s.verbose, s.pcap, say);
   let interrupt: (() => void) | null = null;
   let signalCode: number | null = null;
   const onSignal = (code: number) => () => {
     signalCode ??= code;
-    interrupt?.();
+    // Nothing to interrupt yet (resolving, opening sockets): leave now; the firewall rule goes with the process.
+    if (interrupt === null) Deno.exit(code);
+    interrupt();
   };
   const onInt = onSignal(ExitCode.Interrupted), onTerm = onSignal(ExitCode.Terminated);
   Deno.addSignalListener("SIGINT", onInt);
   Deno.addSignalListener("SIGTERM", onTerm);
   let worst: number = ExitCode.Ok;
   try {
-    for (const url of cmd.urls) {
+    for (const url of urls) {
       try {
         const result = await download({
           url,
-          output,
-          timeoutMs,
-          firewall: (v["no-firewall"] ? "none" : "auto") as FirewallMode,
+          output: sink === undefined ? s.output : undefined,
+          sink,
+          directory: s.directory,
+          resume: s.resume,
+          tries: s.tries,
+          maxRedirects: s.maxRedirects,
+          http11: s.http11,
+          trustServerNames: s.trustServerNames,
+          timeoutMs: s.timeoutMs,
+          firewall: s.noFirewall ? "none" : "auto",
+          source,
+          device: s.device,
           tap,
-          log: verbose ? stderr : undefined,
+          log: s.verbose ? say : undefined,
+          notice,
+          onBody: (path, offset) => bar?.start(path, offset),
+          onProgress: (bytes, total) => bar?.update(bytes, total),
           onInterruptible: (f) => (interrupt = f),
         });
-        if (!quiet) stderr(summary(result));
+        bar?.clear();
+        if (!s.quiet) {
+          say(formatSummary({
+            path: result.path,
+            bytes: result.bytes,
+            received: result.received,
+            seconds: result.elapsedMs / 1000,
+            retransmissions: result.tcp.retransmissions,
+            outOfOrder: result.tcp.outOfOrderSegments,
+            badChecksums: result.frames.badChecksum,
+          }));
+        }
       } catch (e) {
         if (signalCode !== null) {
-          stderr(`rawhttpget: interrupted; the partial file is kept for -c`);
+          say(`rawhttpget: interrupted; the partial file is kept for -c`);
           return signalCode;
         }
         const failure = describeFailure(e);
-        stderr(`rawhttpget: ${failure.message}`);
-        if (verbose && e instanceof Error && e.stack) stderr(e.stack);
-        worst = worst === ExitCode.Ok ? failure.code : worst;
+        say(`rawhttpget: ${failure.message}`);
+        if (s.verbose && e instanceof Error && e.stack) say(e.stack);
+        worst = combineCodes(worst, failure.code);
       }
       if (signalCode !== null) return signalCode;
     }
   } finally {
+    (sink as ConcatOutput | undefined)?.close();
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);
   }
@@ -126,7 +177,7 @@ if (import.meta.main) {
     code = await main(Deno.args);
   } catch (e) {
     const failure = describeFailure(e);
-    stderr(`rawhttpget: ${failure.message}`);
+    writeErr(`rawhttpget: ${failure.message}\n`);
     code = failure.code;
   }
   Deno.exit(code);

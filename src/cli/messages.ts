@@ -6,9 +6,9 @@
 
 import { OsError, PrivilegeError } from "../../ffi/os_error.ts";
 import { ResolveError } from "../../ffi/resolve.ts";
-import { RouteError } from "../../ffi/route.ts";
+import { BindError, RouteError } from "../../ffi/route.ts";
 import { HttpError, UrlError } from "../http/errors.ts";
-import { ConnectionError, ServerStatusError } from "../net/errors.ts";
+import { ConnectionError, RangeMismatchError, RedirectError, ServerStatusError } from "../net/errors.ts";
 import { FirewallError } from "../net/firewall.ts";
 import { WireError } from "../wire/errors.ts";
 import { ExitCode, type ExitCodeValue } from "./exit_codes.ts";
@@ -22,16 +22,38 @@ export interface Failure {
   readonly code: ExitCodeValue;
 }
 
-const FILE_CALLS = new Set(["open", "write", "pwrite", "rename", "unlink", "access", "fchown", "ftruncate", "fsync"]);
+const FILE_CALLS = new Set([
+  "open",
+  "write",
+  "pwrite",
+  "rename",
+  "unlink",
+  "access",
+  "fchown",
+  "ftruncate",
+  "fsync",
+  "mkdir",
+  "stat",
+]);
+
+/** The one sentence for a program started without `--allow-ffi`. */
+export const FFI_PERMISSION_MESSAGE =
+  "rawhttpget needs --allow-ffi: it reaches the network through libc (run: sudo deno run --allow-ffi main.ts URL)";
 
 /** Maps an error to what the user sees. */
 export function describeFailure(e: unknown): Failure {
   if (e instanceof UsageError) return { message: e.message, code: ExitCode.Usage };
   if (e instanceof PrivilegeError) return { message: e.message, code: ExitCode.Generic };
   if (e instanceof UrlError) return { message: e.message, code: ExitCode.Generic };
-  if (e instanceof ResolveError || e instanceof RouteError) return { message: e.message, code: ExitCode.Network };
-  if (e instanceof ServerStatusError) return { message: e.message, code: ExitCode.ServerError };
-  if (e instanceof HttpError || e instanceof WireError) return { message: e.message, code: ExitCode.Protocol };
+  if (e instanceof ResolveError || e instanceof RouteError || e instanceof BindError) {
+    return { message: e.message, code: ExitCode.Network };
+  }
+  if (e instanceof ServerStatusError || e instanceof RedirectError) {
+    return { message: e.message, code: ExitCode.ServerError };
+  }
+  if (e instanceof HttpError || e instanceof WireError || e instanceof RangeMismatchError) {
+    return { message: e.message, code: ExitCode.Protocol };
+  }
   if (e instanceof ConnectionError) {
     if (e.reason === "interrupted") return { message: e.message, code: ExitCode.Interrupted };
     return { message: e.message, code: ExitCode.Network };
@@ -42,7 +64,9 @@ export function describeFailure(e: unknown): Failure {
     return { message: e.message, code: ExitCode.Generic };
   }
   if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-    return { message: `Deno refused a permission: ${(e as Error).message}`, code: ExitCode.Generic };
+    const ffi = /--allow-ffi|ffi access/i.test((e as Error).message);
+    const message = ffi ? FFI_PERMISSION_MESSAGE : `Deno refused a permission: ${(e as Error).message}`;
+    return { message, code: ExitCode.Generic };
   }
   return { message: e instanceof Error ? e.message : String(e), code: ExitCode.Generic };
 }
@@ -57,6 +81,9 @@ function fileMessage(e: OsError): string {
       return `Cannot write ${target}: permission denied`;
     case "ENOENT":
       return `Cannot write ${target}: the directory does not exist`;
+    case "EEXIST":
+    case "ENOTDIR":
+      return `Cannot create directory ${target}: a file of that name is in the way`;
     default:
       return `Cannot write ${target}: ${e.message}`;
   }

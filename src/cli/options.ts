@@ -27,17 +27,46 @@ export const OPTIONS: readonly OptionSpec[] = [
     short: "O",
     type: "string",
     value: "FILE",
-    help: "write the body to FILE ('-' for stdout)",
+    help: "write to FILE, overwriting it ('-' for stdout; several URLs are concatenated)",
+  },
+  {
+    name: "directory-prefix",
+    short: "P",
+    type: "string",
+    value: "DIR",
+    help: "save files in DIR (created if missing)",
+  },
+  {
+    name: "continue",
+    short: "c",
+    type: "boolean",
+    help: "resume NAME.part or a partial NAME with a byte range",
   },
   { name: "quiet", short: "q", type: "boolean", help: "print nothing but errors" },
   { name: "verbose", short: "v", type: "boolean", help: "explain each step and trace every packet sent and received" },
   { name: "pcap", type: "string", value: "FILE", help: "save every frame sent and received to FILE (libpcap)" },
   { name: "timeout", type: "string", value: "SECONDS", help: "give up after SECONDS of silence from the server (60)" },
   {
+    name: "tries",
+    short: "t",
+    type: "string",
+    value: "N",
+    help: "attempts per URL on network failures (3)",
+  },
+  { name: "max-redirect", type: "string", value: "N", help: "follow at most N redirects (20)" },
+  { name: "http1.1", type: "boolean", help: "ask in HTTP/1.1 (chunked responses) instead of HTTP/1.0" },
+  {
+    name: "trust-server-names",
+    type: "boolean",
+    help: "name the file after the last URL of a redirect, not the one given",
+  },
+  {
     name: "no-firewall",
     type: "boolean",
     help: "do not add the rule that stops the kernel's RSTs (manage it yourself)",
   },
+  { name: "interface", type: "string", value: "IFNAME", help: "send and receive through the interface IFNAME" },
+  { name: "source", type: "string", value: "ADDR", help: "send from the local IPv4 address ADDR" },
   { name: "version", short: "V", type: "boolean", help: "print the version and exit" },
   { name: "help", short: "h", type: "boolean", help: "print this help and exit" },
 ];
@@ -82,16 +111,100 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
 export function helpText(version: string): string {
   const rows = OPTIONS.map((o) => {
     const names = `${o.short ? `-${o.short}, ` : "    "}--${o.name}${o.value ? ` ${o.value}` : ""}`;
-    return `  ${names.padEnd(30)} ${o.help}`;
+    return `  ${names.padEnd(32)} ${o.help}`;
   });
   return [
     `rawhttpget ${version}: download over HTTP through a TCP/IP stack that runs in user space.`,
     "",
-    "Usage: sudo rawhttpget [options] URL...",
+    "Usage: sudo rawhttpget [options] URL...   (several URLs are fetched one after another)",
     "",
     ...rows,
     "",
     "Raw sockets need root or CAP_NET_RAW. Exit codes follow wget: 0 ok, 1 generic, 2 usage, 3 file I/O,",
     "4 network, 7 protocol, 8 server error response.",
   ].join("\n");
+}
+
+/** The options, checked and typed. */
+export interface Settings {
+  /** `-O`: the output file, "-" for standard output. */
+  readonly output?: string;
+  /** `-P`: the directory for derived names. */
+  readonly directory?: string;
+  /** `-c`. */
+  readonly resume: boolean;
+  /** `-q`. */
+  readonly quiet: boolean;
+  /** `-v`. */
+  readonly verbose: boolean;
+  /** `--pcap`. */
+  readonly pcap?: string;
+  /** `--timeout`, in ms. */
+  readonly timeoutMs?: number;
+  /** `--tries`. */
+  readonly tries: number;
+  /** `--max-redirect`. */
+  readonly maxRedirects: number;
+  /** `--http1.1`. */
+  readonly http11: boolean;
+  /** `--trust-server-names`. */
+  readonly trustServerNames: boolean;
+  /** `--no-firewall`. */
+  readonly noFirewall: boolean;
+  /** `--interface`. */
+  readonly device?: string;
+  /** `--source`, as a dotted quad. */
+  readonly source?: string;
+}
+
+/**
+ * Checks the values of a parsed command line; throws {@linkcode UsageError} for a bad value or combination.
+ *
+ * @example
+ * ```ts
+ * readSettings(parseCommandLine(["--tries", "5", "http://h/"])).tries; // 5
+ * ```
+ */
+export function readSettings(cmd: CommandLine): Settings {
+  const v = cmd.values;
+  const text = (name: string) => (typeof v[name] === "string" ? v[name] as string : undefined);
+  const flag = (name: string) => v[name] === true;
+  const timeout = text("timeout");
+  const seconds = timeout === undefined ? undefined : Number(timeout);
+  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) {
+    throw new UsageError(`The timeout "${timeout}" is not a positive number of seconds`);
+  }
+  const settings: Settings = {
+    output: text("output-document"),
+    directory: text("directory-prefix"),
+    resume: flag("continue"),
+    quiet: flag("quiet"),
+    verbose: flag("verbose"),
+    pcap: text("pcap"),
+    timeoutMs: seconds === undefined ? undefined : seconds * 1000,
+    tries: count("tries", text("tries"), 3, 1),
+    maxRedirects: count("max-redirect", text("max-redirect"), 20, 0),
+    http11: flag("http1.1"),
+    trustServerNames: flag("trust-server-names"),
+    noFirewall: flag("no-firewall"),
+    device: text("interface"),
+    source: text("source"),
+  };
+  if (settings.source !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(settings.source)) {
+    throw new UsageError(`The source address "${settings.source}" is not a dotted IPv4 address`);
+  }
+  if (settings.resume && settings.output === "-") throw new UsageError("-c cannot resume standard output");
+  if (settings.resume && settings.output !== undefined && cmd.urls.length > 1) {
+    throw new UsageError("-c cannot resume a file that several URLs are concatenated into");
+  }
+  return settings;
+}
+
+function count(name: string, value: string | undefined, fallback: number, least: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < least) {
+    throw new UsageError(`--${name} takes a whole number of at least ${least}, not "${value}"`);
+  }
+  return n;
 }

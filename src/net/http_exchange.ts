@@ -1,7 +1,8 @@
 /**
  * One HTTP exchange over the driver's byte stream: sends the request, parses the response as it streams, decodes
  * its content coding and writes the body to the output. Errors are kept and end the connection (they must not
- * escape into the driver's loop).
+ * escape into the driver's loop). What a head means (a body to save, a redirect, an error) is the caller's policy:
+ * `onHead` decides.
  *
  * @module
  */
@@ -10,24 +11,33 @@ import { type ContentDecoder, createContentDecoder } from "../http/decode.ts";
 import type { HeadEvent } from "../http/response_parser.ts";
 import { ResponseParser } from "../http/response_parser.ts";
 import type { StreamApp } from "./driver.ts";
-import { ServerStatusError } from "./errors.ts";
 import type { Output } from "./output.ts";
 
 /** What the exchange reports while it runs. */
 export interface ExchangeListener {
-  /** The response head arrived. */
-  onHead?(head: HeadEvent): void;
-  /** `received` decoded body bytes so far out of `total` (null when unknown). */
+  /** `received` decoded body bytes of this response so far out of `total` (null when unknown). */
   onProgress?(received: number, total: number | null): void;
 }
 
-/** The state of the exchange, for the caller once the connection ended. */
-export type ExchangeState = "waiting" | "body" | "complete" | "failed";
+/**
+ * Decides what a response head means: an output to write its body to, or null to end the exchange at the head (a
+ * redirect, a 416 for a complete file). Throwing fails the exchange with that error (an error status).
+ */
+export type HeadHandler = (head: HeadEvent) => Output | null;
+
+/**
+ * The state of the exchange, for the caller once the connection ended. "head": the head handler wanted no body;
+ * "failed": `error` says why (when the head handler threw it, the body is still read and dropped, as for "head").
+ */
+export type ExchangeState = "waiting" | "body" | "complete" | "head" | "failed";
+
+/** Most body bytes of a redirect or error response read and dropped before the connection is cut. */
+const MAX_DISCARDED_BYTES = 1024 * 1024;
 
 /** Runs the HTTP side of a download; plug it into {@linkcode Driver.run}. */
 export class HttpExchange implements StreamApp {
   readonly #request: Uint8Array;
-  readonly #openOutput: () => Output;
+  readonly #onHead: HeadHandler;
   readonly #listener: ExchangeListener;
   readonly #stop: () => void;
   readonly #parser = new ResponseParser();
@@ -37,14 +47,16 @@ export class HttpExchange implements StreamApp {
   #state: ExchangeState = "waiting";
   #error: unknown = null;
   #bodyBytes = 0;
+  #written = 0;
+  #discarding = false;
 
   /**
-   * `openOutput` is called once a 2xx head arrives (so an error status creates no file); `stop` ends the
-   * connection early when the exchange fails.
+   * `onHead` is called once the final head arrives (so an error status creates no file); `stop` ends the connection
+   * early when the exchange fails or ends at the head.
    */
-  constructor(request: Uint8Array, openOutput: () => Output, stop: () => void, listener: ExchangeListener = {}) {
+  constructor(request: Uint8Array, onHead: HeadHandler, stop: () => void, listener: ExchangeListener = {}) {
     this.#request = request;
-    this.#openOutput = openOutput;
+    this.#onHead = onHead;
     this.#stop = stop;
     this.#listener = listener;
   }
@@ -54,7 +66,7 @@ export class HttpExchange implements StreamApp {
     return this.#state;
   }
 
-  /** The error that failed the exchange, if any. */
+  /** The error that failed the exchange, or the head handler's error, if any. */
   get error(): unknown {
     return this.#error;
   }
@@ -76,7 +88,7 @@ export class HttpExchange implements StreamApp {
 
   /** Parses and stores in-order bytes. */
   onData(bytes: Uint8Array): void {
-    if (this.#state === "failed") return;
+    if (this.#state === "failed" && !this.#discarding) return;
     this.#guard(() => {
       this.#parser.receiveData(bytes);
       this.#drain();
@@ -85,7 +97,7 @@ export class HttpExchange implements StreamApp {
 
   /** The peer's FIN: the end of a body read to EOF, or a truncation. */
   onPeerClosed(): void {
-    if (this.#state === "failed" || this.#state === "complete") return;
+    if (this.#state !== "waiting" && this.#state !== "body") return;
     this.#guard(() => {
       this.#parser.receiveEof();
       this.#drain();
@@ -101,7 +113,9 @@ export class HttpExchange implements StreamApp {
     try {
       step();
     } catch (e) {
-      this.#fail(e);
+      // A malformed body of a redirect or error response does not matter: we have what we need from it.
+      if (this.#discarding) this.#stop();
+      else this.#fail(e);
     }
   }
 
@@ -116,30 +130,59 @@ export class HttpExchange implements StreamApp {
     for (let ev = this.#parser.nextEvent(); ev !== null; ev = this.#parser.nextEvent()) {
       if (ev.type === "head") {
         this.#head = ev;
-        this.#listener.onHead?.(ev);
-        if (ev.status < 200 || ev.status > 299) {
-          this.#fail(new ServerStatusError(ev.status, ev.reason));
-          return;
+        let output: Output | null;
+        try {
+          output = this.#onHead(ev);
+        } catch (e) {
+          // An error status: keep reading its (small) body so the server closes in order, as wget does.
+          this.#error = e;
+          this.#state = "failed";
+          this.#discarding = true;
+          continue;
+        }
+        if (output === null) {
+          this.#state = "head";
+          this.#discarding = true;
+          continue;
         }
         this.#decoder = createContentDecoder(ev.headers.get("content-encoding"));
-        this.#output = this.#openOutput();
+        this.#output = output;
         this.#state = "body";
         this.#progress();
+      } else if (this.#discarding) {
+        // The body of a redirect or an error, read and dropped; a large one is cut short.
+        if (ev.type === "body") this.#bodyBytes += ev.bytes.length;
+        if (ev.type === "body" && this.#bodyBytes > MAX_DISCARDED_BYTES) this.#stop();
       } else if (ev.type === "body") {
         this.#bodyBytes += ev.bytes.length;
-        for (const piece of this.#decoder!.push(ev.bytes)) this.#output!.write(piece);
+        for (const piece of this.#decoder!.push(ev.bytes)) this.#write(piece);
         this.#progress();
       } else {
-        for (const piece of this.#decoder!.finish()) this.#output!.write(piece);
+        for (const piece of this.#decoder!.finish()) this.#write(piece);
         this.#state = "complete";
         this.#progress();
       }
     }
   }
 
+  #write(piece: Uint8Array): void {
+    this.#output!.write(piece);
+    this.#written += piece.length;
+  }
+
   #progress(): void {
     const total = this.#decoder?.coding === "identity" ? this.#head?.contentLength ?? null : null;
-    this.#listener.onProgress?.(this.#output?.written ?? 0, total);
+    this.#listener.onProgress?.(this.#written, total);
+  }
+
+  /** Decoded body bytes written to the output by this exchange. */
+  get written(): number {
+    return this.#written;
+  }
+
+  /** Whether the body is stored as sent (no content coding), so that a byte range can continue it. */
+  get identity(): boolean {
+    return this.#decoder === null || this.#decoder.coding === "identity";
   }
 
   /** Body bytes as received (before content decoding). */

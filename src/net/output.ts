@@ -1,5 +1,7 @@
 /**
- * Where a download's bytes go: `NAME.part` while it runs, renamed to `NAME` only on success; or standard output.
+ * Where a download's bytes go: `NAME.part` while it runs, renamed to `NAME` only on success; a partial `NAME` being
+ * resumed in place (`-c`); one file that several downloads append to (`-O FILE` with several URLs); or standard
+ * output.
  *
  * Files are written through libc (the program has only `--allow-ffi`). Under sudo they are handed to the invoking
  * user (`SUDO_UID`/`SUDO_GID`), so a root-run download does not leave root-owned files in a user's directory.
@@ -7,7 +9,7 @@
  * @module
  */
 
-import { File, fileInfo, isDirectoryWritable, openFile, removeFile, renameFile } from "../../ffi/fs.ts";
+import { File, fileInfo, fileSize, isDirectoryWritable, openFile, removeFile, renameFile } from "../../ffi/fs.ts";
 import { currentUids, getEnv } from "../../ffi/process.ts";
 import { OsError } from "../../ffi/os_error.ts";
 
@@ -15,7 +17,7 @@ import { OsError } from "../../ffi/os_error.ts";
 export interface Output {
   /** The path the user will find the file at (or "-" for standard output). */
   readonly path: string;
-  /** Bytes written so far. */
+  /** Bytes in the output so far (a resumed file counts the bytes it started with). */
   readonly written: number;
   /** Appends bytes. Throws OsError (e.g. ENOSPC). */
   write(bytes: Uint8Array): void;
@@ -29,6 +31,24 @@ export interface Output {
 export function directoryOf(path: string): string {
   const i = path.lastIndexOf("/");
   return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
+}
+
+/** Where a download's body goes: the final path, and whether the file is written in place (a resumed partial NAME). */
+export interface Target {
+  /** The final path. */
+  readonly path: string;
+  /** Written as `path` itself rather than `path.part`. */
+  readonly inPlace: boolean;
+}
+
+/** The file written while downloading. @example `partName({ path: "a", inPlace: false }) === "a.part"` */
+export function partName(target: Target): string {
+  return target.inPlace ? target.path : `${target.path}.part`;
+}
+
+/** `dir/name` ("." adds nothing). @example `joinPath("d/", "a") === "d/a"` */
+export function joinPath(dir: string, name: string): string {
+  return dir === "." ? name : `${dir.replace(/\/+$/, "")}/${name}`;
 }
 
 /** Fails early (before connecting) when the output directory cannot be written. */
@@ -53,55 +73,140 @@ export function uniqueName(name: string, exists: (path: string) => boolean = (p)
   for (let i = 1;; i++) if (!exists(`${name}.${i}`)) return `${name}.${i}`;
 }
 
-function sudoOwner(): { uid: number; gid: number } | null {
+/**
+ * The user who ran `sudo` (`SUDO_UID`/`SUDO_GID`) when we run as root under sudo, else null: files we create are
+ * handed to them.
+ *
+ * @example
+ * ```ts
+ * sudoOwner(); // { uid: 1000, gid: 1000 } under sudo
+ * ```
+ */
+export function sudoOwner(): { uid: number; gid: number } | null {
   if (currentUids().euid !== 0) return null;
   const uid = Number(getEnv("SUDO_UID") ?? NaN);
   const gid = Number(getEnv("SUDO_GID") ?? NaN);
   return Number.isInteger(uid) && Number.isInteger(gid) && uid > 0 ? { uid, gid } : null;
 }
 
-/** A file written as `path.part` and renamed to `path` on commit. */
+/** How {@linkcode FileOutput} opens its file. */
+export interface FileOutputOptions {
+  /** Write `path` itself (a partial file being resumed) rather than `path.part`. */
+  readonly inPlace?: boolean;
+  /** Keep the first `offset` bytes already there and append after them (0: start empty). */
+  readonly offset?: number;
+}
+
+/** Where a resumed download (`-c`) continues: our own `NAME.part` first, else a partial `NAME` (as wget does). */
+export interface ResumePoint {
+  /** Write `NAME` itself rather than `NAME.part`. */
+  readonly inPlace: boolean;
+  /** Bytes already there (0: nothing to resume). */
+  readonly offset: number;
+}
+
+/**
+ * Finds what `-c` can continue for the final path `path`.
+ *
+ * @example
+ * ```ts
+ * resumePoint("big.bin"); // { inPlace: false, offset: 1048576 } when big.bin.part holds 1 MiB
+ * ```
+ */
+export function resumePoint(path: string, size: (p: string) => number | null = fileSize): ResumePoint {
+  const part = size(`${path}.part`) ?? 0;
+  if (part > 0) return { inPlace: false, offset: part };
+  return { inPlace: (size(path) ?? 0) > 0, offset: size(path) ?? 0 };
+}
+
+/** A file written as `path.part` (or in place) and completed under `path` on commit. */
 export class FileOutput implements Output {
   /** The final path. */
   readonly path: string;
-  /** The temporary path written while downloading. */
+  /** The path written while downloading: `path.part`, or `path` when resuming in place. */
   readonly partPath: string;
+  readonly #inPlace: boolean;
   #file: File | null;
-  #written = 0;
+  #written: number;
 
-  /** Creates (truncating) `path.part`. */
-  constructor(path: string) {
+  /** Opens the file: truncated, or kept up to `offset` and appended to. */
+  constructor(path: string, options: FileOutputOptions = {}) {
     this.path = path;
-    this.partPath = `${path}.part`;
-    this.#file = openFile(this.partPath, { create: true, truncate: true, write: true, mode: 0o644 });
+    this.#inPlace = options.inPlace ?? false;
+    this.partPath = this.#inPlace ? path : `${path}.part`;
+    const offset = options.offset ?? 0;
+    this.#file = openFile(this.partPath, { create: true, truncate: offset === 0, append: true, mode: 0o644 });
+    if (offset > 0) this.#file.truncate(offset);
+    this.#written = offset;
     const owner = sudoOwner();
     if (owner !== null) this.#file.chown(owner.uid, owner.gid);
   }
 
-  /** Bytes written so far. */
+  /** Bytes in the file so far. */
   get written(): number {
     return this.#written;
   }
 
-  /** Appends bytes to the part file. */
+  /** Appends bytes to the file. */
   write(bytes: Uint8Array): void {
     if (this.#file === null) throw new TypeError(`Cannot write to "${this.partPath}": it is closed`);
     this.#file.write(bytes as Uint8Array<ArrayBuffer>);
     this.#written += bytes.length;
   }
 
-  /** Closes and renames the part file to the final name. */
+  /** Closes the file and renames the part file to the final name. */
   commit(): void {
     this.#file?.close();
     this.#file = null;
-    renameFile(this.partPath, this.path);
+    if (!this.#inPlace) renameFile(this.partPath, this.path);
   }
 
-  /** Closes the part file; removes it unless `keepPartial`. */
+  /** Closes the file; removes an empty or unwanted part file (never a partial file resumed in place). */
   abandon(keepPartial: boolean): void {
     this.#file?.close();
     this.#file = null;
-    if (!keepPartial || this.#written === 0) removeFile(this.partPath);
+    if (!this.#inPlace && (!keepPartial || this.#written === 0)) removeFile(this.partPath);
+  }
+}
+
+/** One file that several downloads append to in turn (wget's `-O FILE` with several URLs); {@linkcode close} ends it. */
+export class ConcatOutput implements Output {
+  /** The path. */
+  readonly path: string;
+  #file: File | null = null;
+  #written = 0;
+
+  /** Remembers the path; the file is created (truncated) on the first write. */
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  /** Bytes written so far, over every download. */
+  get written(): number {
+    return this.#written;
+  }
+
+  /** Appends bytes. */
+  write(bytes: Uint8Array): void {
+    if (this.#file === null) {
+      this.#file = openFile(this.path, { create: true, truncate: true, write: true, mode: 0o644 });
+      const owner = sudoOwner();
+      if (owner !== null) this.#file.chown(owner.uid, owner.gid);
+    }
+    this.#file.write(bytes as Uint8Array<ArrayBuffer>);
+    this.#written += bytes.length;
+  }
+
+  /** One download is done; the file stays open for the next. */
+  commit(): void {}
+
+  /** One download failed; what it wrote stays (wget does the same). */
+  abandon(): void {}
+
+  /** Closes the file after the last download. */
+  close(): void {
+    this.#file?.close();
+    this.#file = null;
   }
 }
 
@@ -131,6 +236,6 @@ export class StdoutOutput implements Output {
 }
 
 /** Opens the sink for `path` ("-" for standard output). */
-export function openOutput(path: string): Output {
-  return path === "-" ? new StdoutOutput() : new FileOutput(path);
+export function openOutput(path: string, options: FileOutputOptions = {}): Output {
+  return path === "-" ? new StdoutOutput() : new FileOutput(path, options);
 }

@@ -261,11 +261,15 @@ export class Testbed {
     return this.#router.counters();
   }
 
-  /** GRO on the client's interface (throws if ethtool is missing). */
+  /**
+   * GRO on the client's interface (throws if ethtool is missing). veth only coalesces frames that its peer did not
+   * segment itself, so the router's TSO toward the client is turned off while GRO is on: otherwise nothing merges.
+   */
   async setClientGro(on: boolean): Promise<void> {
     if (!(await setGro(this.clientNs, this.ifs.client, on))) {
       throw new Error(`Cannot turn GRO ${on ? "on" : "off"}: ethtool is not installed (apt-get install ethtool)`);
     }
+    await this.execIn("router", ["ethtool", "-K", this.ifs.routerToClient, "tso", on ? "off" : "on"]);
   }
 
   /** Transmit offloads (checksum, TSO, GSO) of the server's interface; without ethtool they stay on (a warning). */

@@ -30,6 +30,9 @@ export const REQUIREMENTS: Readonly<Record<string, readonly Requirement[]>> = {
     { command: "script", pkg: "bsdutils" },
     { command: "setpriv", pkg: "util-linux" },
     { command: "python3", pkg: "python3" },
+    { command: "sudo", pkg: "sudo" },
+    { command: "openssl", pkg: "openssl" },
+    { command: "time", pkg: "time" },
   ],
   bench: [
     { command: "ip", pkg: "iproute2" },
@@ -37,6 +40,7 @@ export const REQUIREMENTS: Readonly<Record<string, readonly Requirement[]>> = {
     { command: "ethtool", pkg: "ethtool" },
     { command: "curl", pkg: "curl" },
     { command: "wget", pkg: "wget" },
+    { command: "time", pkg: "time" },
   ],
 };
 

@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { helpText, OPTIONS, parseCommandLine, readSettings, UsageError } from "../../src/cli/options.ts";
+import { describeFailure, FFI_PERMISSION_MESSAGE } from "../../src/cli/messages.ts";
+import { ExitCode } from "../../src/cli/exit_codes.ts";
+import { ConnectionError, RangeMismatchError, RedirectError, ServerStatusError } from "../../src/net/errors.ts";
+import { BindError } from "../../ffi/route.ts";
+import { OsError } from "../../ffi/os_error.ts";
+
+const settings = (...args: string[]) => readSettings(parseCommandLine(args));
+
+Deno.test("--help lists every option of the table with its short name and value", () => {
+  const help = helpText("9.9.9");
+  for (const o of OPTIONS) {
+    assert.ok(help.includes(`--${o.name}`), o.name);
+    if (o.short) assert.ok(help.includes(`-${o.short}, --${o.name}`), o.name);
+  }
+});
+
+Deno.test("readSettings() has wget-like defaults", () => {
+  const s = settings("http://h/");
+  assert.equal(s.tries, 3);
+  assert.equal(s.maxRedirects, 20);
+  assert.equal(s.resume, false);
+  assert.equal(s.http11, false);
+  assert.equal(s.timeoutMs, undefined);
+});
+
+Deno.test("readSettings() reads every option", () => {
+  const s = settings(
+    "-O",
+    "o",
+    "-P",
+    "d",
+    "-c",
+    "-q",
+    "-v",
+    "--pcap",
+    "p",
+    "--timeout",
+    "1.5",
+    "-t",
+    "5",
+    "--max-redirect",
+    "0",
+    "--http1.1",
+    "--trust-server-names",
+    "--no-firewall",
+    "--interface",
+    "eth0",
+    "--source",
+    "10.0.0.1",
+    "http://h/",
+  );
+  assert.deepEqual(s, {
+    output: "o",
+    directory: "d",
+    resume: true,
+    quiet: true,
+    verbose: true,
+    pcap: "p",
+    timeoutMs: 1500,
+    tries: 5,
+    maxRedirects: 0,
+    http11: true,
+    trustServerNames: true,
+    noFirewall: true,
+    device: "eth0",
+    source: "10.0.0.1",
+  });
+});
+
+Deno.test("readSettings() refuses bad values and combinations with a usage error", () => {
+  for (
+    const args of [
+      ["--tries", "0"],
+      ["--tries", "x"],
+      ["--max-redirect", "-1"],
+      ["--timeout", "0"],
+      ["--source", "host.example"],
+      ["-c", "-O", "-"],
+      ["-c", "-O", "f", "http://other/"],
+    ]
+  ) {
+    assert.throws(() => settings(...args, "http://h/"), UsageError, args.join(" "));
+  }
+  assert.throws(() => parseCommandLine(["--no-such-option"]), UsageError);
+});
+
+Deno.test("describeFailure() maps each error to wget's exit code", () => {
+  const code = (e: unknown) => describeFailure(e).code;
+  assert.equal(code(new UsageError("x")), ExitCode.Usage);
+  assert.equal(code(new ServerStatusError(404, "Not Found")), ExitCode.ServerError);
+  assert.equal(code(new RedirectError("loop", "x")), ExitCode.ServerError);
+  assert.equal(code(new RangeMismatchError("x")), ExitCode.Protocol);
+  assert.equal(code(new ConnectionError("timeout", "x")), ExitCode.Network);
+  assert.equal(code(new BindError("x")), ExitCode.Network);
+  assert.equal(code(new OsError(28, "write", `"f.part", 10 bytes`)), ExitCode.FileIo);
+  assert.equal(code(new OsError(17, "mkdir", `"d"`)), ExitCode.FileIo);
+  const ffi = describeFailure(
+    new Deno.errors.NotCapable('Requires ffi access to "libc.so.6", run again with the --allow-ffi flag'),
+  );
+  assert.deepEqual(ffi, { message: FFI_PERMISSION_MESSAGE, code: ExitCode.Generic });
+});
