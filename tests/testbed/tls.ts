@@ -1,0 +1,205 @@
+/**
+ * HTTPS for the testbed: a throw-away PKI made with `openssl` in the testbed's temp directory, and an nginx of its own
+ * in the server namespace (own configuration, pid and temp files; nothing shared with the plain-HTTP nginx).
+ *
+ * | port | certificate                                          | a verifying client says   |
+ * | ---- | ---------------------------------------------------- | ------------------------- |
+ * | 443  | test CA → `server.test`, IP 198.18.2.2, valid 2 days | trusted (with the CA)     |
+ * | 4431 | test CA → same names, valid 2020-01-01 → 2020-01-02  | expired                   |
+ * | 4432 | another CA → same names                              | untrusted issuer          |
+ * | 4433 | test CA → `other.test` only                          | wrong host name           |
+ *
+ * @example
+ * ```ts
+ * await withTestbed({}, async (tb) => {
+ *   const https = await startHttpsServer(tb);
+ *   try { console.log(https.url("/file.bin"), https.pki.caCert); } finally { await https.stop(); }
+ * });
+ * ```
+ *
+ * @module
+ */
+
+import { run } from "./exec.ts";
+import { isListening } from "./servers.ts";
+import type { Testbed } from "./testbed.ts";
+
+/** The HTTPS ports of {@linkcode startHttpsServer}. */
+export const HTTPS_PORTS = { good: 443, expired: 4431, untrusted: 4432, wrongHost: 4433 } as const;
+
+/** A certificate and its key, as file paths. */
+export interface CertFiles {
+  /** PEM certificate. */
+  readonly cert: string;
+  /** PEM private key. */
+  readonly key: string;
+}
+
+/** The files of the throw-away PKI. */
+export interface TestPki {
+  /** The CA a test trusts (`--ca-certificate`, `curl --cacert`). */
+  readonly caCert: string;
+  /** Valid, for `server.test` and the server's IP. */
+  readonly good: CertFiles;
+  /** Signed by the test CA, expired in 2020. */
+  readonly expired: CertFiles;
+  /** Signed by another CA nobody trusts. */
+  readonly untrusted: CertFiles;
+  /** Valid, but only for `other.test`. */
+  readonly wrongHost: CertFiles;
+}
+
+/** A running HTTPS server. */
+export interface HttpsServer {
+  /** The certificates it serves. */
+  readonly pki: TestPki;
+  /** `https://198.18.2.2:PORT/path` (the port of the valid certificate unless told). */
+  url(path: string, port?: number): string;
+  /** Stops nginx and waits for it. */
+  stop(): Promise<void>;
+}
+
+const EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+
+/** Creates the PKI under `dir` for the server address `ip`. */
+export async function makeTestPki(dir: string, ip: string): Promise<TestPki> {
+  await Deno.mkdir(dir, { recursive: true });
+  const ca = await makeCa(dir, "ca", "rawhttpget test CA");
+  const other = await makeCa(dir, "other-ca", "rawhttpget untrusted CA");
+  const sans = `DNS:server.test,IP:${ip}`;
+  return {
+    caCert: ca.cert,
+    good: await makeLeaf(dir, "good", ca, sans, ["-days", "2"]),
+    expired: await makeLeaf(dir, "expired", ca, sans, ["-startdate", "20200101000000Z", "-enddate", "20200102000000Z"]),
+    untrusted: await makeLeaf(dir, "untrusted", other, sans, ["-days", "2"]),
+    wrongHost: await makeLeaf(dir, "wrong-host", ca, "DNS:other.test", ["-days", "2"]),
+  };
+}
+
+async function makeCa(dir: string, name: string, cn: string): Promise<CertFiles> {
+  const files = { cert: `${dir}/${name}.pem`, key: `${dir}/${name}.key` };
+  await run([
+    "openssl",
+    "req",
+    "-x509",
+    ...EC_KEY,
+    "-keyout",
+    files.key,
+    "-out",
+    files.cert,
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${cn}`,
+  ]);
+  // `openssl ca` keeps a database and a serial per CA; -startdate/-enddate let a test certificate lie in the past.
+  await Deno.writeTextFile(`${dir}/${name}.index`, "");
+  await Deno.writeTextFile(`${dir}/${name}.serial`, "1000\n");
+  await Deno.writeTextFile(
+    `${dir}/${name}.cnf`,
+    `[ ca ]\ndefault_ca = this\n[ this ]\ndatabase = ${dir}/${name}.index\nnew_certs_dir = ${dir}\n` +
+      `serial = ${dir}/${name}.serial\ndefault_md = sha256\npolicy = any\nunique_subject = no\n` +
+      `[ any ]\ncommonName = supplied\n`,
+  );
+  return files;
+}
+
+async function makeLeaf(
+  dir: string,
+  name: string,
+  ca: CertFiles,
+  sans: string,
+  validity: string[],
+): Promise<CertFiles> {
+  const files = { cert: `${dir}/${name}.pem`, key: `${dir}/${name}.key` };
+  const csr = `${dir}/${name}.csr`;
+  const ext = `${dir}/${name}.ext`;
+  await run(["openssl", "req", ...EC_KEY, "-keyout", files.key, "-out", csr, "-subj", `/CN=${name}`]);
+  await Deno.writeTextFile(
+    ext,
+    `subjectAltName=${sans}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`,
+  );
+  const caCnf = ca.cert.replace(/\.pem$/, ".cnf");
+  await run([
+    "openssl",
+    "ca",
+    "-batch",
+    "-notext",
+    "-config",
+    caCnf,
+    "-cert",
+    ca.cert,
+    "-keyfile",
+    ca.key,
+    "-in",
+    csr,
+    "-out",
+    files.cert,
+    "-extfile",
+    ext,
+    ...validity,
+  ]);
+  return files;
+}
+
+/** nginx serving `wwwDir` over TLS on the four {@linkcode HTTPS_PORTS}, everything else under `dir`. */
+export function httpsNginxConf(dir: string, addr: string, wwwDir: string, pki: TestPki): string {
+  const block = (port: number, c: CertFiles) =>
+    `  server {\n    listen ${addr}:${port} ssl;\n    ssl_certificate ${c.cert};\n    ssl_certificate_key ${c.key};\n` +
+    `    ssl_protocols TLSv1.2 TLSv1.3;\n    root ${wwwDir};\n    location / { }\n  }\n`;
+  return `# Generated by tests/testbed/tls.ts for one testbed; removed with it.
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/nginx-error.log warn;
+events { worker_connections 256; }
+http {
+  access_log ${dir}/nginx-access.log;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  sendfile on;
+  keepalive_timeout 65;
+  default_type application/octet-stream;
+${block(HTTPS_PORTS.good, pki.good)}${block(HTTPS_PORTS.expired, pki.expired)}${
+    block(HTTPS_PORTS.untrusted, pki.untrusted)
+  }${block(HTTPS_PORTS.wrongHost, pki.wrongHost)}}
+`;
+}
+
+/** Makes the PKI and starts the HTTPS nginx in the testbed's server namespace; waits until it listens. */
+export async function startHttpsServer(tb: Testbed): Promise<HttpsServer> {
+  const dir = `${tb.tempDir}/https`;
+  const pki = await makeTestPki(`${dir}/pki`, tb.serverAddr);
+  const conf = `${dir}/nginx.conf`;
+  await Deno.writeTextFile(conf, httpsNginxConf(dir, tb.serverAddr, tb.wwwDir, pki));
+  const child = tb.spawnIn("server", ["nginx", "-p", `${dir}/`, "-c", conf, "-g", "daemon off;"], {
+    stdout: "null",
+    stderr: "null",
+  });
+  let exited = false;
+  const status = child.status.finally(() => (exited = true));
+  const stop = async () => {
+    if (!exited) {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+    }
+    await status;
+  };
+  const deadline = performance.now() + 15_000;
+  while (!(await isListening(tb.serverNs, tb.serverAddr, HTTPS_PORTS.wrongHost))) {
+    if (exited || performance.now() > deadline) {
+      await stop();
+      const log = await Deno.readTextFile(`${dir}/nginx-error.log`).catch(() => "");
+      throw new Error(`The HTTPS nginx did not start: ${log.slice(-1000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    pki,
+    url: (path, port = HTTPS_PORTS.good) => `https://${tb.serverAddr}${port === 443 ? "" : `:${port}`}${path}`,
+    stop,
+  };
+}
