@@ -132,6 +132,8 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
           firewall: s.noFirewall ? "none" : "auto",
           source,
           device: s.device,
+          caFile: s.caFile,
+          checkCertificate: s.checkCertificate,
           tap,
           log: s.verbose ? say : undefined,
           notice,

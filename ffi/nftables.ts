@@ -48,6 +48,7 @@ export const NFT = {
   PAYLOAD_TRANSPORT_HEADER: 2,
   CMP_EQ: 0,
   CMP_NEQ: 1,
+  META_MARK: 3,
   META_L4PROTO: 16,
   IPPROTO_TCP: 6,
   TCP_FLAG_RST: 0x04,
@@ -65,7 +66,10 @@ export interface TcpTuple {
   readonly dstPort: number;
 }
 
-/** One base chain with one rule: packets of `tuple` (only RSTs if `rstOnly`) are counted and dropped. */
+/**
+ * One base chain with one rule: packets of `tuple` (only RSTs if `rstOnly`, never those marked `exemptMark`) are
+ * counted and dropped.
+ */
 export interface DropChain {
   /** Chain name inside the table. */
   readonly name: string;
@@ -75,10 +79,14 @@ export interface DropChain {
   readonly tuple: TcpTuple;
   /** Match only segments with RST set. */
   readonly rstOnly: boolean;
+  /** Let packets with this socket mark (SO_MARK) through: our own RSTs, sent by a marked raw socket. */
+  readonly exemptMark?: number;
 }
 
 const be32 = (v: number): number[] => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
 const be16 = (v: number): number[] => [(v >>> 8) & 0xff, v & 0xff];
+/** A u32 in host byte order, as nf_tables keeps meta keys such as the mark in its registers. */
+const hostU32 = (v: number): number[] => [...new Uint8Array(new Uint32Array([v]).buffer)];
 
 function expression(w: NetlinkWriter, name: string, data?: () => void): void {
   w.beginNest(NFT.LIST_ELEM);
@@ -127,12 +135,21 @@ function bitwiseAnd(w: NetlinkWriter, mask: number[]): void {
   });
 }
 
-/** The expressions of one drop rule, in the order `nft` would list them. */
-function dropRule(w: NetlinkWriter, t: TcpTuple, rstOnly: boolean): void {
+/** `[ meta load <key> => reg 1 ]` */
+function meta(w: NetlinkWriter, key: number): void {
   expression(w, "meta", () => {
     w.attrU32be(1, NFT.REG_1); // NFTA_META_DREG
-    w.attrU32be(2, NFT.META_L4PROTO); // NFTA_META_KEY
+    w.attrU32be(2, key); // NFTA_META_KEY
   });
+}
+
+/**
+ * The expressions of one drop rule, in the order `nft` lists them for `meta l4proto tcp ip saddr … ip daddr … tcp
+ * sport … tcp dport … tcp flags rst meta mark != <exemptMark> counter drop`.
+ */
+function dropRule(w: NetlinkWriter, c: DropChain): void {
+  const t = c.tuple;
+  meta(w, NFT.META_L4PROTO);
   cmp(w, NFT.CMP_EQ, [NFT.IPPROTO_TCP]);
   payload(w, NFT.PAYLOAD_NETWORK_HEADER, 12, 4); // ip saddr
   cmp(w, NFT.CMP_EQ, be32(t.srcAddr));
@@ -140,10 +157,14 @@ function dropRule(w: NetlinkWriter, t: TcpTuple, rstOnly: boolean): void {
   cmp(w, NFT.CMP_EQ, be32(t.dstAddr));
   payload(w, NFT.PAYLOAD_TRANSPORT_HEADER, 0, 4); // tcp sport and dport together
   cmp(w, NFT.CMP_EQ, [...be16(t.srcPort), ...be16(t.dstPort)]);
-  if (rstOnly) {
+  if (c.rstOnly) {
     payload(w, NFT.PAYLOAD_TRANSPORT_HEADER, 13, 1); // tcp flags
     bitwiseAnd(w, [NFT.TCP_FLAG_RST]);
     cmp(w, NFT.CMP_NEQ, [0]);
+  }
+  if (c.exemptMark !== undefined) {
+    meta(w, NFT.META_MARK); // [ meta load mark => reg 1 ]
+    cmp(w, NFT.CMP_NEQ, hostU32(c.exemptMark)); // [ cmp neq reg 1 <mark> ]
   }
   expression(w, "counter");
   expression(w, "immediate", () => {
@@ -231,7 +252,7 @@ export function buildOwnerTableBatch(table: string, chains: readonly DropChain[]
     w.attrString(NFT.RULE_TABLE, table);
     w.attrString(NFT.RULE_CHAIN, c.name);
     w.beginNest(NFT.RULE_EXPRESSIONS);
-    dropRule(w, c.tuple, c.rstOnly);
+    dropRule(w, c);
     w.endNest();
   }
   return b.finish();

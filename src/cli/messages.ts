@@ -10,6 +10,7 @@ import { BindError, RouteError } from "../../ffi/route.ts";
 import { HttpError, UrlError } from "../http/errors.ts";
 import { ConnectionError, RangeMismatchError, RedirectError, ServerStatusError } from "../net/errors.ts";
 import { FirewallError } from "../net/firewall.ts";
+import { TlsError } from "../net/tls.ts";
 import { WireError } from "../wire/errors.ts";
 import { ExitCode, type ExitCodeValue } from "./exit_codes.ts";
 import { UsageError } from "./options.ts";
@@ -58,6 +59,8 @@ export function describeFailure(e: unknown): Failure {
     if (e.reason === "interrupted") return { message: e.message, code: ExitCode.Interrupted };
     return { message: e.message, code: ExitCode.Network };
   }
+  // wget: a certificate that does not verify (or an unusable CA file) is 5; a handshake that fails is a network error.
+  if (e instanceof TlsError) return { message: e.message, code: e.isVerification ? ExitCode.Tls : ExitCode.Network };
   if (e instanceof FirewallError) return { message: e.message, code: ExitCode.Generic };
   if (e instanceof OsError) {
     if (FILE_CALLS.has(e.call)) return { message: fileMessage(e), code: ExitCode.FileIo };

@@ -65,6 +65,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: "boolean",
     help: "do not add the rule that stops the kernel's RSTs (manage it yourself)",
   },
+  {
+    name: "ca-certificate",
+    type: "string",
+    value: "FILE",
+    help: "trust the CA certificates in the PEM FILE too (https)",
+  },
+  {
+    name: "no-check-certificate",
+    type: "boolean",
+    help: "download even when the server's certificate does not verify (warns)",
+  },
   { name: "interface", type: "string", value: "IFNAME", help: "send and receive through the interface IFNAME" },
   { name: "source", type: "string", value: "ADDR", help: "send from the local IPv4 address ADDR" },
   { name: "version", short: "V", type: "boolean", help: "print the version and exit" },
@@ -114,14 +125,14 @@ export function helpText(version: string): string {
     return `  ${names.padEnd(32)} ${o.help}`;
   });
   return [
-    `rawhttpget ${version}: download over HTTP through a TCP/IP stack that runs in user space.`,
+    `rawhttpget ${version}: download over HTTP and HTTPS through a TCP/IP stack that runs in user space.`,
     "",
     "Usage: sudo rawhttpget [options] URL...   (several URLs are fetched one after another)",
     "",
     ...rows,
     "",
     "Raw sockets need root or CAP_NET_RAW. Exit codes follow wget: 0 ok, 1 generic, 2 usage, 3 file I/O,",
-    "4 network, 7 protocol, 8 server error response.",
+    "4 network, 5 TLS certificate verification, 7 protocol, 8 server error response.",
   ].join("\n");
 }
 
@@ -155,6 +166,10 @@ export interface Settings {
   readonly device?: string;
   /** `--source`, as a dotted quad. */
   readonly source?: string;
+  /** `--ca-certificate`. */
+  readonly caFile?: string;
+  /** Not `--no-check-certificate`. */
+  readonly checkCertificate: boolean;
 }
 
 /**
@@ -189,6 +204,8 @@ export function readSettings(cmd: CommandLine): Settings {
     noFirewall: flag("no-firewall"),
     device: text("interface"),
     source: text("source"),
+    caFile: text("ca-certificate"),
+    checkCertificate: !flag("no-check-certificate"),
   };
   if (settings.source !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(settings.source)) {
     throw new UsageError(`The source address "${settings.source}" is not a dotted IPv4 address`);

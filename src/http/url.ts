@@ -7,7 +7,7 @@
 
 import { quote, UrlError } from "./errors.ts";
 
-/** A URL rawhttpget may fetch (the caller reports https as not supported yet). */
+/** A URL rawhttpget may fetch (http, or https over TLS). */
 export interface ParsedUrl {
   /** "http" or "https". */
   readonly scheme: "http" | "https";

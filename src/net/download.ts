@@ -1,10 +1,14 @@
 /**
  * One URL, end to end: a loop of hops (redirects, retries, resumes) above one hop = "open a byte stream to
- * host:port, run an HTTP exchange over it". Every resource of a hop is released however it ends.
+ * host:port, run an HTTP exchange over it" (over TLS for `https://`). Every resource of a hop is released however it
+ * ends.
  *
  * Choices (wget's unless said):
  * - Redirects (301, 302, 303, 307, 308) open a new connection per hop, up to `maxRedirects` (20); a URL seen twice
- *   in one chain is a loop and stops at once. A redirect to https is refused until HTTPS exists.
+ *   in one chain is a loop and stops at once. Redirects between http and https are followed and counted alike (no
+ *   HSTS).
+ * - https: the certificate is checked against the system's CA bundle plus `caFile` and the URL's host (SNI is the
+ *   host name, none for an IP literal, RFC 6066 §3); `checkCertificate: false` downloads anyway and warns.
  * - The file is named after the URL the user gave, not the server's last redirect (CVE-2010-2252), unless
  *   `trustServerNames`; an existing file is kept and the new one is `NAME.1`, … unless `output` names the file.
  * - `resume` (-c) continues `NAME.part`, else a partial `NAME`, with `Range: bytes=N-` (RFC 9110 §14.2): a 206 is
@@ -17,9 +21,9 @@
  */
 
 import { buildGetRequest } from "../http/request.ts";
-import { UrlError } from "../http/errors.ts";
 import { fileNameFor, type ParsedUrl, parseUrl, resolveLocation } from "../http/url.ts";
 import type { ConnectionStats } from "../tcp/events.ts";
+import { loadTrustStore } from "./tls.ts";
 import type { DriverOutcome, FrameTap } from "./driver.ts";
 import { ConnectionError, OUTCOME_MESSAGES, RedirectError, retryable } from "./errors.ts";
 import type { FirewallMode } from "./firewall.ts";
@@ -37,7 +41,7 @@ import {
   type Target,
   uniqueName,
 } from "./output.ts";
-import { openTcpStream } from "./tcp_stream.ts";
+import { openTcpStream, type SecureOptions } from "./tcp_stream.ts";
 
 /** The program's version, sent as `User-Agent: rawhttpget/<version>`. */
 export const VERSION = "0.2.0";
@@ -86,6 +90,10 @@ export interface DownloadOptions {
   readonly recvBufferSize?: number;
   /** Pause before retry `n` (1-based), in ms; 1 s, 2 s, … up to 10 s by default. */
   readonly retryDelayMs?: (n: number) => number;
+  /** A PEM file of CAs trusted besides the system's (`--ca-certificate`). */
+  readonly caFile?: string;
+  /** Refuse a certificate that does not verify (default true; false: `--no-check-certificate`, with a warning). */
+  readonly checkCertificate?: boolean;
 }
 
 /** What a successful download produced. */
@@ -110,7 +118,7 @@ export interface DownloadResult {
 
 /** Downloads one URL; throws a typed error on any failure (a partial `.part` file is kept for a resume). */
 export async function download(options: DownloadOptions): Promise<DownloadResult> {
-  const first = checkScheme(parseUrl(options.url), options.url);
+  const first = parseUrl(options.url);
   if (options.sink === undefined && options.output !== "-") {
     checkWritableDirectory(options.output ?? named(first, options));
   }
@@ -129,9 +137,6 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
           throw new RedirectError("limit", `Stopped after ${maxRedirects} redirects (see --max-redirect)`);
         }
         const next = resolveLocation(url, hop.location);
-        if (next.scheme !== "http") {
-          throw new RedirectError("scheme", `Cannot follow the redirect to ${next.href}: HTTPS is not supported yet`);
-        }
         if (seen.has(next.href)) throw new RedirectError("loop", `Redirect loop: ${next.href} was already visited`);
         seen.add(next.href);
         options.notice?.(`Redirected (${hop.status}) to ${next.href}`);
@@ -178,6 +183,7 @@ async function runHop(url: ParsedUrl, state: HopState, options: DownloadOptions)
     tap: options.tap,
     log,
     recvBufferSize: options.recvBufferSize,
+    tls: url.scheme === "https" ? secureOptions(url, options) : undefined,
   });
   try {
     // Our own RST may be refused by the RST guard (EPERM from sendto): once we asked to stop, that is not news.
@@ -283,11 +289,14 @@ function exchangeTotal(contentLength: number | null, coding: string | null): num
   return coding === null || coding.trim().toLowerCase() === "identity" ? contentLength : null;
 }
 
-function checkScheme(url: ParsedUrl, input: string): ParsedUrl {
-  if (url.scheme !== "http") {
-    throw new UrlError("unsupported-scheme", `Cannot fetch "${input}": HTTPS is not supported yet, use http://`);
-  }
-  return url;
+function secureOptions(url: ParsedUrl, options: DownloadOptions): SecureOptions {
+  return {
+    host: url.host,
+    ca: loadTrustStore(options.caFile), // the system bundle and the CA file, read again for each https hop
+    verify: options.checkCertificate ?? true,
+    onUnverified: (e) => options.notice?.(`WARNING: ${e.message}; downloading anyway (--no-check-certificate)`),
+    log: options.log,
+  };
 }
 
 function sleep(ms: number, options: DownloadOptions): Promise<void> {

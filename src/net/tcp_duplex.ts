@@ -33,7 +33,7 @@ const READABLE_HIGH_WATER_MARK = 4 * 1024 * 1024;
  * @example
  * ```ts
  * const duplex = new TcpDuplex(driver);
- * const tls = startTls(duplex, { host: "example.com", rejectUnauthorized: true });
+ * const secure = startTls(duplex, { host: "example.com", ca: loadTrustStore() });
  * const outcome = await driver.run(duplex);
  * ```
  */

@@ -1,7 +1,9 @@
 /**
  * One TCP connection through our stack, as a byte stream to `host:port`: resolve, route, reserve a port, open the raw
  * sockets with a BPF filter for our exact 4-tuple, silence the kernel's RSTs, and run a {@linkcode StreamApp} over
- * the connection. A download hop is "open a stream, run an HTTP exchange over it"; a TLS layer can sit in between.
+ * the connection. A download hop is "open a stream, run an HTTP exchange over it"; for `https://` the stream runs
+ * the exchange over TLS (`node:tls` over a `TcpDuplex`, see `tls.ts`), so every byte still travels in
+ * frames we build.
  *
  * @module
  */
@@ -15,9 +17,13 @@ import { formatAddr } from "../../ffi/_ipv4.ts";
 import { TcpConnection } from "../tcp/connection.ts";
 import type { ConnectionStats } from "../tcp/events.ts";
 import { Driver, type DriverOutcome, type FrameTap, type StreamApp } from "./driver.ts";
-import { type FirewallMode, type Guard, installRstGuard } from "./firewall.ts";
+import { type FirewallMode, type Guard, installRstGuard, OWN_RST_MARK } from "./firewall.ts";
 import type { Flow } from "./flow.ts";
 import type { FrameCounters } from "./frames.ts";
+import type { Duplex } from "node:stream";
+import { ConnectionError, OUTCOME_MESSAGES } from "./errors.ts";
+import { type ByteStreamControl, TcpDuplex } from "./tcp_duplex.ts";
+import { startTls, TlsError, tlsHandshake, type TlsOptions } from "./tls.ts";
 import { timestampOffset } from "./ts_clock.ts";
 
 /** Largest receive buffer the kernel is asked for (SO_RCVBUFFORCE): the default ~208 KiB overflows at speed. */
@@ -31,8 +37,8 @@ export interface StreamOptions {
   readonly port: number;
   /** Silence tolerated before giving up, in ms. */
   readonly timeoutMs: number;
-  /** How the kernel's RSTs are silenced. */
-  readonly firewall: FirewallMode;
+  /** How the kernel's RSTs are silenced (default "auto"). */
+  readonly firewall?: FirewallMode;
   /** Our source address (`--source`), as a dotted quad. */
   readonly source?: number;
   /** The interface to leave by (`--interface`). */
@@ -40,17 +46,26 @@ export interface StreamOptions {
   /** Frame observer (traces, pcap). */
   readonly tap?: FrameTap;
   /** Verbose messages. */
-  readonly log: (message: string) => void;
+  readonly log?: (message: string) => void;
   /** TCP receive buffer in bytes (the largest advertised window). */
   readonly recvBufferSize?: number;
+  /** SO_MARK of our raw sender, which lets our own RSTs past our RST guard (default `OWN_RST_MARK`). */
+  readonly socketMark?: number;
+  /** Run the app over TLS (an `https://` URL); absent: over the bare byte stream. */
+  readonly tls?: SecureOptions;
 }
 
 /** An open (not yet connected) stream; {@linkcode TcpStream.run} connects and runs it to its end. */
 export interface TcpStream {
   /** The 4-tuple. */
   readonly flow: Flow;
-  /** Connects, runs `app` over the byte stream until the connection ends, and says how it ended. */
+  /**
+   * Connects, runs `app` over the byte stream (over TLS when `tls` was given: rejects with a TlsError when the
+   * certificate is refused or the handshake fails) until the connection ends, and says how it ended.
+   */
   run(app: StreamApp): Promise<DriverOutcome>;
+  /** The event loop, for a Duplex over the connection (see `tcp_duplex.ts`) and its backpressure state. */
+  readonly driver: Driver;
   /** Ends the run at its next turn with an RST. */
   stop(why: "interrupted" | "stopped"): void;
   /** The TCP engine's counters. */
@@ -70,12 +85,12 @@ function randomU32(): number {
  *
  * @example
  * ```ts
- * const stream = await openTcpStream({ host: "198.18.2.2", port: 80, timeoutMs: 60000, firewall: "auto", log });
+ * const stream = await openTcpStream({ host: "198.18.2.2", port: 80, timeoutMs: 60000, log });
  * try { await stream.run(app); } finally { await stream.close(); }
  * ```
  */
 export async function openTcpStream(options: StreamOptions): Promise<TcpStream> {
-  const log = options.log;
+  const log = options.log ?? (() => {});
   log(`Resolving ${options.host}…`);
   const remoteAddr = await resolveIpv4(options.host);
   const route = routeTo(remoteAddr, { srcAddr: options.source, device: options.device });
@@ -96,10 +111,14 @@ export async function openTcpStream(options: StreamOptions): Promise<TcpStream> 
       dstPort: flow.localPort,
     }, { rcvbuf: SOCKET_RCVBUF });
     cleanups.push(() => rx.close());
-    const tx = openRawSender();
+    const tx = openRawSender({ mark: options.socketMark ?? OWN_RST_MARK });
     cleanups.push(() => tx.close());
     if (options.device !== undefined) bindToDevice(tx.fd, options.device);
-    const guard: Guard = await installRstGuard(flow, { mode: options.firewall, dropIncoming: true });
+    const guard: Guard = await installRstGuard(flow, {
+      mode: options.firewall ?? "auto",
+      dropIncoming: true,
+      ownMark: tx.mark,
+    });
     cleanups.push(() => guard.close());
     log(guard.description);
     const waker = new Waker();
@@ -113,7 +132,8 @@ export async function openTcpStream(options: StreamOptions): Promise<TcpStream> 
       userTimeoutMs: options.timeoutMs,
       recvBufferSize: options.recvBufferSize,
     });
-    const driver = new Driver(tx, rx, conn, flow, { mss, tap: options.tap, waker });
+    const ownRstsDropped = guard.ownMark === null; // our RSTs may meet a DROP: tolerate EPERM on them
+    const driver = new Driver(tx, rx, conn, flow, { mss, tap: options.tap, waker, ownRstsDropped });
     log(
       `Connecting to ${formatAddr(remoteAddr)}:${options.port} from ${
         formatAddr(flow.localAddr)
@@ -121,7 +141,8 @@ export async function openTcpStream(options: StreamOptions): Promise<TcpStream> 
     );
     return {
       flow,
-      run: (app) => driver.run(app),
+      run: (app) => options.tls === undefined ? driver.run(app) : runOverTls(driver, app, options.tls),
+      driver,
       stop: (why) => driver.stop(why),
       get tcpStats() {
         return conn.stats;
@@ -135,4 +156,105 @@ export async function openTcpStream(options: StreamOptions): Promise<TcpStream> 
     await close();
     throw e;
   }
+}
+
+/** TLS over one of our TCP connections: what {@linkcode runOverTls} needs of the driver (a `Driver` has it). */
+export interface TlsTransport extends ByteStreamControl {
+  /** Connects and runs `app` over the byte stream until the connection ends. */
+  run(app: StreamApp): Promise<DriverOutcome>;
+}
+
+/** Options of {@linkcode runOverTls}. */
+export interface SecureOptions extends TlsOptions {
+  /** Refuse a certificate that does not verify (false: `--no-check-certificate`). */
+  readonly verify: boolean;
+  /** Told the verification error that `verify: false` ignored, for a warning. */
+  readonly onUnverified?: (error: TlsError) => void;
+  /** Verbose messages (the negotiated version). */
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Runs `app` (an HTTP exchange) over TLS over our TCP connection:
+ *
+ * ```text
+ *   app ⇄ runOverStream ⇄ TLSSocket (node:tls) ⇄ TcpDuplex ⇄ Driver ⇄ TcpConnection ⇄ raw frames
+ * ```
+ *
+ * The app hears `onConnected` once the handshake completed and the certificate was accepted. Resolves to how the TCP
+ * connection ended (a connection that ended during the handshake on its own, e.g. refused or reset, is reported as
+ * such: the app never connected); rejects with the {@linkcode TlsError} of a refused certificate or a failed
+ * handshake.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runOverTls(driver, exchange, { host: "198.18.2.2", ca: loadTrustStore(), verify: true });
+ * ```
+ */
+export async function runOverTls(
+  transport: TlsTransport,
+  app: StreamApp,
+  options: SecureOptions,
+): Promise<DriverOutcome> {
+  const duplex = new TcpDuplex(transport);
+  const secure = startTls(duplex, options);
+  const handshake = tlsHandshake(secure, options.host, options.verify).then(
+    (ignored) => ({ ok: true as const, ignored }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  const run = transport.run(duplex).then((outcome) => {
+    duplex.connectionEnded(
+      outcome === "normal" ? null : new ConnectionError(outcome, OUTCOME_MESSAGES[outcome]),
+    );
+    return outcome;
+  }, (e) => {
+    duplex.connectionEnded(e instanceof Error ? e : new Error(String(e)));
+    throw e;
+  });
+  run.catch(() => {}); // awaited below
+  const first = await Promise.race([handshake, run.then(() => null, () => null)]);
+  if (first === null || !first.ok) {
+    secure.destroy();
+    const outcome = await run;
+    const settled = first ?? await handshake; // settles once the TLS socket closed
+    // Before the app connected, only the TLS layer stops the connection (a failed handshake, a refused
+    // certificate); any other end (refused, reset, timeout) is the connection's own failure.
+    const tlsFailed = !settled.ok && (outcome === "stopped" ||
+      (settled.error instanceof TlsError && settled.error.isVerification));
+    if (tlsFailed) throw settled.error;
+    return outcome;
+  }
+  const ignored = first.ignored;
+  if (ignored !== null) options.onUnverified?.(ignored);
+  options.log?.(
+    `${secure.getProtocol()} with ${options.host}: certificate ${ignored === null ? "verified" : "NOT verified"}`,
+  );
+  const ended = runOverStream(app, secure);
+  const outcome = await run;
+  // After an orderly close the TLS socket still hands over what it decrypted; otherwise nothing more will come.
+  if (outcome !== "normal") secure.destroy();
+  await ended;
+  return outcome;
+}
+
+/**
+ * Runs a {@linkcode StreamApp} over a Node stream (the TLS socket): writes what `onConnected` returns, feeds it the
+ * data, and its end. Resolves when the stream has ended or failed (the error itself is the connection's to report).
+ *
+ * @example
+ * ```ts
+ * await runOverStream(exchange, secure);
+ * ```
+ */
+export function runOverStream(app: StreamApp, stream: Duplex): Promise<void> {
+  return new Promise((resolve) => {
+    stream.on("data", (chunk: Uint8Array) => app.onData(chunk));
+    stream.once("end", () => {
+      app.onPeerClosed();
+      resolve();
+    });
+    stream.once("error", () => resolve());
+    stream.once("close", () => resolve());
+    stream.write(app.onConnected());
+  });
 }

@@ -17,9 +17,19 @@ import { readFileBytes } from "../../ffi/fs.ts";
 import { getEnv } from "../../ffi/process.ts";
 
 /** Why TLS failed: a certificate that did not verify, or a handshake that did not complete. */
-export type TlsErrorReason = "untrusted" | "expired" | "not-yet-valid" | "wrong-host" | "unverified" | "handshake";
+export type TlsErrorReason =
+  | "untrusted"
+  | "expired"
+  | "not-yet-valid"
+  | "wrong-host"
+  | "unverified"
+  | "ca-file"
+  | "handshake";
 
-/** TLS failed; `reason` says whether it was the certificate (wget's exit code 5) or the handshake (exit 4). */
+/**
+ * TLS failed; `reason` says whether it was the certificate or the CA file (wget's exit code 5) or the handshake
+ * (exit 4).
+ */
 export class TlsError extends Error {
   /** Why. */
   readonly reason: TlsErrorReason;
@@ -34,7 +44,7 @@ export class TlsError extends Error {
     this.code = code;
   }
 
-  /** Whether this is a certificate verification failure (as opposed to a failed handshake). */
+  /** Whether this is a certificate verification failure or an unusable CA file (not a failed handshake). */
   get isVerification(): boolean {
     return this.reason !== "handshake";
   }
@@ -65,8 +75,8 @@ export function splitPem(text: string): string[] {
 
 /**
  * The roots to trust: the system bundle (`SSL_CERT_FILE`, else the distribution's bundle) plus `caFile`
- * (`--ca-certificate`). Undefined when there is neither: Deno's default roots apply. Throws TlsError when `caFile`
- * holds no certificate, OsError when it cannot be read.
+ * (`--ca-certificate`). Undefined when there is neither: Deno's default roots apply. Throws TlsError ("ca-file") when
+ * `caFile` cannot be read or holds no certificate (wget's exit code 5 too).
  *
  * @example
  * ```ts
@@ -83,8 +93,10 @@ export function loadTrustStore(caFile?: string): string[] | undefined {
     break;
   }
   if (caFile !== undefined) {
-    const extra = splitPem(new TextDecoder().decode(readFileBytes(caFile)));
-    if (extra.length === 0) throw new TlsError("unverified", `No PEM certificate found in "${caFile}"`);
+    const text = readTextIfPresent(caFile);
+    if (text === null) throw new TlsError("ca-file", `Cannot read the CA certificate file "${caFile}"`);
+    const extra = splitPem(text);
+    if (extra.length === 0) throw new TlsError("ca-file", `No PEM certificate found in "${caFile}"`);
     roots.push(...extra);
   }
   return roots.length > 0 ? roots : undefined;
@@ -94,7 +106,7 @@ function readTextIfPresent(path: string): string | null {
   try {
     return new TextDecoder().decode(readFileBytes(path));
   } catch {
-    return null; // a missing or unreadable bundle: try the next one
+    return null; // a missing or unreadable file
   }
 }
 
@@ -127,7 +139,7 @@ export function startTls(socket: Duplex, options: TlsOptions): tls.TLSSocket {
 /**
  * Resolves once the handshake completed and the certificate verified, or (with `verify` false, for
  * `--no-check-certificate`) to the verification error that was ignored, for a warning; null when it verified.
- * Rejects with a {@linkcode TlsError} (and destroys the socket) otherwise.
+ * Rejects with a {@linkcode TlsError} (and destroys the socket) otherwise, also when the socket closed first.
  *
  * @example
  * ```ts
@@ -138,12 +150,16 @@ export function tlsHandshake(secure: tls.TLSSocket, host: string, verify: boolea
   return new Promise((resolve, reject) => {
     const onError = (e: Error) => {
       secure.off("secureConnect", onSecure);
+      secure.off("close", onClose);
       reject(
         e instanceof TlsError ? e : new TlsError("handshake", `The TLS handshake with ${host} failed: ${e.message}`),
       );
     };
+    // Destroyed without an error (the connection under it ended first): the handshake did not complete either.
+    const onClose = () => onError(new Error("the connection closed"));
     const onSecure = () => {
       secure.off("error", onError);
+      secure.off("close", onClose);
       const why = secure.authorizationError;
       if (secure.authorized || why === null || why === undefined) return resolve(null);
       const error = certificateError(String(why), host, secure.getPeerCertificate());
@@ -152,6 +168,7 @@ export function tlsHandshake(secure: tls.TLSSocket, host: string, verify: boolea
       reject(error);
     };
     secure.once("error", onError);
+    secure.once("close", onClose);
     secure.once("secureConnect", onSecure);
   });
 }

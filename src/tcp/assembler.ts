@@ -38,6 +38,18 @@ export class Assembler {
    */
   insert(start: number, end: number, gap: (from: number, to: number) => void): boolean {
     const s = this.starts, e = this.ends;
+    const last = s.length - 1;
+    if (last >= 0 && start >= e[last]) {
+      // The usual out-of-order arrival: at or after the highest interval. No search, no splice (no garbage).
+      if (start > e[last]) {
+        if (s.length >= Assembler.MAX_INTERVALS) return false;
+        s.push(start);
+        e.push(end);
+      } else e[last] = end;
+      gap(start, end);
+      this.noteRecent(start);
+      return true;
+    }
     let i = 0;
     while (i < s.length && e[i] < start) i++;
     // i: first interval that ends at or after start (may touch it).

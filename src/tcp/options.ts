@@ -40,6 +40,13 @@ export interface ConnectionOptions {
   sack?: boolean;
   /** Offer timestamps (RFC 7323), default true. */
   timestamps?: boolean;
+  /**
+   * Added to `now` to make TSval (RFC 7323 §5.4). Default: derived from the ISN, so random per connection. A caller
+   * that opens connection after connection to one host passes an offset that keeps TSval growing from one to the next
+   * (a wall clock), so that a server still holding an earlier connection of the same 4-tuple in TIME-WAIT accepts
+   * the new SYN (RFC 6191) instead of answering it with the old connection's ACK.
+   */
+  tsOffset?: number;
 }
 
 /** Options with every default filled in. */
@@ -94,5 +101,8 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     windowScale: checkInt("windowScale", o.windowScale ?? defaultWindowScale(recvBufferSize), 0, 14),
     sack: o.sack ?? true,
     timestamps: o.timestamps ?? true,
+    tsOffset: o.tsOffset === undefined
+      ? Math.imul(o.isn ^ 0x5bd1e995, 0x9e3779b1) >>> 0
+      : checkInt("tsOffset", o.tsOffset, 0, 0xffffffff),
   };
 }

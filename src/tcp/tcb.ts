@@ -120,7 +120,7 @@ export class Tcb {
   tsRecent = 0;
   /** RCV.NXT (offset, FIN included) carried by our last ACK: Last.ACK.sent. */
   lastAckSent = 0;
-  /** Random-looking offset of our timestamp clock (derived from the ISN). */
+  /** Offset of our timestamp clock (the `tsOffset` option). */
   readonly tsOffset: number;
 
   // --- timers and liveness ---
@@ -147,7 +147,7 @@ export class Tcb {
     this.rtt = new RttEstimator(opts.initialRtoMs, opts.minRtoMs, opts.maxRtoMs);
     // Like Linux: start from the 536-byte default (RFC 9293 §3.7.1) and grow to the largest segment seen.
     this.rcvMss = Math.min(536, opts.mss);
-    this.tsOffset = Math.imul(opts.isn ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
+    this.tsOffset = opts.tsOffset;
   }
 
   /** Applies a state-diagram input (see `states.ts`) and reports entering CLOSED. */

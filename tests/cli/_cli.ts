@@ -17,15 +17,18 @@ export interface Run extends ExecResult {
   readonly dir: string;
 }
 
-/** Runs `deno run --allow-ffi main.ts ...args` in the client namespace, in `dir` (a new temp dir by default). */
+/**
+ * Runs `deno run --allow-ffi main.ts ...args` in the client namespace, in `dir` (a new temp dir by default), killed
+ * after `timeoutMs` (60 s).
+ */
 export async function rhg(
   tb: Testbed,
   args: string[],
-  opts: { dir?: string; env?: Record<string, string>; prefix?: string[]; deno?: string[] } = {},
+  opts: { dir?: string; env?: Record<string, string>; prefix?: string[]; deno?: string[]; timeoutMs?: number } = {},
 ): Promise<Run> {
   const dir = opts.dir ?? await Deno.makeTempDir({ dir: tb.tempDir, prefix: "cli-" });
   const cmd = [...(opts.prefix ?? []), "deno", "run", ...(opts.deno ?? ["--allow-ffi"]), MAIN, ...args];
-  const r = await tb.execClient(cmd, { cwd: dir, env: opts.env, timeoutMs: 60_000 });
+  const r = await tb.execClient(cmd, { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs ?? 60_000 });
   return { ...r, dir };
 }
 

@@ -5,6 +5,7 @@ import { ExitCode } from "../../src/cli/exit_codes.ts";
 import { ConnectionError, RangeMismatchError, RedirectError, ServerStatusError } from "../../src/net/errors.ts";
 import { BindError } from "../../ffi/route.ts";
 import { OsError } from "../../ffi/os_error.ts";
+import { TlsError } from "../../src/net/tls.ts";
 
 const settings = (...args: string[]) => readSettings(parseCommandLine(args));
 
@@ -23,6 +24,8 @@ Deno.test("readSettings() has wget-like defaults", () => {
   assert.equal(s.resume, false);
   assert.equal(s.http11, false);
   assert.equal(s.timeoutMs, undefined);
+  assert.equal(s.checkCertificate, true);
+  assert.equal(s.caFile, undefined);
 });
 
 Deno.test("readSettings() reads every option", () => {
@@ -49,7 +52,10 @@ Deno.test("readSettings() reads every option", () => {
     "eth0",
     "--source",
     "10.0.0.1",
-    "http://h/",
+    "--ca-certificate",
+    "ca.pem",
+    "--no-check-certificate",
+    "https://h/",
   );
   assert.deepEqual(s, {
     output: "o",
@@ -66,6 +72,8 @@ Deno.test("readSettings() reads every option", () => {
     noFirewall: true,
     device: "eth0",
     source: "10.0.0.1",
+    caFile: "ca.pem",
+    checkCertificate: false,
   });
 });
 
@@ -96,6 +104,12 @@ Deno.test("describeFailure() maps each error to wget's exit code", () => {
   assert.equal(code(new BindError("x")), ExitCode.Network);
   assert.equal(code(new OsError(28, "write", `"f.part", 10 bytes`)), ExitCode.FileIo);
   assert.equal(code(new OsError(17, "mkdir", `"d"`)), ExitCode.FileIo);
+  assert.deepEqual(describeFailure(new TlsError("expired", "The certificate of h has expired")), {
+    message: "The certificate of h has expired",
+    code: ExitCode.Tls,
+  });
+  assert.equal(code(new TlsError("ca-file", "x")), ExitCode.Tls);
+  assert.equal(code(new TlsError("handshake", "x")), ExitCode.Network);
   const ffi = describeFailure(
     new Deno.errors.NotCapable('Requires ffi access to "libc.so.6", run again with the --allow-ffi flag'),
   );

@@ -13,10 +13,9 @@
 
 import { openFile } from "../../ffi/fs.ts";
 import { parseUrl } from "../../src/http/url.ts";
-import { openConnection } from "../../src/net/connect.ts";
 import type { FrameTap } from "../../src/net/driver.ts";
-import { runOverStream } from "../../src/net/https_hop.ts";
 import { TcpDuplex } from "../../src/net/tcp_duplex.ts";
+import { openTcpStream, runOverStream } from "../../src/net/tcp_stream.ts";
 import { loadTrustStore, startTls, tlsHandshake } from "../../src/net/tls.ts";
 
 const [href, caFile, outPath, stallArg] = Deno.args;
@@ -28,7 +27,7 @@ const tap: FrameTap = {
   },
   received() {},
 };
-const c = await openConnection({ host: url.host, port: url.port, timeoutMs: 30_000, tap });
+const c = await openTcpStream({ host: url.host, port: url.port, timeoutMs: 30_000, tap });
 const out = openFile(outPath, { write: true, create: true, truncate: true });
 const duplex = new TcpDuplex(c.driver);
 const plain = caFile === "plain";
@@ -70,4 +69,4 @@ const outcome = await run;
 await ended;
 out.close();
 await c.close();
-console.log(JSON.stringify({ outcome, zeroWindows, pausedSeen, tcp: c.conn.stats }));
+console.log(JSON.stringify({ outcome, zeroWindows, pausedSeen, tcp: c.tcpStats }));

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { installRstGuard } from "../../src/net/firewall.ts";
+import { installRstGuard, OWN_RST_MARK } from "../../src/net/firewall.ts";
 import { NetlinkError, NetlinkWriter, NL, parseAcks } from "../../ffi/netlink.ts";
 import { OsError } from "../../ffi/os_error.ts";
 import {
@@ -15,6 +15,7 @@ import {
   pollUntil,
   rootOrSkip,
   run,
+  sendRst,
   sendSyn,
   vethPair,
   withGuardChild,
@@ -35,9 +36,11 @@ Deno.test("installRstGuard() with mode none installs nothing and says so", async
   g.closeSync();
 });
 
-Deno.test("installRstGuard() rejects a port outside 1–65535 and an address that is not a u32", async () => {
+Deno.test("installRstGuard() rejects a port outside 1–65535, an address or a mark that is not a u32", async () => {
   await assert.rejects(installRstGuard(flow(0), { mode: "none" }), RangeError);
   await assert.rejects(installRstGuard({ ...flow(1), remoteAddr: 2 ** 32 }, { mode: "none" }), RangeError);
+  await assert.rejects(installRstGuard(flow(1), { mode: "none", ownMark: 0 }), RangeError);
+  await assert.rejects(installRstGuard(flow(1), { mode: "none", ownMark: 2 ** 32 }), RangeError);
 });
 
 Deno.test("NetlinkWriter pads attributes to 4 bytes, flags nests and patches lengths", () => {
@@ -133,6 +136,41 @@ nsTest("the netlink guard shows the expected owner table and it is gone after cl
   });
 });
 
+const MARK_TEXT = `meta mark != 0x${OWN_RST_MARK.toString(16)}`;
+const EXPECTED_MARKED_RULE = EXPECTED_RULE.replace("tcp flags rst", `tcp flags rst ${MARK_TEXT}`);
+
+for (const mode of ["netlink", "nft"]) {
+  nsTest(`the ${mode} guard with ownMark exempts that mark in its rule and says so`, [`${mode}m`], async ([ns]) => {
+    const specs = [{ flow: flow(40000), opts: { mode, ownMark: OWN_RST_MARK } }];
+    await withGuardChild(ns, specs, async (child, [report]) => {
+      assert.ok(report.ok, JSON.stringify(report));
+      assert.match(report.description, /\(not ours: they carry socket mark 0x52484701\)/);
+      const ruleset = await must(["nft", "list", "ruleset"], ns);
+      assert.ok(ruleset.includes(EXPECTED_MARKED_RULE), ruleset);
+      assert.equal(await child.send("close"), "closed");
+    });
+  });
+}
+
+nsTest("a guard without ownMark says that our own RSTs are dropped too", ["nomark"], async ([ns]) => {
+  await withGuardChild(ns, [{ flow: flow(40000), opts: { mode: "netlink" } }], (_child, [report]) => {
+    assert.ok(report.ok, JSON.stringify(report));
+    assert.match(report.description, /\(ours too: our raw socket has no mark, as the kernel refused SO_MARK/);
+  });
+});
+
+nsTest(
+  "the raw sender is marked even without CAP_NET_ADMIN (CAP_NET_RAW does since Linux 5.17)",
+  ["cap"],
+  async ([ns]) => {
+    const drop = ["setpriv", "--inh-caps=-net_admin", "--bounding-set=-net_admin", "--"];
+    for (const prefix of [[], drop]) {
+      const got = await sendRst(ns, ["127.0.0.1", 40000], ["127.0.0.1", 8080], OWN_RST_MARK, prefix);
+      assert.deepEqual(got, { mark: OWN_RST_MARK, sent: "ok" });
+    }
+  },
+);
+
 nsTest("the netlink guard's table vanishes when its process is killed with SIGKILL", ["kill"], async ([ns]) => {
   const [child, [report]] = await GuardChild.start(ns, [{ flow: flow(40001), opts: { mode: "auto" } }]);
   assert.ok(report.ok && report.method === "nftables-netlink", JSON.stringify(report));
@@ -175,13 +213,13 @@ nsTest(
 );
 
 nsTest("the iptables-command guard inserts its rules and removes them on close()", ["ipt"], async ([ns]) => {
-  const specs = [{ flow: flow(40000), opts: { mode: "iptables", dropIncoming: true } }];
+  const specs = [{ flow: flow(40000), opts: { mode: "iptables", dropIncoming: true, ownMark: OWN_RST_MARK } }];
   await withGuardChild(ns, specs, async (child, [report]) => {
     assert.ok(report.ok && report.method === "iptables-command", JSON.stringify(report));
     const out = await must(["iptables", "-S", "OUTPUT"], ns);
     assert.match(
       out,
-      /-A OUTPUT -s 198\.18\.210\.1\/32 -d 198\.18\.210\.2\/32 -p tcp -m tcp --sport 40000 --dport 8080 --tcp-flags RST RST -m comment --comment "?rawhttpget-\d+"? -j DROP/,
+      /-A OUTPUT -s 198\.18\.210\.1\/32 -d 198\.18\.210\.2\/32 -p tcp -m tcp --sport 40000 --dport 8080 --tcp-flags RST RST -m mark ! --mark 0x52484701 -m comment --comment "?rawhttpget-\d+"? -j DROP/,
     );
     assert.match(await must(["iptables", "-t", "raw", "-S", "PREROUTING"], ns), /--sport 8080 --dport 40000 .*-j DROP/);
     assert.equal(await child.send("close"), "closed");
@@ -248,7 +286,9 @@ const DROP_CASES = [
 for (const [mode, dropIncoming] of DROP_CASES) {
   const title = mode === "none"
     ? "without a guard the kernel's RSTs reach the server (control)"
-    : `the ${mode} guard${dropIncoming ? " with dropIncoming" : ""} drops only its own tuple's RSTs`;
+    : `the ${mode} guard${
+      dropIncoming ? " with dropIncoming" : ""
+    } drops only its tuple's kernel RSTs, not our marked one`;
   nsTest(title, ["a", "b"], async ([a, b]) => {
     await vethPair(a, b);
     await must(["nft", "add table ip observe; add chain ip observe input { type filter hook input priority 0; }"], b);
@@ -262,7 +302,8 @@ for (const [mode, dropIncoming] of DROP_CASES) {
       stderr: "inherit",
     }).spawn();
     try {
-      await withGuardChild(a, [{ flow: flow(40000), opts: { mode, dropIncoming } }], async (_child, [report]) => {
+      const spec = { flow: flow(40000), opts: { mode, dropIncoming, ownMark: OWN_RST_MARK } };
+      await withGuardChild(a, [spec], async (_child, [report]) => {
         assert.ok(report.ok, JSON.stringify(report));
         assert.ok(
           await pollUntil(async () => (await run(["ss", "-ltn"], b)).out.includes(`${B}:8080`), 3000),
@@ -281,10 +322,17 @@ for (const [mode, dropIncoming] of DROP_CASES) {
         assert.equal(await rstsSeenByB(b, 40000), 0);
         if (mode !== "iptables") {
           const ruleset = await must(["nft", "list", "ruleset"], a);
-          const chain = dropIncoming ? /tcp dport 40000 counter packets (\d+)/ : /tcp flags rst counter packets (\d+)/;
+          const chain = dropIncoming
+            ? /tcp dport 40000 counter packets (\d+)/
+            : /tcp flags rst .*counter packets (\d+)/;
           assert.ok(Number(ruleset.match(chain)?.[1]) >= 1, ruleset);
-          if (dropIncoming) assert.match(ruleset, /tcp flags rst counter packets 0 /); // the kernel never saw the SYN-ACK
+          if (dropIncoming) assert.match(ruleset, /tcp flags rst .*counter packets 0 /); // the kernel never saw the SYN-ACK
         }
+        // Our own RST, sent like rawhttpget sends it: refused (EPERM) without the mark, delivered with it.
+        assert.deepEqual(await sendRst(a, [A, 40000], [B, 8080], null), { mark: null, sent: "EPERM" });
+        assert.equal(await rstsSeenByB(b, 40000), 0);
+        assert.deepEqual(await sendRst(a, [A, 40000], [B, 8080], OWN_RST_MARK), { mark: OWN_RST_MARK, sent: "ok" });
+        assert.ok(await pollUntil(async () => (await rstsSeenByB(b, 40000)) === 1, 2000), "our marked RST not seen");
       });
     } finally {
       listener.kill("SIGKILL");

@@ -8,11 +8,11 @@
  * @module
  */
 
-import { FirewallError, type FirewallMode, type Guard, installRstGuard } from "../../src/net/firewall.ts";
+import { FirewallError, type Guard, installRstGuard } from "../../src/net/firewall.ts";
 import { OsError } from "../../ffi/os_error.ts";
 
-const specs: { flow: Parameters<typeof installRstGuard>[0]; opts: { mode: FirewallMode; dropIncoming?: boolean } }[] =
-  JSON.parse(Deno.args[0]);
+const specs: { flow: Parameters<typeof installRstGuard>[0]; opts: Parameters<typeof installRstGuard>[1] }[] = JSON
+  .parse(Deno.args[0]);
 const guards: Guard[] = [];
 const print = (line: string) => Deno.stdout.writeSync(new TextEncoder().encode(line + "\n"));
 

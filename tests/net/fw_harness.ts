@@ -86,7 +86,7 @@ export interface GuardSpec {
   /** The flow. */
   flow: { localAddr: number; localPort: number; remoteAddr: number; remotePort: number };
   /** The options. */
-  opts: { mode: string; dropIncoming?: boolean };
+  opts: { mode: string; dropIncoming?: boolean; ownMark?: number };
 }
 
 /** A `deno run --allow-ffi fw_guard_child.ts` process in a namespace, driven line by line over stdin/stdout. */
@@ -189,4 +189,29 @@ export async function sendSyn(ns: string, src: string, srcPort: number, dst: str
     dst,
     `${dstPort}`,
   ], ns);
+}
+
+/** What `fw_send_rst.ts` reports: the mark its socket got, and "ok" or the errno name of the failed `sendto`. */
+export interface RstReport {
+  /** SO_MARK of the sender (null: unmarked, or the kernel refused the mark). */
+  readonly mark: number | null;
+  /** "ok", or e.g. "EPERM" when a firewall rule dropped the RST. */
+  readonly sent: string;
+}
+
+/**
+ * Sends one RST from namespace `ns` through rawhttpget's own raw sender, marked with `mark` unless it is null
+ * (optionally under `prefix`, e.g. setpriv).
+ */
+export async function sendRst(
+  ns: string,
+  [src, srcPort]: [string, number],
+  [dst, dstPort]: [string, number],
+  mark: number | null,
+  prefix: string[] = [],
+): Promise<RstReport> {
+  const script = `${HERE}fw_send_rst.ts`;
+  const args = [src, `${srcPort}`, dst, `${dstPort}`, mark === null ? "-" : `${mark}`];
+  const out = await must([...prefix, Deno.execPath(), "run", "--no-prompt", "--allow-ffi", script, ...args], ns);
+  return JSON.parse(out);
 }
