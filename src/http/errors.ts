@@ -36,7 +36,9 @@ export type HttpErrorReason =
   /** The decoded body grew past the decompression-bomb limits. */
   | "decompression-limit"
   /** A Content-Encoding that rawhttpget did not ask for and cannot decode. */
-  | "unsupported-encoding";
+  | "unsupported-encoding"
+  /** Bytes arrived after the end of a response whose length was declared (Content-Length or chunking). */
+  | "excess-data";
 
 /**
  * A protocol error caused by the remote side.

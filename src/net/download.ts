@@ -154,6 +154,9 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
   }
 }
 
+/** How long a complete response waits for the server's FIN before we end the connection ourselves. */
+const FIN_GRACE_MS = 1000;
+
 type HopResult =
   | { kind: "done"; result: Omit<DownloadResult, "url" | "elapsedMs"> }
   | { kind: "redirect"; location: string; status: number };
@@ -203,6 +206,7 @@ async function runHop(url: ParsedUrl, state: HopState, options: DownloadOptions)
       range: resumeAt > 0 ? { start: resumeAt } : undefined,
     });
     if (resumeAt > 0) log(`Asking for bytes from ${resumeAt} of ${candidate!.path}`);
+    let linger: ReturnType<typeof setTimeout> | undefined;
     let verdict: ReturnType<typeof judgeHead> | null = null;
     let target: Target | undefined;
     let start = 0;
@@ -229,6 +233,9 @@ async function runHop(url: ParsedUrl, state: HopState, options: DownloadOptions)
           const base = sink === null ? start : sink.written - n;
           options.onProgress?.(base + n, total === null ? null : base + total);
         },
+        // The body is complete: a server that then neither closes nor sends more gets a short grace for its FIN,
+        // then our RST, rather than holding the download until the silence timeout.
+        onComplete: () => (linger = setTimeout(() => stop("stopped"), FIN_GRACE_MS)),
       },
     );
     let outcome: DriverOutcome;
@@ -238,6 +245,7 @@ async function runHop(url: ParsedUrl, state: HopState, options: DownloadOptions)
       if (!stopping) throw e;
       outcome = "stopped";
     } finally {
+      clearTimeout(linger);
       exchange.dispose();
     }
     const out = exchange.output;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { HttpError } from "../http/errors.ts";
 import { type ContentDecoder, createContentDecoder } from "../http/decode.ts";
 import type { HeadEvent } from "../http/response_parser.ts";
 import { ResponseParser } from "../http/response_parser.ts";
@@ -17,6 +18,8 @@ import type { Output } from "./output.ts";
 export interface ExchangeListener {
   /** `received` decoded body bytes of this response so far out of `total` (null when unknown). */
   onProgress?(received: number, total: number | null): void;
+  /** The whole body arrived (the server's FIN may still be on its way). */
+  onComplete?(): void;
 }
 
 /**
@@ -92,7 +95,20 @@ export class HttpExchange implements StreamApp {
     this.#guard(() => {
       this.#parser.receiveData(bytes);
       this.#drain();
+      this.#checkExcess();
     });
+  }
+
+  /**
+   * Bytes past the declared end of a response mean the server and we disagree about where the body ends: the file
+   * cannot be trusted, so the exchange fails (RFC 9112 §6.3 allows discarding them; we refuse them on purpose).
+   */
+  #checkExcess(): void {
+    const extra = this.#parser.trailingBytes;
+    if (this.#state !== "complete" || extra === 0) return;
+    const declared = this.#head?.contentLength;
+    const what = declared === null || declared === undefined ? "its chunked body" : `its Content-Length of ${declared}`;
+    this.#fail(new HttpError("excess-data", `The server sent ${extra} bytes past ${what}`));
   }
 
   /** The peer's FIN: the end of a body read to EOF, or a truncation. */
@@ -161,6 +177,7 @@ export class HttpExchange implements StreamApp {
         for (const piece of this.#decoder!.finish()) this.#write(piece);
         this.#state = "complete";
         this.#progress();
+        this.#listener.onComplete?.();
       }
     }
   }

@@ -44,6 +44,8 @@ export interface TraceEntry {
 
 /** What one case produced. */
 export interface CaseResult {
+  /** How long our program ran, in ms. */
+  clientMs: number;
   /** Our program's exit code. */
   code: number;
   /** Our program's standard error. */
@@ -161,13 +163,20 @@ export async function runCase(
       } catch { /* exited */ }
     }
   }, opts.limitMs ?? 20_000);
-  const [cOut, pErr] = await Promise.all([client.output(), new Response(peer.stderr).text(), drain(peerOut)]);
+  const clientStart = performance.now();
+  let clientMs = 0;
+  const clientDone = client.output().then((o) => {
+    clientMs = performance.now() - clientStart;
+    return o;
+  });
+  const [cOut, pErr] = await Promise.all([clientDone, new Response(peer.stderr).text(), drain(peerOut)]);
   const peerStatus = await peer.status;
   clearTimeout(killer);
   const trace = await readTrace(pcap);
   const sent = trace.flatMap((e) => e.dir === "out" && e.seg !== null ? [e.seg] : []);
   const receivedFrames = trace.filter((e) => e.dir === "in").length;
   return {
+    clientMs,
     code: cOut.code,
     stderr: new TextDecoder().decode(cOut.stderr),
     peerCode: peerStatus.code,
