@@ -1,0 +1,141 @@
+/**
+ * `deno task bench`: brings up the testbed (client, router, server namespaces; nginx), then for each scenario and
+ * file size downloads the same file with rawhttpget, curl and wget, alternating them, and prints one table (see
+ * report.ts) with the targets of issue 6 checked underneath. Every file is checked byte-exact.
+ *
+ * Usage: `deno run --allow-all tests/bench/bench.ts [--short] [--runs N] [--only NAME,…] [--json PATH]`
+ * - `--short`: small files, one run, the scenarios that have short sizes (the CI mode; no targets).
+ * - `--json PATH`: writes every run and the summary rows, so a run can be compared with the next one.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { type RandomFile, Testbed } from "../testbed/testbed.ts";
+import { measureRun, type RunResult } from "./measure.ts";
+import { type Cell, checkTargets, formatTable, type Row, summarize } from "./report.ts";
+import { applyScenario, formatSize, type Scenario, SCENARIOS } from "./scenarios.ts";
+import { TOOLS } from "./tools.ts";
+
+/** Options of {@linkcode runBench}. */
+export interface BenchOptions {
+  /** Short (CI) mode: small files, one run, no targets. */
+  readonly short?: boolean;
+  /** Runs per tool and size (default 3, short mode 1). */
+  readonly runs?: number;
+  /** Scenario names to run (default all). */
+  readonly only?: readonly string[];
+  /** Progress lines (default: none). */
+  readonly log?: (line: string) => void;
+}
+
+/** What a benchmark produced. */
+export interface BenchResult {
+  /** Every run. */
+  readonly cells: Cell[];
+  /** One summary row per scenario, size and tool. */
+  readonly rows: Row[];
+  /** The table. */
+  readonly table: string;
+  /** Target lines (full mode). */
+  readonly targets: string[];
+  /** Every run of every tool saved a byte-exact file. */
+  readonly allExact: boolean;
+  /** Load average at the start and end, and the CPU count: the conditions of the numbers. */
+  readonly conditions: { readonly cpus: number; readonly loadStart: number[]; readonly loadEnd: number[] };
+}
+
+/** Seconds a run may take: generous, so that only a hang is cut (≥ 4 MiB/s). */
+function timeoutFor(size: number): number {
+  return 30_000 + size / (4 * 1024 * 1024) * 1000;
+}
+
+/** Runs the benchmark on a testbed of its own, which it always takes down. */
+export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
+  const short = opts.short ?? false;
+  const runs = opts.runs ?? (short ? 1 : 3);
+  const log = opts.log ?? (() => {});
+  const scenarios = SCENARIOS.filter((s) =>
+    (opts.only === undefined || opts.only.includes(s.name)) && (short ? s.shortSizes : s.sizes).length > 0
+  );
+  const loadStart = Deno.loadavg();
+  const cells: Cell[] = [];
+  const tb = await Testbed.up({ servers: ["nginx"] });
+  try {
+    const files = new Map<number, RandomFile>();
+    const fileOf = async (size: number) => {
+      let file = files.get(size);
+      if (file === undefined) files.set(size, file = await tb.randomFile(`bench-${size}.bin`, size, size));
+      return file;
+    };
+    const warm = await fileOf(1024 * 1024); // one unmeasured run each: Deno's module cache, page cache
+    for (const tool of TOOLS) {
+      await measureRun(tb, tool, tb.url("nginx", `/bench-${warm.size}.bin`), warm.sha256, 60_000);
+    }
+    for (const s of scenarios) {
+      await applyScenario(tb, s);
+      for (const size of short ? s.shortSizes : s.sizes) {
+        const file = await fileOf(size);
+        const url = tb.url("nginx", `/bench-${size}.bin`);
+        const byTool = new Map(TOOLS.map((t) => [t, [] as RunResult[]]));
+        for (let i = 0; i < runs; i++) {
+          for (let k = 0; k < TOOLS.length; k++) {
+            const tool = TOOLS[(i + k) % TOOLS.length]; // rotate who goes first
+            const r = await measureRun(tb, tool, url, file.sha256, timeoutFor(size));
+            byTool.get(tool)!.push(r);
+            log(
+              `${s.name} ${formatSize(size)} ${tool} #${i + 1}: ` +
+                (r.ok ? `${r.mibps?.toFixed(1)} MiB/s, ${r.rssMB.toFixed(0)} MB` : `FAILED (${r.error})`),
+            );
+          }
+        }
+        for (const tool of TOOLS) cells.push({ scenario: s.name, size, tool, runs: byTool.get(tool)! });
+      }
+    }
+  } finally {
+    await tb.down();
+  }
+  const rows = summarize(cells);
+  return {
+    cells,
+    rows,
+    table: formatTable(rows),
+    targets: short ? [] : checkTargets(scenarios as Scenario[], rows),
+    allExact: cells.every((c) => c.runs.every((r) => r.ok)),
+    conditions: { cpus: navigator.hardwareConcurrency, loadStart, loadEnd: Deno.loadavg() },
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      short: { type: "boolean" },
+      runs: { type: "string" },
+      only: { type: "string" },
+      json: { type: "string" },
+    },
+  });
+  const result = await runBench({
+    short: values.short,
+    runs: values.runs === undefined ? undefined : Number(values.runs),
+    only: values.only?.split(","),
+    log: (line) => console.error(line),
+  });
+  const c = result.conditions;
+  console.log(
+    `\n${c.cpus} CPUs; load average ${c.loadStart.map((x) => x.toFixed(2)).join(" ")} at the start, ` +
+      `${c.loadEnd.map((x) => x.toFixed(2)).join(" ")} at the end. MiB/s by each tool's own clock; wall, CPU and ` +
+      `RSS of the whole process (median).\n`,
+  );
+  console.log(result.table);
+  if (result.targets.length > 0) console.log(`\n${result.targets.join("\n")}`);
+  if (values.json !== undefined) {
+    await Deno.writeTextFile(values.json, JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2));
+    console.log(`\nRaw results: ${values.json}`);
+  }
+  if (!result.allExact) {
+    console.error("bench: some downloads failed or were not byte-exact (see the table's ok column)");
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The benchmark's scenarios: each sets the testbed's impairments and offloads from a clean state, names the file
+ * sizes it downloads, and states its target as issue 6 words it (ratios to curl measured in the same run).
+ *
+ * Loss is made in the router namespace, so both ends see real loss; "data" loss drops server → client packets, "ACK"
+ * loss drops client → server packets.
+ *
+ * @module
+ */
+
+import type { Testbed } from "../testbed/testbed.ts";
+
+const MIB = 1024 * 1024;
+
+/** A condition a scenario's result is held to. */
+export type Target =
+  | { readonly kind: "ratio"; readonly min: number; readonly size: number }
+  | { readonly kind: "rss"; readonly maxMB: number; readonly size: number }
+  | { readonly kind: "wall-delta"; readonly maxS: number; readonly size: number };
+
+/** One benchmark scenario. */
+export interface Scenario {
+  /** Short name (the `--only` filter and the table's first column). */
+  readonly name: string;
+  /** What the network looks like. */
+  readonly description: string;
+  /** File sizes downloaded, in bytes (full mode). */
+  readonly sizes: readonly number[];
+  /** File sizes in short mode (empty: skipped). */
+  readonly shortSizes: readonly number[];
+  /** Targets, checked in full mode and printed (never failing the run). */
+  readonly targets: readonly Target[];
+  /** Loss to client and to server, rate toward the client (Mbit/s), client GRO, server offloads. */
+  readonly net: {
+    readonly lossToClient?: number;
+    readonly lossToServer?: number;
+    readonly rateMbit?: number;
+    readonly clientGro?: boolean;
+    readonly serverOffloads?: boolean;
+  };
+}
+
+/** Every scenario, in the order they run. */
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: "clean",
+    description: "no impairment, 1500-byte frames, server offloads off",
+    sizes: [1 * MIB, 10 * MIB, 100 * MIB],
+    shortSizes: [1 * MIB],
+    targets: [
+      { kind: "ratio", min: 0.5, size: 100 * MIB },
+      { kind: "wall-delta", maxS: 0.15, size: 1 * MIB },
+    ],
+    net: {},
+  },
+  {
+    name: "loss-1%",
+    description: "1% of data packets dropped in the router",
+    sizes: [100 * MIB],
+    shortSizes: [],
+    targets: [{ kind: "ratio", min: 0.8, size: 100 * MIB }],
+    net: { lossToClient: 0.01 },
+  },
+  {
+    name: "loss-5%",
+    description: "5% of data packets dropped in the router",
+    sizes: [10 * MIB, 100 * MIB],
+    shortSizes: [1 * MIB],
+    targets: [{ kind: "ratio", min: 0.8, size: 100 * MIB }],
+    net: { lossToClient: 0.05 },
+  },
+  {
+    name: "ack-loss-1%",
+    description: "1% of the client's packets (ACKs) dropped in the router",
+    sizes: [100 * MIB],
+    shortSizes: [1 * MIB],
+    targets: [],
+    net: { lossToServer: 0.01 },
+  },
+  {
+    name: "tbf-100M",
+    description: "100 Mbit/s token bucket in the router toward the client",
+    sizes: [10 * MIB, 50 * MIB],
+    shortSizes: [],
+    targets: [{ kind: "ratio", min: 0.97, size: 50 * MIB }],
+    net: { rateMbit: 100 },
+  },
+  {
+    name: "gro",
+    description: "GRO on on the client's interface",
+    sizes: [100 * MIB],
+    shortSizes: [1 * MIB],
+    targets: [{ kind: "ratio", min: 0.5, size: 100 * MIB }],
+    net: { clientGro: true },
+  },
+  {
+    name: "offloads",
+    description: "server offloads on (TSO/GSO, partial checksums) and client GRO on",
+    sizes: [100 * MIB],
+    shortSizes: [],
+    targets: [{ kind: "ratio", min: 0.5, size: 100 * MIB }],
+    net: { clientGro: true, serverOffloads: true },
+  },
+  {
+    name: "memory",
+    description: "a 1 GiB download on a clean link",
+    sizes: [1024 * MIB],
+    shortSizes: [],
+    targets: [{ kind: "rss", maxMB: 100, size: 1024 * MIB }],
+    net: {},
+  },
+];
+
+/** Puts the testbed into a scenario's state, undoing whatever the previous scenario set. */
+export async function applyScenario(tb: Testbed, s: Scenario): Promise<void> {
+  await tb.setLoss(s.net.lossToClient ?? 0, s.net.lossToServer ?? 0);
+  await tb.setRate(s.net.rateMbit ?? null);
+  await tb.setClientGro(s.net.clientGro ?? false);
+  await tb.setServerOffloads(s.net.serverOffloads ?? false);
+}
+
+/** A size as the table shows it (`1 MiB`, `1 GiB`). */
+export function formatSize(bytes: number): string {
+  return bytes >= 1024 * MIB ? `${bytes / (1024 * MIB)} GiB` : `${bytes / MIB} MiB`;
+}

@@ -1,0 +1,67 @@
+/**
+ * The three downloaders the benchmark compares, how each is started, and how its own report of the transfer is read:
+ * rawhttpget's summary line (time from the first SYN to the end, retransmissions, out-of-order segments), curl's
+ * `--write-out` (`time_total`), wget's final line (`(341 MB/s)`, 1024-based units).
+ *
+ * @module
+ */
+
+/** A downloader in the comparison. */
+export type ToolName = "rawhttpget" | "curl" | "wget";
+
+/** Every tool, in the order runs alternate. */
+export const TOOLS: readonly ToolName[] = ["rawhttpget", "curl", "wget"];
+
+/** What a tool said about its own transfer. */
+export interface ToolReport {
+  /** Transfer rate in MiB/s by the tool's own clock (connection to end), or null when it did not say. */
+  readonly mibps: number | null;
+  /** rawhttpget only: segments sent again. */
+  readonly retransmissions?: number;
+  /** rawhttpget only: data segments that arrived beyond RCV.NXT. */
+  readonly outOfOrder?: number;
+}
+
+const MAIN_TS = new URL("../../main.ts", import.meta.url).pathname;
+
+/** The command line that downloads `url` into `out` with `tool`. */
+export function commandFor(tool: ToolName, url: string, out: string): string[] {
+  switch (tool) {
+    case "rawhttpget":
+      return [Deno.execPath(), "run", "--allow-ffi", MAIN_TS, "-O", out, url];
+    case "curl":
+      return ["curl", "-sS", "-o", out, "-w", "bench %{size_download} %{time_total}\n", url];
+    case "wget":
+      return ["wget", "--progress=dot:giga", "-O", out, url];
+  }
+}
+
+const MIB = 1024 * 1024;
+const WGET_UNITS: Record<string, number> = { "B/s": 1 / MIB, "KB/s": 1 / 1024, "MB/s": 1, "GB/s": 1024 };
+
+/** Reads a tool's report from its output; fields it did not print are null. */
+export function parseReport(tool: ToolName, stdout: string, stderr: string): ToolReport {
+  switch (tool) {
+    case "rawhttpget": {
+      const m = stderr.match(
+        /\((\d+) bytes\) in ([\d.]+) s, ([\d.]+) MiB\/s; (\d+) retransmitted, (\d+) out of order/,
+      );
+      if (m === null) return { mibps: null };
+      return {
+        mibps: Number(m[3]) > 0 ? Number(m[3]) : null,
+        retransmissions: Number(m[4]),
+        outOfOrder: Number(m[5]),
+      };
+    }
+    case "curl": {
+      const m = stdout.match(/bench (\d+) ([\d.]+)/);
+      if (m === null || Number(m[2]) <= 0) return { mibps: null };
+      return { mibps: Number(m[1]) / Number(m[2]) / MIB };
+    }
+    case "wget": {
+      const m = stderr.match(/\(([\d.]+) ([KMG]?B\/s)\) - /);
+      if (m === null) return { mibps: null };
+      return { mibps: Number(m[1]) * WGET_UNITS[m[2]] };
+    }
+  }
+}
