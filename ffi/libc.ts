@@ -3,7 +3,8 @@
  *
  * Cost model (see /work/shared/FACTS.md): a synchronous call costs ~0.2 µs, a `nonblocking: true` call ~33 µs and
  * runs on another thread, so `errno` read after it is stale. Rules of use:
- * - block only in `poll_async` (idle waits), `getaddrinfo_async` (DNS) and `waitpid_async` (child processes);
+ * - block only in `poll_async` (idle waits), `getaddrinfo_async` (DNS), `waitpid_async` (child processes) and
+ *   `write_async` (large file chunks, see `File.writeAsync` in ffi/fs.ts);
  * - every other call is synchronous, and `errno` is read with `lastErrno()` (ffi/errno.ts) right after it.
  *
  * Types follow the x86_64 Linux ABI: `int` → `"i32"`, `size_t` → `"usize"`, `ssize_t` → `"isize"`, `off_t` → `"i64"`,
@@ -51,6 +52,12 @@ const SYMBOLS = {
   /** open is variadic; the mode is passed as the third int argument. */
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  /**
+   * write(2) on a worker thread, so a slow disk or pipe does not stall the event loop; for large chunks only (~33 µs
+   * a call). errno after it is stale: a failure is asked again with the synchronous `write` (see `File.writeAsync`).
+   * The buffer must stay untouched until the promise settles.
+   */
+  write_async: { name: "write", parameters: ["i32", "buffer", "usize"], result: "isize", nonblocking: true },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   pwrite: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
   lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },

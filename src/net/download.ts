@@ -52,7 +52,7 @@ export interface DownloadOptions {
   readonly url: string;
   /** Output path; "-" for standard output; derived from the URL (inside `directory`) when absent. */
   readonly output?: string;
-  /** A sink shared by several downloads (`-O FILE` with several URLs); it is neither committed nor closed here. */
+  /** A sink shared by several downloads (`-O FILE` with several URLs): flushed after each download, not closed here. */
   readonly sink?: Output;
   /** Directory for derived names (`-P`), "." by default. */
   readonly directory?: string;
@@ -236,6 +236,9 @@ async function runHop(url: ParsedUrl, state: HopState, options: DownloadOptions)
         // The body is complete: a server that then neither closes nor sends more gets a short grace for its FIN,
         // then our RST, rather than holding the download until the silence timeout.
         onComplete: () => (linger = setTimeout(() => stop("stopped"), FIN_GRACE_MS)),
+        // A disk slower than the network: our receive window closes until the output has room again.
+        onFull: () => stream.pauseReading(),
+        onDrained: () => stream.resumeReading(),
       },
     );
     let outcome: DriverOutcome;
@@ -257,16 +260,22 @@ async function runHop(url: ParsedUrl, state: HopState, options: DownloadOptions)
     if (exchange.state === "head" && v?.kind === "complete") {
       options.notice?.(`The file is already fully retrieved; nothing to do`);
       const path = candidate!.path;
-      if (!candidate!.inPlace) openOutput(path, { offset: resumeAt }).commit(); // NAME.part becomes NAME
+      if (!candidate!.inPlace) await openOutput(path, { offset: resumeAt }).commit(); // NAME.part becomes NAME
       return { kind: "done", result: { path, bytes: resumeAt, received: 0, status: 416, ...stats } };
     }
     if (exchange.state === "complete") {
-      if (out !== sink) out?.commit();
+      // The file is complete once the buffered bytes are written (a full disk says so only now).
+      try {
+        await out?.commit();
+      } catch (e) {
+        await out?.abandon(true);
+        throw e;
+      }
       const path = sink?.path ?? target?.path ?? "-";
       const result = { path, bytes: out?.written ?? 0, received: exchange.written, status: exchange.head!.status };
       return { kind: "done", result: { ...result, ...stats } };
     }
-    if (out !== sink) out?.abandon(true);
+    await out?.abandon(true);
     // A retry may continue with a range only what was saved as sent, in a file of our own; what went to a shared
     // output (standard output, a concatenation) cannot be taken back, so that is not retried at all.
     if (target !== undefined) state.target = exchange.identity && (out?.written ?? 0) > 0 ? target : null;

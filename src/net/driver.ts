@@ -51,7 +51,7 @@ export interface DriverOptions {
   readonly waker?: Waker;
   /** The MSS we announced (a larger received segment was coalesced locally). */
   readonly mss: number;
-  /** Frames handled between two flushes of the transmit queue (default 16). */
+  /** Segments handled between two flushes of the transmit queue (default 64; a quarter while holes are filled). */
   readonly flushEvery?: number;
   /**
    * A firewall rule drops our own RSTs (an RST guard whose sender could not be marked, or `--no-firewall` with the
@@ -110,7 +110,7 @@ export class Driver {
     this.#clock = options.clock ?? (() => performance.now());
     this.#tap = options.tap;
     this.#waker = options.waker;
-    this.#flushEvery = options.flushEvery ?? 16;
+    this.#flushEvery = options.flushEvery ?? RECV_SLOTS;
     this.#ownRstsDropped = options.ownRstsDropped ?? tx.mark === null;
     this.#decoder = new FrameDecoder(flow, options.mss);
     this.#encoder = new FrameEncoder(flow);
@@ -213,6 +213,8 @@ export class Driver {
     const conn = this.#conn;
     const batch = this.#rxBatch;
     let count = 0;
+    let sinceFlush = 0;
+    let oooBefore = conn.stats.outOfOrderSegments;
     while (count < MAX_FRAMES_PER_TURN) {
       const got = this.#rx.recvBatch(batch);
       if (got === 0) break;
@@ -227,11 +229,19 @@ export class Driver {
         this.#tap?.received(frame, segment, now);
         if (segment === null) continue;
         conn.handleSegment(now, segment);
-        if ((count + 1) % this.#flushEvery === 0) this.#flush();
+        // Per segment: a stream app (TLS) pauses reading at its own pace; file writes are batched by the output.
+        this.#deliver(app);
+        // ACK (flush) every `flushEvery` frames while data arrives in order, 4× as often while holes are being filled
+        // (SACK news is urgent for the sender's recovery). Measured: every 64 frames gave +8% clean and +15% at 1%
+        // loss over every 16, but −14% at 5% loss; RFC 5681 §4.2's "every second segment" is a SHOULD that Linux's
+        // GRO receivers (one ACK per 64 KiB) do not follow either.
+        const every = conn.stats.outOfOrderSegments !== oooBefore ? this.#flushEvery >> 2 : this.#flushEvery;
+        if (++sinceFlush >= every) {
+          this.#flush();
+          sinceFlush = 0;
+          oooBefore = conn.stats.outOfOrderSegments;
+        }
       }
-      // One delivery per recvmmsg batch, not per segment: the file is written in large pieces (a write per segment
-      // cost ~30% of the CPU time at 100+ MiB/s), and before the turn ends, so a peer's FIN is reported at once.
-      this.#deliver(app);
     }
     return count;
   }

@@ -1,8 +1,10 @@
 /**
  * One HTTP exchange over the driver's byte stream: sends the request, parses the response as it streams, decodes
  * its content coding and writes the body to the output. Errors are kept and end the connection (they must not
- * escape into the driver's loop). What a head means (a body to save, a redirect, an error) is the caller's policy:
- * `onHead` decides.
+ * escape into the driver's loop). When the output's buffer is full (a disk slower than the network), the listener is
+ * told to stop reading the connection (`onFull`) until it has room again (`onDrained`): our receive window closes
+ * instead of bytes piling up in memory. What a head means (a body to save, a redirect, an error) is the caller's
+ * policy: `onHead` decides.
  *
  * @module
  */
@@ -20,6 +22,10 @@ export interface ExchangeListener {
   onProgress?(received: number, total: number | null): void;
   /** The whole body arrived (the server's FIN may still be on its way). */
   onComplete?(): void;
+  /** The output is full: stop handing this exchange bytes (e.g. `Driver.pauseReading`). */
+  onFull?(): void;
+  /** The output has room again: hand it bytes again (e.g. `Driver.resumeReading`). */
+  onDrained?(): void;
 }
 
 /**
@@ -52,6 +58,8 @@ export class HttpExchange implements StreamApp {
   #bodyBytes = 0;
   #written = 0;
   #discarding = false;
+  #full = false;
+  #disposed = false;
 
   /**
    * `onHead` is called once the final head arrives (so an error status creates no file); `stop` ends the connection
@@ -120,8 +128,9 @@ export class HttpExchange implements StreamApp {
     });
   }
 
-  /** Releases the decoder when the exchange is abandoned. */
+  /** Releases the decoder once the connection ended; the listener hears nothing more (the stream is closing). */
   dispose(): void {
+    this.#disposed = true;
     this.#decoder?.close();
   }
 
@@ -183,8 +192,23 @@ export class HttpExchange implements StreamApp {
   }
 
   #write(piece: Uint8Array): void {
-    this.#output!.write(piece);
+    const output = this.#output!;
+    const more = output.write(piece);
     this.#written += piece.length;
+    if (more || this.#full) return;
+    this.#full = true;
+    this.#listener.onFull?.();
+    output.drained().then(() => {
+      this.#full = false;
+      if (!this.#disposed) this.#listener.onDrained?.();
+    }, (e: unknown) => {
+      // The disk failed while the connection waited for it: the download ends with the write's error (once the
+      // connection ended, the output's flush reports it instead).
+      this.#full = false;
+      if (this.#disposed) return;
+      if (this.#state === "body" || this.#state === "complete") this.#fail(e);
+      this.#listener.onDrained?.();
+    });
   }
 
   #progress(): void {

@@ -12,19 +12,31 @@
 import { File, fileInfo, fileSize, isDirectoryWritable, openFile, removeFile, renameFile } from "../../ffi/fs.ts";
 import { currentUids, getEnv } from "../../ffi/process.ts";
 import { OsError } from "../../ffi/os_error.ts";
+import { BufferedOutput } from "./write_behind.ts";
 
-/** A sink for body bytes. */
+/**
+ * A sink for body bytes, written behind (see `write_behind.ts`): `write` only copies, the file is written on a
+ * worker thread in large chunks, and errors (ENOSPC…) surface as OsError from a later `write`, from `drained` or
+ * from `flush`/`commit`.
+ */
 export interface Output {
   /** The path the user will find the file at (or "-" for standard output). */
   readonly path: string;
-  /** Bytes in the output so far (a resumed file counts the bytes it started with). */
+  /** Bytes given to the output so far, written or still buffered (a resumed file counts the bytes it started with). */
   readonly written: number;
-  /** Appends bytes. Throws OsError (e.g. ENOSPC). */
-  write(bytes: Uint8Array): void;
-  /** Completes the file: closes it and renames `.part` to its final name. */
-  commit(): void;
-  /** Gives up: closes the file and keeps or removes the partial file. */
-  abandon(keepPartial: boolean): void;
+  /**
+   * Appends bytes (copied: the view may be reused at once). Returns false when the buffer is full: stop reading the
+   * connection until {@linkcode drained}. Throws the OsError of an earlier failed write.
+   */
+  write(bytes: Uint8Array): boolean;
+  /** Resolves once there is room again; rejects with the OsError of a failed write. */
+  drained(): Promise<void>;
+  /** Resolves once every byte given is in the file; rejects with the OsError of a failed write. */
+  flush(): Promise<void>;
+  /** Completes the file: flushes it, closes it and renames `.part` to its final name. */
+  commit(): Promise<void>;
+  /** Gives up: writes what it can of the buffer, closes the file and keeps or removes the partial file. */
+  abandon(keepPartial: boolean): Promise<void>;
 }
 
 /** The directory part of a path ("." when there is none). @example `directoryOf("a/b.bin") === "a"` */
@@ -120,119 +132,128 @@ export function resumePoint(path: string, size: (p: string) => number | null = f
 }
 
 /** A file written as `path.part` (or in place) and completed under `path` on commit. */
-export class FileOutput implements Output {
+export class FileOutput extends BufferedOutput implements Output {
   /** The final path. */
   readonly path: string;
   /** The path written while downloading: `path.part`, or `path` when resuming in place. */
   readonly partPath: string;
   readonly #inPlace: boolean;
   #file: File | null;
-  #written: number;
 
   /** Opens the file: truncated, or kept up to `offset` and appended to. */
   constructor(path: string, options: FileOutputOptions = {}) {
+    const offset = options.offset ?? 0;
+    super(offset);
     this.path = path;
     this.#inPlace = options.inPlace ?? false;
     this.partPath = this.#inPlace ? path : `${path}.part`;
-    const offset = options.offset ?? 0;
     this.#file = openFile(this.partPath, { create: true, truncate: offset === 0, append: true, mode: 0o644 });
     if (offset > 0) this.#file.truncate(offset);
-    this.#written = offset;
     const owner = sudoOwner();
     if (owner !== null) this.#file.chown(owner.uid, owner.gid);
   }
 
-  /** Bytes in the file so far. */
-  get written(): number {
-    return this.#written;
-  }
-
-  /** Appends bytes to the file. */
-  write(bytes: Uint8Array): void {
+  /** The open file. */
+  protected file(): File {
     if (this.#file === null) throw new TypeError(`Cannot write to "${this.partPath}": it is closed`);
-    this.#file.write(bytes as Uint8Array<ArrayBuffer>);
-    this.#written += bytes.length;
+    return this.#file;
   }
 
-  /** Closes the file and renames the part file to the final name. */
-  commit(): void {
-    this.#file?.close();
-    this.#file = null;
+  /** Flushes and closes the file and renames the part file to the final name. */
+  async commit(): Promise<void> {
+    await this.flush();
+    this.#close();
     if (!this.#inPlace) renameFile(this.partPath, this.path);
   }
 
-  /** Closes the file; removes an empty or unwanted part file (never a partial file resumed in place). */
-  abandon(keepPartial: boolean): void {
+  /**
+   * Writes what it can of the buffer (a retry continues after the bytes in the file), closes the file, and removes
+   * an empty or unwanted part file (never a partial file resumed in place).
+   */
+  async abandon(keepPartial: boolean): Promise<void> {
+    if (this.#file === null) return;
+    await this.stopWriting(keepPartial);
+    this.#close();
+    if (!this.#inPlace && (!keepPartial || this.written === 0)) removeFile(this.partPath);
+  }
+
+  #close(): void {
     this.#file?.close();
     this.#file = null;
-    if (!this.#inPlace && (!keepPartial || this.#written === 0)) removeFile(this.partPath);
   }
 }
 
 /** One file that several downloads append to in turn (wget's `-O FILE` with several URLs); {@linkcode close} ends it. */
-export class ConcatOutput implements Output {
+export class ConcatOutput extends BufferedOutput implements Output {
   /** The path. */
   readonly path: string;
   #file: File | null = null;
-  #written = 0;
 
   /** Remembers the path; the file is created (truncated) on the first write. */
   constructor(path: string) {
+    super(0);
     this.path = path;
   }
 
-  /** Bytes written so far, over every download. */
-  get written(): number {
-    return this.#written;
-  }
-
-  /** Appends bytes. */
-  write(bytes: Uint8Array): void {
+  /** The file, created on first use. */
+  protected file(): File {
     if (this.#file === null) {
       this.#file = openFile(this.path, { create: true, truncate: true, write: true, mode: 0o644 });
       const owner = sudoOwner();
       if (owner !== null) this.#file.chown(owner.uid, owner.gid);
     }
-    this.#file.write(bytes as Uint8Array<ArrayBuffer>);
-    this.#written += bytes.length;
+    return this.#file;
   }
 
-  /** One download is done; the file stays open for the next. */
-  commit(): void {}
+  /** One download is done: its bytes are flushed; the file stays open for the next. */
+  commit(): Promise<void> {
+    return this.flush();
+  }
 
   /** One download failed; what it wrote stays (wget does the same). */
-  abandon(): void {}
+  abandon(): Promise<void> {
+    return this.stopWriting(true);
+  }
 
-  /** Closes the file after the last download. */
+  /**
+   * Closes the file after the last download. Each download flushed its bytes in `commit`/`abandon`, so nothing should
+   * be under way; if something is, it is written first.
+   */
   close(): void {
-    this.#file?.close();
-    this.#file = null;
+    const closeFile = () => {
+      this.#file?.close();
+      this.#file = null;
+    };
+    if (this.busy) void this.stopWriting(true).then(closeFile);
+    else closeFile();
   }
 }
 
-/** Standard output (`-O -`). */
-export class StdoutOutput implements Output {
+/** Standard output (`-O -`), written like a file: on a worker thread, so a slow reader does not stall the loop. */
+export class StdoutOutput extends BufferedOutput implements Output {
   /** Always "-". */
   readonly path = "-";
-  #file = new File(1, "standard output");
-  #written = 0;
+  readonly #file = new File(1, "standard output");
 
-  /** Bytes written so far. */
-  get written(): number {
-    return this.#written;
+  /** Nothing written yet. */
+  constructor() {
+    super(0);
   }
 
-  /** Writes to file descriptor 1. */
-  write(bytes: Uint8Array): void {
-    this.#file.write(bytes as Uint8Array<ArrayBuffer>);
-    this.#written += bytes.length;
+  /** File descriptor 1. */
+  protected file(): File {
+    return this.#file;
   }
 
-  /** Nothing to do: standard output stays open. */
-  commit(): void {}
+  /** Flushes; standard output stays open. */
+  commit(): Promise<void> {
+    return this.flush();
+  }
 
-  /** Nothing to do. */
-  abandon(): void {}
+  /** Writes what it can of the buffer; standard output stays open. */
+  abandon(): Promise<void> {
+    return this.stopWriting(true);
+  }
 }
 
 /** Opens the sink for `path` ("-" for standard output). */

@@ -68,6 +68,14 @@ export interface TcpStream {
   readonly driver: Driver;
   /** Ends the run at its next turn with an RST. */
   stop(why: "interrupted" | "stopped"): void;
+  /**
+   * Stops handing received bytes to the app (a slow disk): the driver stops reading the receive ring, or, over TLS,
+   * the Duplex under the TLS socket stops flowing and pauses the driver once its buffer is full; either way our
+   * advertised window closes (RFC 9293 §3.8.6.2.2). {@linkcode TcpStream.resumeReading} undoes it.
+   */
+  pauseReading(): void;
+  /** Hands received bytes to the app again; the window reopens. */
+  resumeReading(): void;
   /** The TCP engine's counters. */
   readonly tcpStats: ConnectionStats;
   /** The frame counters below TCP. */
@@ -139,11 +147,22 @@ export async function openTcpStream(options: StreamOptions): Promise<TcpStream> 
         formatAddr(flow.localAddr)
       }:${flow.localPort} (mss ${mss})…`,
     );
+    // What pauseReading acts on: the driver, or under TLS the TcpDuplex the TLS socket reads (pausing the driver
+    // would fight the Duplex, which resumes it whenever the TLS socket asks for more; and in Deno 2.9.6
+    // `TLSSocket.pause()` does not stop it reading its stream, and once resumed after that stream ended it never
+    // emits "end"). A paused Duplex fills up to its high-water mark, then pauses the driver itself.
+    let reader: { pause(): void; resume(): void } = {
+      pause: () => driver.pauseReading(),
+      resume: () => driver.resumeReading(),
+    };
+    const tls = options.tls === undefined ? undefined : { ...options.tls, onDuplex: (d: Duplex) => (reader = d) };
     return {
       flow,
-      run: (app) => options.tls === undefined ? driver.run(app) : runOverTls(driver, app, options.tls),
+      run: (app) => tls === undefined ? driver.run(app) : runOverTls(driver, app, tls),
       driver,
       stop: (why) => driver.stop(why),
+      pauseReading: () => reader.pause(),
+      resumeReading: () => reader.resume(),
       get tcpStats() {
         return conn.stats;
       },
@@ -172,6 +191,8 @@ export interface SecureOptions extends TlsOptions {
   readonly onUnverified?: (error: TlsError) => void;
   /** Verbose messages (the negotiated version). */
   readonly log?: (message: string) => void;
+  /** Told the Duplex under the TLS socket when it is made (to pause and resume reading the connection). */
+  readonly onDuplex?: (duplex: Duplex) => void;
 }
 
 /**
@@ -197,6 +218,7 @@ export async function runOverTls(
   options: SecureOptions,
 ): Promise<DriverOutcome> {
   const duplex = new TcpDuplex(transport);
+  options.onDuplex?.(duplex);
   const secure = startTls(duplex, options);
   const handshake = tlsHandshake(secure, options.host, options.verify).then(
     (ignored) => ({ ok: true as const, ignored }),

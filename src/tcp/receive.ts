@@ -222,8 +222,11 @@ function receiveText(c: Tcb, now: number, seg: TcpRepr, segOff: number): void {
       }
       if (p.length > c.rcvMss) c.rcvMss = p.length;
       c.unackedBytes += end - start;
-      // RFC 9293 §3.8.6.3 / RFC 5681 §4.2: ACK at least every second full-sized segment, else within the delay.
-      if (c.unackedBytes >= 2 * c.rcvMss || c.opts.delayedAckMs === 0) c.ackNow = true;
+      // RFC 9293 §3.8.6.3 / RFC 5681 §4.2: ACK at least every second full-sized segment, else within the delay;
+      // and at once when the data used up the window we offered (a reader that stopped reading): the sender can
+      // send nothing more until it hears from us, and a delayed ACK would only earn a tail-loss-probe resend.
+      const windowUsedUp = c.rcvRight - c.rcvNxt < c.rcvMss;
+      if (c.unackedBytes >= 2 * c.rcvMss || c.opts.delayedAckMs === 0 || windowUsedUp) c.ackNow = true;
       else if (c.delayedAckAt === null) c.delayedAckAt = now + c.opts.delayedAckMs;
     } else {
       // Out of order: keep it (first copy wins) and ACK at once with SACK blocks (RFC 2018 §4, RFC 5681 §4.2).
