@@ -69,6 +69,11 @@ const IDLE_WAIT_CAP_MS = 250;
 const YIELD_EVERY_MS = 25;
 /** Longest synchronous wait for the next frame while a transfer runs (see `#pollBriefly`). */
 const BRIEF_WAIT_MS = 2;
+/**
+ * Largest piece handed to the application at once (one GRO frame's worth). After a pause the ring may hold the whole
+ * window (8 MiB): in pieces, the application can pause again after any of them instead of having to buffer it all.
+ */
+const MAX_DELIVERY = 65536;
 
 /**
  * Runs one connection to its end over a raw sender and receiver.
@@ -249,7 +254,7 @@ export class Driver {
   #deliver(app: StreamApp): void {
     // The application may pause reading from inside onData: stop at once, the rest stays in the ring.
     while (!this.#readingPaused) {
-      const chunk = this.#conn.read();
+      const chunk = this.#conn.read(MAX_DELIVERY);
       if (chunk === null) return;
       app.onData(chunk);
     }

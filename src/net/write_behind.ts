@@ -15,7 +15,7 @@ export type ChunkWriter = (chunk: Uint8Array<ArrayBuffer>) => Promise<void>;
 
 /** Options of {@linkcode WriteBehind}. */
 export interface WriteBehindOptions {
-  /** Bytes per chunk, i.e. per write call (default 4 MiB). */
+  /** Bytes per chunk, i.e. per write call (default 2 MiB). */
   readonly chunkSize?: number;
   /**
    * A partly filled chunk is written when it is this old (default 50 ms), so that a slow download still reaches the
@@ -28,21 +28,21 @@ export interface WriteBehindOptions {
 
 /**
  * Default bytes per chunk: few write calls (~33 µs each) and few pauses while a chunk waits for the loop to notice the
- * previous write ended (measured, 100 MiB clean, a driver delivering per segment: 1 MiB 177, 2 MiB 185, 4 MiB 214,
- * 8 MiB 212 MiB/s); 8–12 MiB of memory.
+ * previous write ended. Measured, 100 MiB clean (per-segment delivery): 1 MiB 177, 2 MiB 185, 4 MiB 214, 8 MiB
+ * 212 MiB/s in one session, 2 MiB and 4 MiB within noise of each other in a later one; peak RSS (3 chunks) 81–83 MB
+ * with 2 MiB against 92–97 MB with 4 MiB, for 100 MiB and 1 GiB alike (tests/bench, issue 6's memory target).
  */
-export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+export const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
 const DEFAULT_FLUSH_DELAY_MS = 50;
 const DEFAULT_WAITING_CHUNKS = 1;
-/**
- * Chunks kept for reuse: one being written, one filling, and the one that took the tail of the piece that made the
- * buffer full (the caller pauses only after that piece), so three chunks in all when the disk is the bottleneck.
- */
-const MAX_SPARES = 2;
 
 /**
  * Two chunks, one filling and one being written; more only for the tail of a piece that arrived while both were
- * busy (the caller was just told to pause). Written chunks are reused, so a disk-bound download cycles through three.
+ * busy (the caller was just told to pause). Written chunks are always reused, never dropped: a download cycles through
+ * as many chunks as it ever needed at once (three when the caller pauses within a piece's length), and memory stays
+ * flat however long it runs. (Dropping the chunks beyond a fixed count of spares, as this class once did, made a
+ * 1 GiB download allocate new ones each time an 8 MiB piece arrived after a pause, and the dropped ones stayed
+ * resident until a major GC: peak RSS grew with the file.)
  *
  * @example
  * ```ts
@@ -61,7 +61,7 @@ export class WriteBehind {
   #fill = 0;
   /** Full chunks waiting for the writer, oldest first. */
   readonly #queue: Uint8Array<ArrayBuffer>[] = [];
-  /** Written chunks kept for reuse (at most {@linkcode MAX_SPARES}): no garbage for the collector in steady state. */
+  /** Written chunks kept for reuse, every one: no garbage for the collector, no new allocation in steady state. */
   readonly #spares: Uint8Array<ArrayBuffer>[] = [];
   #inFlight: Promise<void> | null = null;
   #error: unknown = null;
@@ -172,7 +172,7 @@ export class WriteBehind {
     this.#inFlight = this.#writer(chunk).then(
       () => {
         this.#inFlight = null;
-        if (this.#spares.length < MAX_SPARES + this.#waitingChunks - 1) this.#spares.push(new Uint8Array(chunk.buffer));
+        this.#spares.push(new Uint8Array(chunk.buffer));
         this.#pump();
         this.#notify();
       },

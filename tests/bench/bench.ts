@@ -12,6 +12,7 @@
 
 import { parseArgs } from "node:util";
 import { type RandomFile, Testbed } from "../testbed/testbed.ts";
+import { type HttpsServer, startHttpsServer } from "../testbed/tls.ts";
 import { measureRun, type RunResult } from "./measure.ts";
 import { type Cell, checkTargets, formatTable, type Row, summarize } from "./report.ts";
 import { applyScenario, formatSize, type Scenario, SCENARIOS } from "./scenarios.ts";
@@ -61,6 +62,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const loadStart = Deno.loadavg();
   const cells: Cell[] = [];
   const tb = await Testbed.up({ servers: ["nginx"] });
+  let https: HttpsServer | null = null; // started by the first https scenario
   try {
     const files = new Map<number, RandomFile>();
     const fileOf = async (size: number) => {
@@ -74,14 +76,17 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     }
     for (const s of scenarios) {
       await applyScenario(tb, s);
+      if (s.https && https === null) https = await startHttpsServer(tb);
+      const caCert = s.https ? https!.pki.caCert : undefined;
       for (const size of short ? s.shortSizes : s.sizes) {
         const file = await fileOf(size);
-        const url = tb.url("nginx", `/bench-${size}.bin`);
+        const path = `/bench-${size}.bin`;
+        const url = s.https ? https!.url(path) : tb.url("nginx", path);
         const byTool = new Map(TOOLS.map((t) => [t, [] as RunResult[]]));
         for (let i = 0; i < runs; i++) {
           for (let k = 0; k < TOOLS.length; k++) {
             const tool = TOOLS[(i + k) % TOOLS.length]; // rotate who goes first
-            const r = await measureRun(tb, tool, url, file.sha256, timeoutFor(size));
+            const r = await measureRun(tb, tool, url, file.sha256, timeoutFor(size), caCert);
             byTool.get(tool)!.push(r);
             log(
               `${s.name} ${formatSize(size)} ${tool} #${i + 1}: ` +
@@ -93,7 +98,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       }
     }
   } finally {
-    await tb.down();
+    try {
+      await https?.stop();
+    } finally {
+      await tb.down();
+    }
   }
   const rows = summarize(cells);
   return {

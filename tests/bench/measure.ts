@@ -48,18 +48,22 @@ export function parseGnuTime(text: string): { wallS: number; cpuS: number; rssMB
   };
 }
 
-/** Downloads `url` once with `tool` inside the testbed's client namespace and checks it against `sha256`. */
+/**
+ * Downloads `url` once with `tool` inside the testbed's client namespace and checks it against `sha256`; `caCert`:
+ * the CA file an https URL is verified with.
+ */
 export async function measureRun(
   tb: Testbed,
   tool: ToolName,
   url: string,
   sha256: string,
   timeoutMs: number,
+  caCert?: string,
 ): Promise<RunResult> {
   const out = `${tb.tempDir}/bench-out-${tool}.bin`;
   const timeFile = `${tb.tempDir}/bench-time-${tool}.txt`;
   await Deno.remove(out).catch(() => {});
-  const r = await tb.execClient([GNU_TIME, "-v", "-o", timeFile, ...commandFor(tool, url, out)], { timeoutMs });
+  const r = await tb.execClient([GNU_TIME, "-v", "-o", timeFile, ...commandFor(tool, url, out, caCert)], { timeoutMs });
   const rusage = parseGnuTime(await Deno.readTextFile(timeFile).catch(() => ""));
   const report = parseReport(tool, r.stdout, r.stderr);
   let error: string | undefined;

@@ -28,6 +28,8 @@ export interface Scenario {
   readonly sizes: readonly number[];
   /** File sizes in short mode (empty: skipped). */
   readonly shortSizes: readonly number[];
+  /** Served over TLS by the testbed's HTTPS nginx (tests/testbed/tls.ts), the tools trusting its test CA. */
+  readonly https?: boolean;
   /** Targets, checked in full mode and printed (never failing the run). */
   readonly targets: readonly Target[];
   /** Loss to client and to server, rate toward the client (Mbit/s), client GRO, server offloads. */
@@ -100,6 +102,15 @@ export const SCENARIOS: readonly Scenario[] = [
     shortSizes: [],
     targets: [{ kind: "ratio", min: 0.5, size: 100 * MIB }],
     net: { clientGro: true, serverOffloads: true },
+  },
+  {
+    name: "https",
+    description: "the clean link, the file served over TLS (port 443, the testbed's own CA)",
+    sizes: [100 * MIB],
+    shortSizes: [1 * MIB],
+    https: true,
+    targets: [],
+    net: {},
   },
   {
     name: "memory",

@@ -24,15 +24,21 @@ export interface ToolReport {
 
 const MAIN_TS = new URL("../../main.ts", import.meta.url).pathname;
 
-/** The command line that downloads `url` into `out` with `tool`. */
-export function commandFor(tool: ToolName, url: string, out: string): string[] {
+/** The command line that downloads `url` into `out` with `tool`; `caCert`: the CA file an https URL is checked with. */
+export function commandFor(tool: ToolName, url: string, out: string, caCert?: string): string[] {
   switch (tool) {
-    case "rawhttpget":
-      return [Deno.execPath(), "run", "--allow-ffi", MAIN_TS, "-O", out, url];
-    case "curl":
-      return ["curl", "-sS", "-o", out, "-w", "bench %{size_download} %{time_total}\n", url];
-    case "wget":
-      return ["wget", "--progress=dot:giga", "-O", out, url];
+    case "rawhttpget": {
+      const ca = caCert === undefined ? [] : ["--ca-certificate", caCert];
+      return [Deno.execPath(), "run", "--allow-ffi", MAIN_TS, "-O", out, ...ca, url];
+    }
+    case "curl": {
+      const ca = caCert === undefined ? [] : ["--cacert", caCert];
+      return ["curl", "-sS", ...ca, "-o", out, "-w", "bench %{size_download} %{time_total}\n", url];
+    }
+    case "wget": {
+      const ca = caCert === undefined ? [] : [`--ca-certificate=${caCert}`];
+      return ["wget", "--progress=dot:giga", ...ca, "-O", out, url];
+    }
   }
 }
 

@@ -104,6 +104,24 @@ Deno.test("WriteBehind reuses its two chunks when the writer keeps up", async ()
   assert.deepEqual(w.chunks.flat(), [...bytes(0, 168)]);
 });
 
+Deno.test("WriteBehind keeps every chunk a large piece needed and allocates none later", async () => {
+  const w = new FakeWriter();
+  const wb = new WriteBehind(w.write, { chunkSize: 4, flushDelayMs: null });
+  let n = 0;
+  const feed = (len: number) => wb.write(bytes((n += len) - len, len));
+  assert.equal(feed(13), false, "one chunk written, two waiting, one filling: four at once");
+  while (w.inFlight > 0) await w.complete();
+  for (let round = 0; round < 10; round++) {
+    feed(13); // as a caller that was paused gets a whole ring's worth at once
+    while (w.inFlight > 0) await w.complete();
+  }
+  assert.equal(w.buffers.size, 4, "the same four chunks over and over");
+  const flushed = wb.flush();
+  while (w.inFlight > 0) await w.complete();
+  await flushed;
+  assert.deepEqual(w.chunks.flat(), [...bytes(0, n)]);
+});
+
 Deno.test("WriteBehind reports a failed write from drained(), write() and flush()", async () => {
   const w = new FakeWriter();
   const wb = new WriteBehind(w.write, { chunkSize: 2, flushDelayMs: null });

@@ -40,6 +40,7 @@ export const REQUIREMENTS: Readonly<Record<string, readonly Requirement[]>> = {
     { command: "ethtool", pkg: "ethtool" },
     { command: "curl", pkg: "curl" },
     { command: "wget", pkg: "wget" },
+    { command: "openssl", pkg: "openssl" },
     { command: "time", pkg: "time" },
   ],
 };
