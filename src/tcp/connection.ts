@@ -61,6 +61,11 @@ export class TcpConnection {
     return { ...c.stats, srttMs: c.rtt.srtt, rttvarMs: c.rtt.rttvar, rtoMs: c.rtt.rto, cwnd: c.cc.cwnd };
   }
 
+  /** Segments that arrived beyond RCV.NXT so far (as in `stats`, without the snapshot). */
+  get outOfOrderSegments(): number {
+    return this.#c.stats.outOfOrderSegments;
+  }
+
   /** Active OPEN (RFC 9293 §3.10.1): the SYN becomes due. Throws `TypeError` when called twice. */
   connect(now: number): void {
     if (this.#opened) throw new TypeError(`Cannot connect: the connection is already ${this.#c.state}`);
