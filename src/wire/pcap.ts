@@ -19,7 +19,7 @@ const FILE_HEADER_LEN = 24;
 const RECORD_HEADER_LEN = 16;
 
 /**
- * Turns frames into pcap bytes and hands them to a sink; the sink does the I/O (`Deno.writeAllSync`, an array...).
+ * Turns frames into pcap bytes and hands them to a sink; the sink does the I/O (a file write, an array push...).
  *
  * The bytes passed to the sink are only valid during the call (the record header buffer is reused and frames are
  * views of the caller's buffers), so a sink must write or copy them before returning. The file header is written by
@@ -27,10 +27,10 @@ const RECORD_HEADER_LEN = 16;
  *
  * @example
  * ```ts
- * const file = Deno.openSync("run.pcap", { write: true, create: true, truncate: true });
- * const pcap = new PcapWriter((bytes) => file.writeSync(bytes)); // writeSync may write less: loop in real code
+ * const chunks: Uint8Array[] = [];
+ * const pcap = new PcapWriter((bytes) => chunks.push(bytes.slice())); // copy: the bytes are reused
  * pcap.header();
- * pcap.frame(Date.now() * 1000, frame);
+ * pcap.frame(wallClockMicros, frame); // the caller reads the clock
  * ```
  */
 export class PcapWriter {
