@@ -2,18 +2,9 @@ import assert from "node:assert/strict";
 import zlib from "node:zlib";
 import { type ContentDecoder, createContentDecoder, GzipDecoder, HttpError } from "../../src/http/mod.ts";
 import { mulberry32 as rng } from "../sim/prng.ts";
+import { concatBytes as concat } from "../wire/_helpers.ts";
 
 const enc = new TextEncoder();
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function decodeIn(d: ContentDecoder, pieces: Uint8Array[]): Uint8Array {
   const out: Uint8Array[] = [];

@@ -18,7 +18,7 @@ import {
   SYN,
   type TcpRepr,
 } from "../../src/wire/mod.ts";
-import { readPcap, toHex } from "./_helpers.ts";
+import { concatBytes, readPcap, toHex } from "./_helpers.ts";
 
 const CLIENT = parseIpv4Address("198.18.0.1");
 const SERVER = parseIpv4Address("198.18.0.2");
@@ -86,13 +86,7 @@ function writeCapture(snaplen?: number): Uint8Array {
   const writer = new PcapWriter((bytes) => chunks.push(bytes.slice()), snaplen);
   writer.header();
   FRAMES.forEach((f, i) => writer.frame(T0 + i * 1000, f));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 async function tcpdump(bytes: Uint8Array): Promise<string[] | null> {
