@@ -15,10 +15,6 @@
  */
 
 const SYMBOLS = {
-  // --- threads ---
-  sched_setaffinity: { parameters: ["i32", "usize", "buffer"], result: "i32" },
-  sched_getaffinity: { parameters: ["i32", "usize", "buffer"], result: "i32" },
-  sched_getcpu: { parameters: [], result: "i32" },
   // --- sockets ---
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },

@@ -36,8 +36,6 @@ export {
   type RawSenderOptions,
 } from "./raw_socket.ts";
 export { RecvBatch } from "./recv_batch.ts";
-export { OffloadSender, type OffloadState } from "./offload_sender.ts";
-export { cpuSetOf, cpuSetWithout, currentCpu, setThreadCpus, threadCpus } from "./cpu_affinity.ts";
 export { EAI_AGAIN, EAI_NONAME, ResolveError, resolveIpv4 } from "./resolve.ts";
 export { type Route, RouteError, routeTo } from "./route.ts";
 export { type ReservedPort, reservePort } from "./port.ts";

@@ -11,13 +11,12 @@
 
 import type { RawReceiver, RawSender } from "../../ffi/raw_socket.ts";
 import { RecvBatch } from "../../ffi/recv_batch.ts";
-import { OffloadSender } from "../../ffi/offload_sender.ts";
 import { OsError } from "../../ffi/os_error.ts";
 import { POLLIN, waitReadableOrWoken, type Waker } from "../../ffi/poll.ts";
 import { libc } from "../../ffi/libc.ts";
 import type { TcpConnection } from "../tcp/connection.ts";
 import type { CloseReason } from "../tcp/events.ts";
-import { ACK, RST, type TcpRepr } from "../wire/tcp_repr.ts";
+import { RST, type TcpRepr } from "../wire/tcp_repr.ts";
 import { type FrameCounters, FrameDecoder, FrameEncoder } from "./frames.ts";
 import type { Flow } from "./flow.ts";
 
@@ -60,11 +59,6 @@ export interface DriverOptions {
    * no SO_MARK. Otherwise every EPERM is an error.
    */
   readonly ownRstsDropped?: boolean;
-  /**
-   * Pure ACKs are sent from a second thread ({@linkcode OffloadSender}) once this many segments have arrived, so that
-   * a short transfer never pays the thread's start (default 8192, ~12 MB of 1448-byte segments); null: never.
-   */
-  readonly offloadAcksAfter?: number | null;
 }
 
 /** Frames per recvmmsg call, and the largest frame kept (GRO/LRO merges stay within 64 KiB). */
@@ -80,7 +74,6 @@ const BRIEF_WAIT_MS = 2;
  * window (8 MiB): in pieces, the application can pause again after any of them instead of having to buffer it all.
  */
 const MAX_DELIVERY = 65536;
-const DEFAULT_OFFLOAD_AFTER = 8192;
 
 /**
  * Runs one connection to its end over a raw sender and receiver.
@@ -100,12 +93,6 @@ export class Driver {
   readonly #tap: FrameTap | undefined;
   readonly #waker: Waker | undefined;
   readonly #flushEvery: number;
-  readonly #mss: number;
-  readonly #offloadAfter: number;
-  #offload: OffloadSender | null = null;
-  #segmentsIn = 0;
-  #offloadedAcks = 0;
-  #pinnedApart = false;
   readonly #ownRstsDropped: boolean;
   readonly #decoder: FrameDecoder;
   readonly #encoder: FrameEncoder;
@@ -130,10 +117,6 @@ export class Driver {
     this.#waker = options.waker;
     this.#flushEvery = options.flushEvery ?? RECV_SLOTS;
     this.#ownRstsDropped = options.ownRstsDropped ?? tx.mark === null;
-    this.#mss = options.mss;
-    this.#offloadAfter = options.offloadAcksAfter === undefined
-      ? DEFAULT_OFFLOAD_AFTER
-      : options.offloadAcksAfter ?? Infinity;
     this.#decoder = new FrameDecoder(flow, options.mss);
     this.#encoder = new FrameEncoder(flow);
   }
@@ -154,19 +137,6 @@ export class Driver {
 
   /** Opens the connection and runs it until it closes; resolves to how it ended. */
   async run(app: StreamApp): Promise<DriverOutcome> {
-    try {
-      return await this.#run(app);
-    } finally {
-      this.#offload?.close(); // queued ACKs are sent before the sockets close
-    }
-  }
-
-  /** Pure ACKs handed to the sending thread so far, and whether it runs on other CPUs than this loop (for `-v`). */
-  get offloadedAcks(): { readonly count: number; readonly pinnedApart: boolean } {
-    return { count: this.#offloadedAcks, pinnedApart: this.#pinnedApart };
-  }
-
-  async #run(app: StreamApp): Promise<DriverOutcome> {
     const conn = this.#conn;
     let pending: Uint8Array | null = null;
     let lastYield = this.#clock();
@@ -263,13 +233,6 @@ export class Driver {
         const segment = this.#decoder.decode(frame);
         this.#tap?.received(frame, segment, now);
         if (segment === null) continue;
-        // A GRO/LRO frame counts as the segments it merged: the sender waits for the ACK of bytes, not of frames.
-        const segments = segment.payload.length > this.#mss ? Math.ceil(segment.payload.length / this.#mss) : 1;
-        this.#segmentsIn += segments;
-        // One core: a second thread would only take turns with this one.
-        if (this.#offload === null && this.#segmentsIn >= this.#offloadAfter && navigator.hardwareConcurrency > 1) {
-          this.#offload = new OffloadSender(this.#tx.fd, this.#flow.remoteAddr);
-        }
         conn.handleSegment(now, segment);
         // Per segment: a stream app (TLS) pauses reading at its own pace; file writes are batched by the output.
         this.#deliver(app);
@@ -281,8 +244,7 @@ export class Driver {
         // 32 frames while holes are filled, or 128 in order: within the noise.
         const ooo = conn.outOfOrderSegments; // not `stats`: that snapshot is an object per call
         const every = ooo !== oooBefore ? this.#flushEvery >> 2 : this.#flushEvery;
-        sinceFlush += segments;
-        if (sinceFlush >= every) {
+        if (++sinceFlush >= every) {
           this.#flush();
           sinceFlush = 0;
           oooBefore = ooo;
@@ -307,16 +269,6 @@ export class Driver {
     for (let seg = conn.pollTransmit(this.#clock()); seg !== null; seg = conn.pollTransmit(this.#clock())) {
       const frame = this.#encoder.encode(seg);
       this.#tap?.sent(frame, seg, this.#clock());
-      // Pure ACKs through the sending thread; anything else after the ACKs queued there, in order.
-      const offload = this.#offload;
-      if (offload !== null) {
-        if (seg.flags === ACK && seg.payload.length === 0 && offload.trySend(frame)) {
-          this.#offloadedAcks++;
-          this.#pinnedApart ||= offload.pinnedApart;
-          continue;
-        }
-        offload.drain();
-      }
       // A full device queue is a lost frame: TCP recovers it like any other loss.
       if ((seg.flags & RST) === 0) this.#tx.send(frame, this.#flow.remoteAddr);
       else this.#sendRst(frame);

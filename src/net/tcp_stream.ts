@@ -158,13 +158,7 @@ export async function openTcpStream(options: StreamOptions): Promise<TcpStream> 
     const tls = options.tls === undefined ? undefined : { ...options.tls, onDuplex: (d: Duplex) => (reader = d) };
     return {
       flow,
-      run: (app) =>
-        (tls === undefined ? driver.run(app) : runOverTls(driver, app, tls)).finally(() => {
-          const acks = driver.offloadedAcks;
-          if (acks.count > 0) {
-            log(`${acks.count} ACKs were sent from a second thread${acks.pinnedApart ? ", on another CPU" : ""}`);
-          }
-        }),
+      run: (app) => tls === undefined ? driver.run(app) : runOverTls(driver, app, tls),
       driver,
       stop: (why) => driver.stop(why),
       pauseReading: () => reader.pause(),

@@ -1,15 +1,13 @@
 /**
  * Child process of raw_socket_test.ts, run with only `--allow-ffi` inside a fresh namespace whose `lo` holds
  * 198.18.0.1 and 198.18.0.2. Modes: `loop` (send one frame, receive it byte for byte, then a batch),
- * `filter` (a flow filter passes only the matching frames), `packet` (the same through an AF_PACKET socket on lo),
- * `offload` (frames queued to an OffloadSender arrive in order; its errors, limits and CPU pinning).
+ * `filter` (a flow filter passes only the matching frames), `packet` (the same through an AF_PACKET socket on lo).
  * Exits non-zero with the failed assertion on stderr.
  */
 
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import {
   IPPROTO_TCP,
-  OffloadSender,
   openPacketReceiver,
   openRawReceiver,
   openRawSender,
@@ -19,7 +17,6 @@ import {
   type RawReceiver,
   RecvBatch,
   tcpFlowFilter,
-  threadCpus,
 } from "../../ffi/mod.ts";
 import { buildFrame } from "./_frame.ts";
 
@@ -106,51 +103,6 @@ if (mode === "loop") {
   const frame = matching("over AF_PACKET");
   ok(tx.send(frame, A));
   deepEqual(await receiveAll(rx, 200), [frame]);
-  rx.close();
-} else if (mode === "offload") {
-  const rx = openPacketReceiver({ ifname: "lo", rcvbuf: 4 << 20, filter: tcpFlowFilter(flow) });
-  const cpusBefore = threadCpus();
-  const off = new OffloadSender(tx.fd, A);
-  equal(off.trySend(matching("too early")), false, "declines until the thread has started");
-  const until = performance.now() + 10_000;
-  while (off.state === "starting" && performance.now() < until) await new Promise((r) => setTimeout(r, 5));
-  equal(off.state, "ready");
-  equal(off.trySend(new Uint8Array(200)), false, "a frame larger than a slot is declined");
-  // More than the ring holds, queued faster than sent: every accepted one arrives, in order; the rest was declined.
-  const sent: Uint8Array[] = [];
-  for (let i = 0; i < 2000; i++) {
-    const f = matching(`ack ${i}`.padEnd(12), { id: i + 1 }); // id 0: the kernel would fill one in
-    if (off.trySend(f)) sent.push(f);
-    else {
-      ok(off.pending > 0, "declined only with frames queued");
-      ok(off.drain(1000), "drain empties the ring");
-      equal(off.pending, 0);
-    }
-  }
-  ok(off.drain(1000));
-  const got = await receiveAll(rx, 300);
-  equal(got.length, sent.length, `${sent.length} queued, ${got.length} received, ${off.dropped} dropped by the kernel`);
-  for (let i = 0; i < got.length; i++) deepEqual(got[i], sent[i], `frame ${i}`);
-  if (navigator.hardwareConcurrency > 1 && cpusBefore !== null) {
-    ok(off.pinnedApart, "on several CPUs, the caller and the thread are pinned apart");
-    ok(cpusBefore.filter((b) => b !== 0).length > 0);
-  }
-  off.close();
-  off.close();
-  equal(off.state, "closed");
-  equal(off.pinnedApart, false);
-  deepEqual(threadCpus(), cpusBefore, "close restores the caller's CPU set");
-  equal(off.trySend(matching("after close")), false);
-  // A send that fails in the thread (no such descriptor: EBADF) is reported by the next call.
-  const broken = new OffloadSender(1 << 20, A, false);
-  while (broken.state === "starting") await new Promise((r) => setTimeout(r, 5));
-  ok(broken.trySend(matching("into a closed socket")));
-  broken.drain(1000);
-  throws(
-    () => broken.trySend(matching("again")),
-    (e: unknown) => e instanceof OsError && e.code === "EBADF" && e.call === "sendto",
-  );
-  broken.close();
   rx.close();
 } else {
   throw new Error(`unknown mode ${mode}`);

@@ -18,9 +18,3 @@ Deno.test("an AF_PACKET receiver on lo gets the flow's frames once, without its 
   const out = await withNamespace((ns) => runInNamespace(ns, "_raw_child.ts", ["packet"]));
   equal(out.trim(), "packet: ok");
 });
-
-Deno.test("an OffloadSender's thread sends the queued frames in order, declines what it cannot take, reports errors", async () => {
-  if (!requireRoot()) return;
-  const out = await withNamespace((ns) => runInNamespace(ns, "_raw_child.ts", ["offload"]));
-  equal(out.trim(), "offload: ok");
-});
