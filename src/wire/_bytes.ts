@@ -35,6 +35,13 @@ export function checkField(name: string, value: number, max: number): void {
   }
 }
 
+/** Throws `RangeError` unless `needed` bytes of a `what` header fit in `buf` at integer `offset` ≥ 0. */
+export function checkRoom(what: string, buf: Uint8Array, offset: number, needed: number): void {
+  if (!(offset >= 0 && Number.isInteger(offset) && offset + needed <= buf.length)) {
+    throw new RangeError(`Cannot emit ${what} at offset ${offset}: ${needed} bytes do not fit in ${buf.length}`);
+  }
+}
+
 /** Four lowercase hex digits. */
 export function hex16(value: number): string {
   return value.toString(16).padStart(4, "0");

@@ -25,7 +25,7 @@
  */
 
 import { onesComplementSum } from "./checksum.ts";
-import { checkField, hex16, readU16, readU32, writeU16, writeU32 } from "./_bytes.ts";
+import { checkField, checkRoom, hex16, readU16, readU32, writeU16, writeU32 } from "./_bytes.ts";
 import { WireError } from "./errors.ts";
 
 /** Byte offsets of the fixed header fields. */
@@ -191,9 +191,7 @@ export function emitIpv4(header: Ipv4Header, buf: Uint8Array, offset = 0, payloa
     );
   }
   const needed = payload === undefined ? IPV4_HEADER_LEN : totalLength;
-  if (!(offset >= 0 && Number.isInteger(offset) && offset + needed <= buf.length)) {
-    throw new RangeError(`Cannot emit IPv4 at offset ${offset}: ${needed} bytes do not fit in ${buf.length}`);
-  }
+  checkRoom("IPv4", buf, offset, needed);
   checkField("DSCP", header.dscp, 0x3f);
   checkField("ECN", header.ecn, 0x03);
   checkField("identification", header.identification, 0xffff);

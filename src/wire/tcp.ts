@@ -26,7 +26,7 @@
  * @module
  */
 
-import { checkField, readU16, readU32, writeU16, writeU32 } from "./_bytes.ts";
+import { checkField, checkRoom, readU16, readU32, writeU16, writeU32 } from "./_bytes.ts";
 import { onesComplementSum, pseudoHeaderSum, tcpChecksumOf } from "./checksum.ts";
 import { WireError } from "./errors.ts";
 import { seq } from "./seq.ts";
@@ -123,9 +123,7 @@ export function tcpHeaderLength(options: TcpOptions): number {
 export function emitTcp(repr: TcpRepr, buf: Uint8Array, offset: number, src: number, dst: number): number {
   const headerLength = tcpHeaderLength(repr.options);
   const total = headerLength + repr.payload.length;
-  if (!(offset >= 0 && Number.isInteger(offset) && offset + total <= buf.length)) {
-    throw new RangeError(`Cannot emit TCP at offset ${offset}: ${total} bytes do not fit in ${buf.length}`);
-  }
+  checkRoom("TCP", buf, offset, total);
   checkField("source port", repr.srcPort, 0xffff);
   checkField("destination port", repr.dstPort, 0xffff);
   checkField("sequence number", repr.seq, 0xffffffff);
