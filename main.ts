@@ -6,18 +6,23 @@
  * @module
  */
 
-import { parseAddr } from "./ffi/_ipv4.ts";
-import { chown, fileInfo, mkdirp, openFile } from "./ffi/fs.ts";
-import { getEnv, isTerminal } from "./ffi/process.ts";
-import { PcapWriter } from "./src/wire/pcap.ts";
-import { formatTrace } from "./src/wire/format.ts";
-import { ExitCode } from "./src/cli/exit_codes.ts";
-import { describeFailure, FFI_PERMISSION_MESSAGE } from "./src/cli/messages.ts";
-import { helpText, parseCommandLine, readSettings, type Settings, UsageError } from "./src/cli/options.ts";
-import { formatSummary, ProgressBar } from "./src/cli/progress.ts";
-import { download, VERSION } from "./src/net/download.ts";
-import type { FrameTap } from "./src/net/driver.ts";
-import { ConcatOutput, type Output, sudoOwner } from "./src/net/output.ts";
+import { getEnv, isTerminal, openFile } from "./ffi/mod.ts";
+import {
+  describeFailure,
+  ExitCode,
+  FFI_PERMISSION_MESSAGE,
+  formatSummary,
+  helpText,
+  parseCommandLine,
+  ProgressBar,
+  readSettings,
+  type Settings,
+  UsageError,
+} from "./src/cli/mod.ts";
+import { download, type FetchEvents, VERSION } from "./src/fetch/mod.ts";
+import { ConcatOutput, prepareDirectory, sudoOwner } from "./src/save/mod.ts";
+import { type FrameTap, segmentOf } from "./src/transport/mod.ts";
+import { formatTrace, PcapWriter } from "./src/wire/mod.ts";
 
 const encoder = new TextEncoder();
 function writeErr(text: string): void {
@@ -35,24 +40,20 @@ function makeTap(verbose: boolean, pcapPath: string | undefined, say: (line: str
     pcap.header();
   }
   const wallMicros = (now: number) => (performance.timeOrigin + now) * 1000;
+  const trace = (direction: "-->" | "<--", frame: Uint8Array) => {
+    const segment = segmentOf(frame);
+    if (segment !== null) say(formatTrace(direction, segment, frame.length));
+  };
   return {
-    sent(frame, segment, now) {
+    sent(frame, now) {
       pcap?.frame(wallMicros(now), frame);
-      if (verbose) say(formatTrace("-->", segment, frame.length));
+      if (verbose) trace("-->", frame);
     },
-    received(frame, segment, now) {
+    received(frame, now) {
       pcap?.frame(wallMicros(now), frame);
-      if (verbose && segment !== null) say(formatTrace("<--", segment, frame.length));
+      if (verbose) trace("<--", frame);
     },
   };
-}
-
-/** `-P DIR`: created (with its parents) if missing, and handed to the sudo user like the files in it. */
-function prepareDirectory(dir: string): void {
-  if (fileInfo(dir)?.isDirectory) return;
-  mkdirp(dir);
-  const owner = sudoOwner();
-  if (owner !== null) chown(dir, owner.uid, owner.gid);
 }
 
 function terminalWidth(): number {
@@ -96,14 +97,16 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
     writeErr(`${line}\n`);
   };
   const notice = s.quiet ? undefined : (line: string) => say(line);
-  const source = s.source === undefined ? undefined : parseAddr(s.source) ?? undefined;
-  if (s.source !== undefined && source === undefined) throw new UsageError(`Bad source address "${s.source}"`);
   if (s.directory !== undefined && s.output === undefined) prepareDirectory(s.directory);
-  const sink: Output | undefined = s.output !== undefined && s.output !== "-" && urls.length > 1
-    ? new ConcatOutput(s.output)
-    : undefined;
+  const sink = s.output !== undefined && s.output !== "-" && urls.length > 1 ? new ConcatOutput(s.output) : undefined;
   const tap = makeTap(s.verbose, s.pcap, say);
   let interrupt: (() => void) | null = null;
+  const events: FetchEvents = {
+    notice,
+    onBody: (path, offset) => bar?.start(path, offset),
+    onProgress: (bytes, total) => bar?.update(bytes, total),
+    onInterruptible: (f) => (interrupt = f),
+  };
   let signalCode: number | null = null;
   const onSignal = (code: number) => () => {
     signalCode ??= code;
@@ -118,29 +121,7 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
   try {
     for (const url of urls) {
       try {
-        const result = await download({
-          url,
-          output: sink === undefined ? s.output : undefined,
-          sink,
-          directory: s.directory,
-          resume: s.resume,
-          tries: s.tries,
-          maxRedirects: s.maxRedirects,
-          http11: s.http11,
-          trustServerNames: s.trustServerNames,
-          timeoutMs: s.timeoutMs,
-          firewall: s.noFirewall ? "none" : "auto",
-          source,
-          device: s.device,
-          caFile: s.caFile,
-          checkCertificate: s.checkCertificate,
-          tap,
-          log: s.verbose ? say : undefined,
-          notice,
-          onBody: (path, offset) => bar?.start(path, offset),
-          onProgress: (bytes, total) => bar?.update(bytes, total),
-          onInterruptible: (f) => (interrupt = f),
-        });
+        const result = await download(url, { ...s, sink, tap, log: s.verbose ? say : undefined }, events);
         bar?.clear();
         if (!s.quiet) {
           say(formatSummary({
@@ -166,7 +147,7 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
       if (signalCode !== null) return signalCode;
     }
   } finally {
-    (sink as ConcatOutput | undefined)?.close();
+    sink?.close();
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);
   }

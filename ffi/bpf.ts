@@ -8,6 +8,7 @@
  * @module
  */
 
+import { IPPROTO_TCP, type Ipv4Address } from "../src/wire/mod.ts";
 import { libc } from "./libc.ts";
 import { check } from "./os_error.ts";
 
@@ -39,10 +40,10 @@ export const BPF_REJECT = 0;
 
 /** The flow a {@linkcode tcpFlowFilter} lets through: frames from `srcAddr:srcPort` to `dstAddr:dstPort`. */
 export interface TcpFlow {
-  /** Sender's IPv4 address as a u32 (the server, for a client's receiver). */
-  readonly srcAddr: number;
-  /** Receiver's IPv4 address as a u32 (our address). */
-  readonly dstAddr: number;
+  /** Sender's IPv4 address (the server, for a client's receiver). */
+  readonly srcAddr: Ipv4Address;
+  /** Receiver's IPv4 address (our address). */
+  readonly dstAddr: Ipv4Address;
   /** Sender's TCP port. */
   readonly srcPort: number;
   /** Receiver's TCP port (our port). */
@@ -55,7 +56,7 @@ export interface TcpFlow {
  *
  * @example
  * ```ts
- * const program = tcpFlowFilter({ srcAddr: 0xc6120002, srcPort: 80, dstAddr: 0xc6120001, dstPort: 40000 });
+ * const program = tcpFlowFilter({ srcAddr: ipv4(0xc6120002), srcPort: 80, dstAddr: ipv4(0xc6120001), dstPort: 40000 });
  * ```
  */
 export function tcpFlowFilter(flow: TcpFlow): BpfProgram {
@@ -80,7 +81,7 @@ export function tcpFlowFilter(flow: TcpFlow): BpfProgram {
   stmt(BPF_ALU | BPF_AND | BPF_K, 0xf0); // 1: A = version << 4
   jeqOrReject(0x40); // 2: IPv4 only
   stmt(BPF_LD | BPF_B | BPF_ABS, 9); // 3: A = protocol
-  jeqOrReject(6); // 4: TCP only
+  jeqOrReject(IPPROTO_TCP); // 4: TCP only
   stmt(BPF_LD | BPF_W | BPF_ABS, 12); // 5: A = source address
   jeqOrReject(flow.srcAddr >>> 0); // 6
   stmt(BPF_LD | BPF_W | BPF_ABS, 16); // 7: A = destination address

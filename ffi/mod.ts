@@ -8,8 +8,20 @@
 export { cString, type Libc, libc, readCString } from "./libc.ts";
 export * from "./errno.ts";
 export { check, OsError, PRIVILEGE_MESSAGE, PrivilegeError, strerror } from "./os_error.ts";
+export { NetlinkError } from "./netlink.ts";
 export { AF_INET, decodeSockaddrIn, encodeSockaddrIn, SOCKADDR_IN_LEN, type SockaddrIn } from "./sockaddr.ts";
-export { POLLERR, POLLHUP, POLLIN, pollNow, POLLNVAL, POLLOUT, waitFor, waitReadable } from "./poll.ts";
+export {
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  pollNow,
+  POLLNVAL,
+  POLLOUT,
+  waitFor,
+  waitReadable,
+  waitReadableOrWoken,
+  Waker,
+} from "./poll.ts";
 export {
   attachFilter,
   BPF_ACCEPT,
@@ -25,7 +37,7 @@ export {
   AF_PACKET,
   ETH_P_IP,
   IPPROTO_RAW,
-  IPPROTO_TCP,
+  openFlowReceiver,
   openPacketReceiver,
   openRawReceiver,
   openRawSender,
@@ -36,8 +48,9 @@ export {
   type RawSenderOptions,
 } from "./raw_socket.ts";
 export { RecvBatch } from "./recv_batch.ts";
+export { RawFrameLink, type RawFrameLinkOptions } from "./raw_link.ts";
 export { EAI_AGAIN, EAI_NONAME, ResolveError, resolveIpv4 } from "./resolve.ts";
-export { type Route, RouteError, routeTo } from "./route.ts";
+export { BindError, bindToDevice, type Route, RouteError, type RouteOptions, routeTo } from "./route.ts";
 export { type ReservedPort, reservePort } from "./port.ts";
 export {
   chown,
@@ -54,4 +67,13 @@ export {
   renameFile,
 } from "./fs.ts";
 export { currentUids, getEnv, getPid, isTerminal, type Uids } from "./process.ts";
-export { type CommandResult, runCommand, sendSignal } from "./spawn.ts";
+export { type CommandResult, findProgram, runCommand, runCommandSync, type RunOptions, sendSignal } from "./spawn.ts";
+export {
+  buildDeleteTableBatch,
+  buildOwnerTableBatch,
+  type DropChain,
+  NFT,
+  type NftBatch,
+  NftOwnerTable,
+  type TcpTuple,
+} from "./nftables.ts";

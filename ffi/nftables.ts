@@ -7,6 +7,7 @@
  * @module
  */
 
+import { IPPROTO_TCP, type Ipv4Address } from "../src/wire/mod.ts";
 import { type NetlinkRequest, NetlinkSocket, NetlinkWriter, NL } from "./netlink.ts";
 
 /** nfnetlink and nf_tables numbers used here. */
@@ -50,18 +51,17 @@ export const NFT = {
   CMP_NEQ: 1,
   META_MARK: 3,
   META_L4PROTO: 16,
-  IPPROTO_TCP: 6,
   TCP_FLAG_RST: 0x04,
 } as const;
 
-/** A TCP 4-tuple in the direction of the packets to match; addresses are u32 (198.18.0.1 = 0xC6120001). */
+/** A TCP 4-tuple in the direction of the packets to match. */
 export interface TcpTuple {
   /** IPv4 source address. */
-  readonly srcAddr: number;
+  readonly srcAddr: Ipv4Address;
   /** TCP source port. */
   readonly srcPort: number;
   /** IPv4 destination address. */
-  readonly dstAddr: number;
+  readonly dstAddr: Ipv4Address;
   /** TCP destination port. */
   readonly dstPort: number;
 }
@@ -150,7 +150,7 @@ function meta(w: NetlinkWriter, key: number): void {
 function dropRule(w: NetlinkWriter, c: DropChain): void {
   const t = c.tuple;
   meta(w, NFT.META_L4PROTO);
-  cmp(w, NFT.CMP_EQ, [NFT.IPPROTO_TCP]);
+  cmp(w, NFT.CMP_EQ, [IPPROTO_TCP]);
   payload(w, NFT.PAYLOAD_NETWORK_HEADER, 12, 4); // ip saddr
   cmp(w, NFT.CMP_EQ, be32(t.srcAddr));
   payload(w, NFT.PAYLOAD_NETWORK_HEADER, 16, 4); // ip daddr

@@ -3,12 +3,12 @@
  * another connection while our user-space TCP uses it.
  *
  * The socket never listens, so the kernel still answers segments to this port with RST; the firewall guard
- * (src/net/firewall.ts) suppresses those.
+ * (src/transport/firewall.ts) suppresses those.
  *
  * @module
  */
 
-import { formatAddr } from "./_ipv4.ts";
+import { formatIpv4Address, type Ipv4Address } from "../src/wire/mod.ts";
 import { closeQuietly, localAddress, openSocket, SOCK_CLOEXEC, SOCK_STREAM } from "./_socket.ts";
 import { libc } from "./libc.ts";
 import { check } from "./os_error.ts";
@@ -28,14 +28,18 @@ export interface ReservedPort {
  *
  * @example
  * ```ts
- * const reserved = reservePort(0xc6120001);
+ * const reserved = reservePort(ipv4(0xc6120001));
  * try { use(reserved.port); } finally { reserved.close(); }
  * ```
  */
-export function reservePort(srcAddr: number, port = 0): ReservedPort {
+export function reservePort(srcAddr: Ipv4Address, port = 0): ReservedPort {
   const fd = openSocket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0, "AF_INET, SOCK_STREAM, 0", false);
   try {
-    check(libc().bind(fd, encodeSockaddrIn(srcAddr, port), SOCKADDR_IN_LEN), "bind", `${formatAddr(srcAddr)}:${port}`);
+    check(
+      libc().bind(fd, encodeSockaddrIn(srcAddr, port), SOCKADDR_IN_LEN),
+      "bind",
+      `${formatIpv4Address(srcAddr)}:${port}`,
+    );
     let open = true;
     return {
       port: localAddress(fd).port,

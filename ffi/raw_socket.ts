@@ -9,6 +9,7 @@
  * @module
  */
 
+import { IPPROTO_TCP, type Ipv4Address } from "../src/wire/mod.ts";
 import { attachFilter as attachBpf, type BpfProgram, rejectOutgoing, type TcpFlow, tcpFlowFilter } from "./bpf.ts";
 import { EAGAIN, EINTR, ENOBUFS, EPERM, lastErrno } from "./errno.ts";
 import { cString, libc } from "./libc.ts";
@@ -29,8 +30,6 @@ import {
   trySetIntOption,
 } from "./_socket.ts";
 
-/** IP protocol number of TCP. */
-export const IPPROTO_TCP = 6;
 /** IP protocol number for "raw": the sender supplies the IP header (IP_HDRINCL implied). */
 export const IPPROTO_RAW = 255;
 /** Address family of packet sockets. */
@@ -61,7 +60,7 @@ export class RawSender {
   /** The SO_MARK every frame carries (a firewall rule can tell our frames by it); null when unmarked. */
   readonly mark: number | null;
   #sa = new Uint8Array(SOCKADDR_IN_LEN);
-  #saAddr = -1;
+  #saAddr: Ipv4Address | null = null;
 
   /** Wraps an open raw socket; use {@linkcode openRawSender}. */
   constructor(fd: number, sndbuf: number, mark: number | null = null) {
@@ -71,11 +70,11 @@ export class RawSender {
   }
 
   /**
-   * Sends one frame to `dstAddr` (u32; the kernel routes by it, the frame's own header says the same). Returns false
+   * Sends one frame to `dstAddr` (the kernel routes by it, the frame's own header says the same). Returns false
    * when the socket buffer or the device queue is full (EAGAIN/ENOBUFS: treat it as a lost frame), true when sent.
    * Throws OsError otherwise, e.g. EPERM when a firewall rule drops our own output, EMSGSIZE above the route MTU.
    */
-  send(frame: Uint8Array<ArrayBuffer>, dstAddr: number): boolean {
+  send(frame: Uint8Array<ArrayBuffer>, dstAddr: Ipv4Address): boolean {
     if (dstAddr !== this.#saAddr) {
       encodeSockaddrIn(dstAddr, 0, this.#sa);
       this.#saAddr = dstAddr;
@@ -121,7 +120,7 @@ export interface RawSenderOptions {
  * @example
  * ```ts
  * const tx = openRawSender();
- * tx.send(frame, 0xc6120002);
+ * tx.send(frame, ipv4(0xc6120002));
  * ```
  */
 export function openRawSender(opts: RawSenderOptions = {}): RawSender {
@@ -320,7 +319,7 @@ export function openPacketReceiver(opts: PacketReceiverOptions): RawReceiver {
  * The receiver of one TCP flow's incoming frames (`from` = the peer's address and port, `to` = ours): an
  * `AF_PACKET` socket on every interface (or `ifname`) with the flow's BPF filter. Pair it with a firewall rule that
  * drops these frames before the kernel's TCP, which otherwise builds an RST for each one: that cost ~25% of the
- * throughput on 2 cores (tests/bench, issue 6).
+ * throughput on 2 cores (tests/bench/README.md).
  *
  * @example
  * ```ts

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseAddr } from "./_ipv4.ts";
+import { type Ipv4Address, tryParseIpv4Address } from "../src/wire/mod.ts";
 import { cString, libc, readCString } from "./libc.ts";
 import { AF_INET, decodeSockaddrIn } from "./sockaddr.ts";
 
@@ -42,7 +42,7 @@ export class ResolveError extends Error {
 }
 
 /**
- * Resolves `host` to its first IPv4 address (a u32). A dotted quad is parsed without a lookup.
+ * Resolves `host` to its first IPv4 address. A dotted quad is parsed without a lookup.
  * Throws {@linkcode ResolveError} when the name has no IPv4 address.
  *
  * @example
@@ -50,8 +50,8 @@ export class ResolveError extends Error {
  * await resolveIpv4("localhost"); // 0x7f000001
  * ```
  */
-export async function resolveIpv4(host: string): Promise<number> {
-  const literal = parseAddr(host);
+export async function resolveIpv4(host: string): Promise<Ipv4Address> {
+  const literal = tryParseIpv4Address(host);
   if (literal !== null) return literal;
   if (host === "" || host.includes("\0")) throw new ResolveError(host, EAI_NONAME, "Name or service not known");
   const hints = new Uint8Array(ADDRINFO_LEN);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatAddr } from "./_ipv4.ts";
+import { formatIpv4Address, type Ipv4Address } from "../src/wire/mod.ts";
 import {
   closeQuietly,
   getIntOption,
@@ -25,10 +25,10 @@ const IP_MTU = 14;
 const SO_BINDTODEVICE = 25;
 const ENODEV = 19, EADDRNOTAVAIL = 99;
 
-/** The route towards a destination: our source address (u32) and the route's MTU in bytes. */
+/** The route towards a destination: our source address and the route's MTU in bytes. */
 export interface Route {
   /** Source address the kernel picks for this destination. */
-  readonly srcAddr: number;
+  readonly srcAddr: Ipv4Address;
   /** MTU of the route (65536 on loopback, 1500 on most Ethernet). */
   readonly mtu: number;
 }
@@ -38,18 +38,18 @@ export interface Route {
  *
  * @example
  * ```ts
- * throw new RouteError(0xc6120909, 101);
+ * throw new RouteError(ipv4(0xc6120909), 101);
  * ```
  */
 export class RouteError extends Error {
-  /** The destination (u32). */
-  readonly dstAddr: number;
+  /** The destination. */
+  readonly dstAddr: Ipv4Address;
   /** errno of connect(), e.g. ENETUNREACH (101). */
   readonly errno: number;
 
   /** Builds the error from the destination and connect's errno. */
-  constructor(dstAddr: number, errno: number) {
-    super(`No route to ${formatAddr(dstAddr)}: ${strerror(errno)}`);
+  constructor(dstAddr: Ipv4Address, errno: number) {
+    super(`No route to ${formatIpv4Address(dstAddr)}: ${strerror(errno)}`);
     this.name = "RouteError";
     this.dstAddr = dstAddr;
     this.errno = errno;
@@ -58,8 +58,8 @@ export class RouteError extends Error {
 
 /** Constraints on the route: a source address to use, or an interface to leave by (`--source`, `--interface`). */
 export interface RouteOptions {
-  /** Our source address (u32); it must be an address of this machine. */
-  readonly srcAddr?: number;
+  /** Our source address; it must be an address of this machine. */
+  readonly srcAddr?: Ipv4Address;
   /** The interface to send through (SO_BINDTODEVICE), e.g. "eth0". */
   readonly device?: string;
 }
@@ -103,16 +103,16 @@ export function bindToDevice(fd: number, device: string): void {
 }
 
 /**
- * Returns the source address and MTU the kernel would use to reach `dstAddr` (u32), optionally from a given source
+ * Returns the source address and MTU the kernel would use to reach `dstAddr`, optionally from a given source
  * address or through a given interface. Sends nothing. Throws {@linkcode RouteError} when there is no route,
  * {@linkcode BindError} for an unusable source or interface, OsError for other failures.
  *
  * @example
  * ```ts
- * routeTo(0x7f000001); // { srcAddr: 0x7f000001, mtu: 65536 }
+ * routeTo(ipv4(0x7f000001)); // { srcAddr: 0x7f000001, mtu: 65536 }
  * ```
  */
-export function routeTo(dstAddr: number, options: RouteOptions = {}): Route {
+export function routeTo(dstAddr: Ipv4Address, options: RouteOptions = {}): Route {
   const fd = openSocket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0, "AF_INET, SOCK_DGRAM, 0", false);
   try {
     if (options.device !== undefined) bindToDevice(fd, options.device);
@@ -121,7 +121,7 @@ export function routeTo(dstAddr: number, options: RouteOptions = {}): Route {
     if (libc().connect(fd, encodeSockaddrIn(dstAddr, 9), SOCKADDR_IN_LEN) !== 0) {
       const errno = lastErrno();
       if (errno === ENETUNREACH || errno === EHOSTUNREACH) throw new RouteError(dstAddr, errno);
-      throw new OsError(errno, "connect", `UDP, ${formatAddr(dstAddr)}:9`);
+      throw new OsError(errno, "connect", `UDP, ${formatIpv4Address(dstAddr)}:9`);
     }
     const mtu = getIntOption(fd, IPPROTO_IP, IP_MTU, "IPPROTO_IP, IP_MTU");
     return { srcAddr: localAddress(fd).addr, mtu };
@@ -130,12 +130,14 @@ export function routeTo(dstAddr: number, options: RouteOptions = {}): Route {
   }
 }
 
-function bindSource(fd: number, srcAddr: number): void {
+function bindSource(fd: number, srcAddr: Ipv4Address): void {
   if (libc().bind(fd, encodeSockaddrIn(srcAddr, 0), SOCKADDR_IN_LEN) !== 0) {
     const errno = lastErrno();
     if (errno === EADDRNOTAVAIL) {
-      throw new BindError(`Cannot use source address ${formatAddr(srcAddr)}: it is not an address of this machine`);
+      throw new BindError(
+        `Cannot use source address ${formatIpv4Address(srcAddr)}: it is not an address of this machine`,
+      );
     }
-    throw new OsError(errno, "bind", `UDP, ${formatAddr(srcAddr)}:0`);
+    throw new OsError(errno, "bind", `UDP, ${formatIpv4Address(srcAddr)}:0`);
   }
 }

@@ -11,15 +11,17 @@
  * @module
  */
 
+import { ipv4, type Ipv4Address } from "../src/wire/mod.ts";
+
 /** Address family IPv4. */
 export const AF_INET = 2;
 /** Size of `struct sockaddr_in`. */
 export const SOCKADDR_IN_LEN = 16;
 
-/** An IPv4 socket address: a u32 address and a port, both as host numbers. */
+/** An IPv4 socket address: an address and a port, both as host numbers. */
 export interface SockaddrIn {
-  /** The address as a u32 (198.18.0.1 is 0xc6120001). */
-  readonly addr: number;
+  /** The address. */
+  readonly addr: Ipv4Address;
   /** The port, 0–65535. */
   readonly port: number;
 }
@@ -29,14 +31,15 @@ export interface SockaddrIn {
  *
  * @example
  * ```ts
- * const sa = encodeSockaddrIn(0x7f000001, 80);
+ * const sa = encodeSockaddrIn(ipv4(0x7f000001), 80);
  * ```
  */
 export function encodeSockaddrIn(
-  addr: number,
+  addr: Ipv4Address,
   port: number,
   buf: Uint8Array<ArrayBuffer> = new Uint8Array(SOCKADDR_IN_LEN),
 ): Uint8Array<ArrayBuffer> {
+  // The type can be cast around; a value that is not a u32 must not reach the kernel silently truncated.
   if (!Number.isInteger(addr) || addr < 0 || addr > 0xffffffff) {
     throw new RangeError(`Cannot encode IPv4 address ${addr}: not a u32`);
   }
@@ -55,12 +58,12 @@ export function encodeSockaddrIn(
  *
  * @example
  * ```ts
- * decodeSockaddrIn(encodeSockaddrIn(0x7f000001, 80)); // { addr: 0x7f000001, port: 80 }
+ * decodeSockaddrIn(encodeSockaddrIn(ipv4(0x7f000001), 80)); // { addr: 0x7f000001, port: 80 }
  * ```
  */
 export function decodeSockaddrIn(buf: Uint8Array): SockaddrIn {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const family = view.getUint16(0, true);
   if (family !== AF_INET) throw new TypeError(`Cannot decode sockaddr_in: address family ${family} is not AF_INET`);
-  return { addr: view.getUint32(4, false), port: view.getUint16(2, false) };
+  return { addr: ipv4(view.getUint32(4, false)), port: view.getUint16(2, false) };
 }

@@ -4,14 +4,11 @@
  * @module
  */
 
-import { OsError, PrivilegeError } from "../../ffi/os_error.ts";
-import { ResolveError } from "../../ffi/resolve.ts";
-import { BindError, RouteError } from "../../ffi/route.ts";
-import { HttpError, UrlError } from "../http/errors.ts";
-import { ConnectionError, RangeMismatchError, RedirectError, ServerStatusError } from "../net/errors.ts";
-import { FirewallError } from "../net/firewall.ts";
-import { TlsError } from "../net/tls.ts";
-import { WireError } from "../wire/errors.ts";
+import { BindError, OsError, PrivilegeError, ResolveError, RouteError } from "../../ffi/mod.ts";
+import { RangeMismatchError, RedirectError, ServerStatusError, TlsError } from "../fetch/mod.ts";
+import { HttpError, UrlError } from "../http/mod.ts";
+import { ConnectionError, FirewallError } from "../transport/mod.ts";
+import { WireError } from "../wire/mod.ts";
 import { ExitCode, type ExitCodeValue } from "./exit_codes.ts";
 import { UsageError } from "./options.ts";
 

@@ -5,6 +5,8 @@
  */
 
 import { parseArgs } from "node:util";
+import type { FetchOptions } from "../fetch/mod.ts";
+import { type Ipv4Address, parseIpv4Address } from "../wire/mod.ts";
 
 /** One command-line option. */
 export interface OptionSpec {
@@ -136,40 +138,23 @@ export function helpText(version: string): string {
   ].join("\n");
 }
 
-/** The options, checked and typed. */
-export interface Settings {
-  /** `-O`: the output file, "-" for standard output. */
-  readonly output?: string;
-  /** `-P`: the directory for derived names. */
-  readonly directory?: string;
+/**
+ * The options, checked and typed: the download's own options (`FetchOptions`, which the download loop, each hop and
+ * the transport read as they are) and what only the command line uses.
+ */
+export interface Settings extends FetchOptions {
   /** `-c`. */
   readonly resume: boolean;
+  /** `-t`. */
+  readonly tries: number;
+  /** `--max-redirect`. */
+  readonly maxRedirects: number;
   /** `-q`. */
   readonly quiet: boolean;
   /** `-v`. */
   readonly verbose: boolean;
   /** `--pcap`. */
   readonly pcap?: string;
-  /** `--timeout`, in ms. */
-  readonly timeoutMs?: number;
-  /** `--tries`. */
-  readonly tries: number;
-  /** `--max-redirect`. */
-  readonly maxRedirects: number;
-  /** `--http1.1`. */
-  readonly http11: boolean;
-  /** `--trust-server-names`. */
-  readonly trustServerNames: boolean;
-  /** `--no-firewall`. */
-  readonly noFirewall: boolean;
-  /** `--interface`. */
-  readonly device?: string;
-  /** `--source`, as a dotted quad. */
-  readonly source?: string;
-  /** `--ca-certificate`. */
-  readonly caFile?: string;
-  /** Not `--no-check-certificate`. */
-  readonly checkCertificate: boolean;
 }
 
 /**
@@ -201,20 +186,26 @@ export function readSettings(cmd: CommandLine): Settings {
     maxRedirects: count("max-redirect", text("max-redirect"), 20, 0),
     http11: flag("http1.1"),
     trustServerNames: flag("trust-server-names"),
-    noFirewall: flag("no-firewall"),
+    firewall: flag("no-firewall") ? "none" : "auto",
     device: text("interface"),
-    source: text("source"),
+    source: sourceAddress(text("source")),
     caFile: text("ca-certificate"),
     checkCertificate: !flag("no-check-certificate"),
   };
-  if (settings.source !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(settings.source)) {
-    throw new UsageError(`The source address "${settings.source}" is not a dotted IPv4 address`);
-  }
   if (settings.resume && settings.output === "-") throw new UsageError("-c cannot resume standard output");
   if (settings.resume && settings.output !== undefined && cmd.urls.length > 1) {
     throw new UsageError("-c cannot resume a file that several URLs are concatenated into");
   }
   return settings;
+}
+
+function sourceAddress(text: string | undefined): Ipv4Address | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseIpv4Address(text);
+  } catch {
+    throw new UsageError(`The source address "${text}" is not a dotted IPv4 address`);
+  }
 }
 
 function count(name: string, value: string | undefined, fallback: number, least: number): number {

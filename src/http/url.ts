@@ -5,6 +5,7 @@
  * @module
  */
 
+import { tryParseIpv4Address } from "../wire/mod.ts";
 import { quote, UrlError } from "./errors.ts";
 
 /** A URL rawhttpget may fetch (http, or https over TLS). */
@@ -104,8 +105,8 @@ function checked(url: URL, input: string): ParsedUrl {
   return {
     scheme,
     host: url.hostname,
-    // WHATWG URL has already turned 0x7f.1 and similar forms into a dotted quad.
-    isIpv4: /^\d{1,3}(\.\d{1,3}){3}$/.test(url.hostname),
+    // WHATWG URL has already turned 0x7f.1 and similar forms into the canonical dotted quad the strict parser reads.
+    isIpv4: tryParseIpv4Address(url.hostname) !== null,
     port: url.port === "" ? defaultPort : Number(url.port),
     defaultPort,
     path: (url.pathname || "/") + url.search,

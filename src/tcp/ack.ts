@@ -1,20 +1,21 @@
 /**
  * The fifth step of RFC 9293 §3.10.7.4: what the peer's ACK and window tell the send side, with RFC 5961 §5.2
- * ACK validation, RFC 6298 timer rules, RFC 5681/6582 congestion reaction, and the persist timer (§3.8.6.1).
+ * ACK validation, RTT samples (RFC 6298 §3, RFC 7323 §4.1) and RFC 5681/6582 congestion reaction; the timer rules
+ * it triggers (RFC 6298 §5, persist §3.8.6.1) are in `timers.ts`.
  *
  * @module
  */
 
-import { seqDiff, seqLt } from "../wire/seq.ts";
-import { FIN, SYN, type TcpRepr } from "../wire/tcp_repr.ts";
+import { FIN, seqDiff, seqLt, SYN, type TcpRepr } from "../wire/mod.ts";
 import type { Tcb } from "./tcb.ts";
+import { rearmRetransmitTimer } from "./timers.ts";
 
 /** Processes the ACK field and window of an acceptable segment; false when the segment must be dropped. */
 export function ackArrived(c: Tcb, now: number, seg: TcpRepr): boolean {
-  const ackOff = c.sndUna + seqDiff(seg.ack, c.sndSeq(c.sndUna));
+  const ackOff = c.sndOffset(seg.ack);
   // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop the segment."
   // RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is dropped (and ACKed) too.
-  if (ackOff > c.sndMax || ackOff < c.sndUna - c.maxSndWnd) {
+  if (!c.ackInRange(ackOff)) {
     c.stats.badSegments++;
     c.ackNow = true;
     return false;
@@ -29,9 +30,9 @@ export function ackArrived(c: Tcb, now: number, seg: TcpRepr): boolean {
     // RFC 5681 §2 duplicate ACK; the third starts fast retransmit unless a recovery already covers it (RFC 6582 §4.1).
     c.dupAcks++;
     if (c.dupAcks === 3 && !c.cc.inRecovery && ackOff > c.cc.recover) {
-      c.cc.enterRecovery(c.sndNxt - c.sndUna, c.sndMax);
+      c.cc.enterRecovery(c.flight(), c.sndMax);
       c.fastRtxPending = true;
-      c.rtxAt = now + c.rtt.rto;
+      c.timers.postponeRetransmit(now);
     } else if (c.dupAcks > 3) {
       c.cc.onDupAck();
     }
@@ -42,7 +43,7 @@ export function ackArrived(c: Tcb, now: number, seg: TcpRepr): boolean {
     c.sndWl1 = seg.seq;
     c.sndWl2 = ackOff;
     if (window > c.maxSndWnd) c.maxSndWnd = window;
-    rearmTimer(c, now, false);
+    rearmRetransmitTimer(c, now, false);
   }
   return true;
 }
@@ -65,35 +66,14 @@ function newDataAcked(c: Tcb, now: number, seg: TcpRepr, ackOff: number): void {
   c.lastProgress = now;
   c.dupAcks = 0;
   if (c.cc.inRecovery) {
-    if (c.cc.onRecoveryAck(ackOff, acked, c.sndNxt - ackOff)) c.fastRtxPending = true;
+    if (c.cc.onRecoveryAck(ackOff, acked, c.flight())) c.fastRtxPending = true;
   } else {
     c.cc.onAck(acked);
   }
-  rearmTimer(c, now, true);
+  rearmRetransmitTimer(c, now, true);
   // Our FIN is acknowledged once SND.UNA passes it.
   if (c.finOffset >= 0 && ackOff > c.finOffset) {
     c.apply("fin-acked");
-    if (c.state === "TIME-WAIT") c.timeWaitAt = now + c.opts.timeWaitMs;
-  }
-}
-
-/**
- * RFC 6298 §5.1–5.3: the retransmission timer runs while data is outstanding (restarted when new data is acked);
- * with a zero send window and data waiting it becomes the persist timer (RFC 9293 §3.8.6.1); otherwise it stops.
- */
-export function rearmTimer(c: Tcb, now: number, restart: boolean): void {
-  if (c.sndNxt > c.sndUna) {
-    if (c.persist || restart || c.rtxAt === null) c.rtxAt = now + c.rtt.rto;
-    c.persist = false;
-  } else if (c.sndWnd === 0 && c.sndNxt < c.dataEnd() && c.state !== "SYN-SENT") {
-    if (!c.persist) {
-      if (c.sndMax === c.sndUna) c.lastProgress = now;
-      c.persist = true;
-      c.rtxAt = now + c.rtt.rto;
-    }
-  } else {
-    c.persist = false;
-    c.probePending = false;
-    c.rtxAt = null;
+    if (c.state === "TIME-WAIT") c.timers.armTimeWait(now);
   }
 }

@@ -12,24 +12,24 @@
 export class Assembler {
   /** Most intervals kept; a segment that would need more is dropped (the peer retransmits it). */
   static readonly MAX_INTERVALS = 128;
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
+  readonly #starts: number[] = [];
+  readonly #ends: number[] = [];
   /** Offsets inside the most recently received out-of-order segments, newest first (RFC 2018 §4). */
-  private readonly recent: number[] = [];
+  readonly #recent: number[] = [];
 
   /** True when nothing is held out of order. */
   get isEmpty(): boolean {
-    return this.starts.length === 0;
+    return this.#starts.length === 0;
   }
 
   /** Number of intervals held. */
   get size(): number {
-    return this.starts.length;
+    return this.#starts.length;
   }
 
   /** End of the highest interval, or -1. */
   get highestEnd(): number {
-    return this.ends.length === 0 ? -1 : this.ends[this.ends.length - 1];
+    return this.#ends.length === 0 ? -1 : this.#ends[this.#ends.length - 1];
   }
 
   /**
@@ -37,7 +37,7 @@ export class Assembler {
    * Returns false (and records nothing) when the list is full and the range would need a new interval.
    */
   insert(start: number, end: number, gap: (from: number, to: number) => void): boolean {
-    const s = this.starts, e = this.ends;
+    const s = this.#starts, e = this.#ends;
     const last = s.length - 1;
     if (last >= 0 && start >= e[last]) {
       // The usual out-of-order arrival: at or after the highest interval. No search, no splice (no garbage).
@@ -47,7 +47,7 @@ export class Assembler {
         e.push(end);
       } else e[last] = end;
       gap(start, end);
-      this.noteRecent(start);
+      this.#noteRecent(start);
       return true;
     }
     let i = 0;
@@ -67,18 +67,18 @@ export class Assembler {
     const newEnd = i < j ? Math.max(e[j - 1], end) : end;
     s.splice(i, j - i, newStart);
     e.splice(i, j - i, newEnd);
-    this.noteRecent(start);
+    this.#noteRecent(start);
     return true;
   }
 
   /** Removes the first interval if it starts at or before `nxt`; returns the new in-order end. */
   advance(nxt: number): number {
-    while (this.starts.length > 0 && this.starts[0] <= nxt) {
-      if (this.ends[0] > nxt) nxt = this.ends[0];
-      this.starts.shift();
-      this.ends.shift();
+    while (this.#starts.length > 0 && this.#starts[0] <= nxt) {
+      if (this.#ends[0] > nxt) nxt = this.#ends[0];
+      this.#starts.shift();
+      this.#ends.shift();
     }
-    for (let k = this.recent.length - 1; k >= 0; k--) if (this.recent[k] < nxt) this.recent.splice(k, 1);
+    for (let k = this.#recent.length - 1; k >= 0; k--) if (this.#recent[k] < nxt) this.#recent.splice(k, 1);
     return nxt;
   }
 
@@ -89,37 +89,37 @@ export class Assembler {
   sackBlocks(max: number, out: number[]): number {
     let n = 0;
     const take = (k: number) => {
-      for (let m = 0; m < n; m++) if (out[2 * m] === this.starts[k]) return;
-      out[2 * n] = this.starts[k];
-      out[2 * n + 1] = this.ends[k];
+      for (let m = 0; m < n; m++) if (out[2 * m] === this.#starts[k]) return;
+      out[2 * n] = this.#starts[k];
+      out[2 * n + 1] = this.#ends[k];
       n++;
     };
-    for (let r = 0; r < this.recent.length && n < max; r++) {
-      const k = this.find(this.recent[r]);
+    for (let r = 0; r < this.#recent.length && n < max; r++) {
+      const k = this.#find(this.#recent[r]);
       if (k >= 0) take(k);
     }
-    for (let k = this.starts.length - 1; k >= 0 && n < max; k--) take(k);
+    for (let k = this.#starts.length - 1; k >= 0 && n < max; k--) take(k);
     return n;
   }
 
   /** Forgets everything (the connection closed). */
   clear(): void {
-    this.starts.length = 0;
-    this.ends.length = 0;
-    this.recent.length = 0;
+    this.#starts.length = 0;
+    this.#ends.length = 0;
+    this.#recent.length = 0;
   }
 
   /** Index of the interval holding `offset`, or -1. */
-  private find(offset: number): number {
-    for (let k = 0; k < this.starts.length; k++) {
-      if (this.starts[k] <= offset && offset < this.ends[k]) return k;
+  #find(offset: number): number {
+    for (let k = 0; k < this.#starts.length; k++) {
+      if (this.#starts[k] <= offset && offset < this.#ends[k]) return k;
     }
     return -1;
   }
 
   /** Remembers `offset` as the newest out-of-order arrival (RFC 2018 §4 ordering). */
-  private noteRecent(offset: number): void {
-    const r = this.recent;
+  #noteRecent(offset: number): void {
+    const r = this.#recent;
     const k = r.indexOf(offset);
     if (k >= 0) r.splice(k, 1);
     r.unshift(offset);

@@ -23,7 +23,7 @@ export class NewReno {
   inRecovery = false;
   /** RFC 6582 "recover": the highest offset sent when recovery started. */
   recover = 0;
-  private bytesAckedCa = 0;
+  #bytesAckedCa = 0;
 
   /** Initial window: min(10 × MSS, max(2 × MSS, 14600)) per RFC 6928 §2. */
   constructor(private mss: number) {
@@ -42,9 +42,9 @@ export class NewReno {
       this.cwnd += Math.min(acked, this.mss);
       return;
     }
-    this.bytesAckedCa += acked;
-    if (this.bytesAckedCa >= this.cwnd) {
-      this.bytesAckedCa -= this.cwnd;
+    this.#bytesAckedCa += acked;
+    if (this.#bytesAckedCa >= this.cwnd) {
+      this.#bytesAckedCa -= this.cwnd;
       this.cwnd += this.mss;
     }
   }
@@ -81,6 +81,6 @@ export class NewReno {
     this.ssthresh = Math.max(Math.floor(flight / 2), 2 * this.mss);
     this.cwnd = this.mss;
     this.inRecovery = false;
-    this.bytesAckedCa = 0;
+    this.#bytesAckedCa = 0;
   }
 }

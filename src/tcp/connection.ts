@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { TcpRepr } from "../wire/tcp_repr.ts";
+import type { TcpRepr } from "../wire/mod.ts";
 import type { ConnectionEvent, ConnectionStats } from "./events.ts";
 import { type ConnectionOptions, resolveOptions } from "./options.ts";
 import { processSegment } from "./receive.ts";

@@ -5,8 +5,7 @@
  * @module
  */
 
-import { seqDiff } from "../wire/seq.ts";
-import { ACK, FIN, RST, SYN, type TcpRepr } from "../wire/tcp_repr.ts";
+import { ACK, FIN, RST, seqDiff, SYN, type TcpRepr } from "../wire/mod.ts";
 import { ackArrived } from "./ack.ts";
 import { type Tcb, TS_OPTION_LEN } from "./tcb.ts";
 
@@ -63,7 +62,7 @@ function synSent(c: Tcb, now: number, seg: TcpRepr): void {
   c.maxSndWnd = seg.window;
   c.sndWl1 = seg.seq;
   c.sndWl2 = 1;
-  c.rtxAt = null;
+  c.timers.stopRetransmit(); // RFC 6298 §5.2: the SYN, all that was outstanding, is acknowledged
   c.rtxCount = 0;
   c.lastProgress = now;
   c.lastHeard = now;
@@ -104,9 +103,9 @@ function synchronized(c: Tcb, now: number, seg: TcpRepr): void {
     c.ackNow = true;
     return;
   }
-  const nxt = c.rcvNxt + (c.finReceived ? 1 : 0);
+  const nxt = c.rcvNxtWithFin();
   const segOff = nxt + seqDiff(seg.seq, c.rcvNxtSeq());
-  const wnd = c.rcvRight > c.rcvNxt ? c.rcvRight - c.rcvNxt : 0;
+  const wnd = c.rcvWnd();
   const segLen = plen + ((flags & FIN) !== 0 ? 1 : 0) + ((flags & SYN) !== 0 ? 1 : 0);
   // First: the acceptability test of §3.10.7.4, with two leniencies that Linux shares: an empty segment may
   // start anywhere from Last.ACK.sent (a pure ACK overtaken by data it preceded is not "old": answering it would
@@ -126,8 +125,8 @@ function synchronized(c: Tcb, now: number, seg: TcpRepr): void {
     // "Special allowance" for valid ACKs with a zero window: the peer's window probe still carries its ACK.
     if (wnd === 0 && segOff === nxt && (flags & ACK) !== 0) ackArrived(c, now, seg);
     // A peer that probes our zero window or retransmits is alive: with a plausible ACK it is not "silent".
-    if ((flags & ACK) !== 0 && ackPlausible(c, seg)) c.lastHeard = now;
-    if (c.state === "TIME-WAIT" && (flags & FIN) !== 0) c.timeWaitAt = now + c.opts.timeWaitMs; // eighth step
+    if ((flags & ACK) !== 0 && c.ackInRange(c.sndOffset(seg.ack))) c.lastHeard = now;
+    if (c.state === "TIME-WAIT" && (flags & FIN) !== 0) c.timers.armTimeWait(now); // eighth step
     if (plen > 0) c.stats.dupAcksSent++;
     else c.stats.badSegments++;
     c.ackNow = true;
@@ -155,12 +154,6 @@ function synchronized(c: Tcb, now: number, seg: TcpRepr): void {
   if (ts !== undefined && segOff <= c.lastAckSent) c.tsRecent = ts.tsVal;
   // Seventh and eighth: text and FIN.
   if (plen > 0 || (flags & FIN) !== 0) receiveText(c, now, seg, segOff);
-}
-
-/** The ACK field lies in [SND.UNA − MAX.SND.WND, SND.MAX] (RFC 5961 §5.2). */
-function ackPlausible(c: Tcb, seg: TcpRepr): boolean {
-  const ackOff = c.sndUna + seqDiff(seg.ack, c.sndSeq(c.sndUna));
-  return ackOff <= c.sndMax && ackOff >= c.sndUna - c.maxSndWnd;
 }
 
 /** RFC 5961 §7: an ACK carrying our current RCV.NXT, rate-limited. */
@@ -197,7 +190,7 @@ function receiveText(c: Tcb, now: number, seg: TcpRepr, segOff: number): void {
       c.stats.dupAcksSent++;
       c.ackNow = true;
     } else if (start === nxt) {
-      const readBase = nxt - c.ring.readable;
+      const readBase = c.rcvReadOffset();
       if (c.assembler.isEmpty) {
         // Fast path: in-order data, one copy into the ring.
         c.ring.writeAt(start - readBase, p, start - segOff, end - segOff);
@@ -225,13 +218,13 @@ function receiveText(c: Tcb, now: number, seg: TcpRepr, segOff: number): void {
       // RFC 9293 §3.8.6.3 / RFC 5681 §4.2: ACK at least every second full-sized segment, else within the delay;
       // and at once when the data used up the window we offered (a reader that stopped reading): the sender can
       // send nothing more until it hears from us, and a delayed ACK would only earn a tail-loss-probe resend.
-      const windowUsedUp = c.rcvRight - c.rcvNxt < c.rcvMss;
+      const windowUsedUp = c.rcvWnd() < c.rcvMss;
       if (c.unackedBytes >= 2 * c.rcvMss || c.opts.delayedAckMs === 0 || windowUsedUp) c.ackNow = true;
-      else if (c.delayedAckAt === null) c.delayedAckAt = now + c.opts.delayedAckMs;
+      else c.timers.armDelayedAck(now);
     } else {
       // Out of order: keep it (first copy wins) and ACK at once with SACK blocks (RFC 2018 §4, RFC 5681 §4.2).
       c.stats.outOfOrderSegments++;
-      const readBase = nxt - c.ring.readable;
+      const readBase = c.rcvReadOffset();
       c.assembler.insert(start, end, (from, to) => {
         c.ring.writeAt(from - readBase, p, from - segOff, to - segOff);
         c.stats.bytesIn += to - from;
@@ -252,5 +245,5 @@ function consumeFin(c: Tcb, now: number): void {
   c.finReceived = true;
   c.ackNow = true;
   c.apply("fin-received");
-  if (c.state === "TIME-WAIT") c.timeWaitAt = now + c.opts.timeWaitMs;
+  if (c.state === "TIME-WAIT") c.timers.armTimeWait(now);
 }

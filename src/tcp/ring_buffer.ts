@@ -22,28 +22,28 @@ export class ReceiveRing {
   readonly capacity: number;
   /** Bytes ready for `read()`. */
   readable = 0;
-  private readonly storage: Uint8Array;
-  private head = 0;
+  readonly #storage: Uint8Array;
+  #head = 0;
 
   /** Allocates `capacity` bytes once. */
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.storage = new Uint8Array(capacity);
+    this.#storage = new Uint8Array(capacity);
   }
 
   /**
    * Copies `src[start, end)` to `offset` bytes past the head; the caller guarantees `offset + (end - start)` fits.
    */
   writeAt(offset: number, src: Uint8Array, start: number, end: number): void {
-    let pos = this.head + offset;
+    let pos = this.#head + offset;
     if (pos >= this.capacity) pos -= this.capacity;
     const len = end - start;
     const first = this.capacity - pos;
     if (len <= first) {
-      this.storage.set(start === 0 && end === src.length ? src : src.subarray(start, end), pos);
+      this.#storage.set(start === 0 && end === src.length ? src : src.subarray(start, end), pos);
     } else {
-      this.storage.set(src.subarray(start, start + first), pos);
-      this.storage.set(src.subarray(start + first, end), 0);
+      this.#storage.set(src.subarray(start, start + first), pos);
+      this.#storage.set(src.subarray(start + first, end), 0);
     }
   }
 
@@ -55,10 +55,10 @@ export class ReceiveRing {
   /** A view of up to `max` readable bytes (stops at the physical end), consumed at once; null when empty. */
   read(max: number): Uint8Array | null {
     if (this.readable === 0 || max <= 0) return null;
-    const n = Math.min(max, this.readable, this.capacity - this.head);
-    const view = this.storage.subarray(this.head, this.head + n);
-    this.head += n;
-    if (this.head === this.capacity) this.head = 0;
+    const n = Math.min(max, this.readable, this.capacity - this.#head);
+    const view = this.#storage.subarray(this.#head, this.#head + n);
+    this.#head += n;
+    if (this.#head === this.capacity) this.#head = 0;
     this.readable -= n;
     return view;
   }

@@ -19,12 +19,12 @@ export class SendBuffer {
   base = 0;
   /** Bytes held. */
   length = 0;
-  private readonly storage: Uint8Array;
-  private head = 0;
+  readonly #storage: Uint8Array;
+  #head = 0;
 
   /** Allocates `capacity` bytes once. */
   constructor(readonly capacity: number) {
-    this.storage = new Uint8Array(capacity);
+    this.#storage = new Uint8Array(capacity);
   }
 
   /** Stream offset just past the last byte written. */
@@ -35,11 +35,11 @@ export class SendBuffer {
   /** Copies as much of `bytes` as fits; returns the count. */
   write(bytes: Uint8Array): number {
     const n = Math.min(bytes.length, this.capacity - this.length);
-    let pos = this.head + this.length;
+    let pos = this.#head + this.length;
     if (pos >= this.capacity) pos -= this.capacity;
     const first = Math.min(n, this.capacity - pos);
-    this.storage.set(bytes.subarray(0, first), pos);
-    if (n > first) this.storage.set(bytes.subarray(first, n), 0);
+    this.#storage.set(bytes.subarray(0, first), pos);
+    if (n > first) this.#storage.set(bytes.subarray(first, n), 0);
     this.length += n;
     return n;
   }
@@ -47,17 +47,17 @@ export class SendBuffer {
   /** A view of up to `max` bytes from stream offset `offset` (shorter at the physical wrap). */
   view(offset: number, max: number): Uint8Array {
     const skip = offset - this.base;
-    let pos = this.head + skip;
+    let pos = this.#head + skip;
     if (pos >= this.capacity) pos -= this.capacity;
     const n = Math.min(max, this.length - skip, this.capacity - pos);
-    return this.storage.subarray(pos, pos + n);
+    return this.#storage.subarray(pos, pos + n);
   }
 
   /** Drops bytes below stream offset `offset` (they were acknowledged). */
   consumeTo(offset: number): void {
     const n = Math.min(offset - this.base, this.length);
     if (n <= 0) return;
-    this.head = (this.head + n) % this.capacity;
+    this.#head = (this.#head + n) % this.capacity;
     this.length -= n;
     this.base += n;
   }

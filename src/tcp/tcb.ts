@@ -9,7 +9,7 @@
  * @module
  */
 
-import { seq, seqAdd, type SeqNumber } from "../wire/seq.ts";
+import { seq, seqAdd, seqDiff, type SeqNumber } from "../wire/mod.ts";
 import { Assembler } from "./assembler.ts";
 import { NewReno } from "./congestion.ts";
 import { type CloseReason, type ConnectionEvent, type ConnectionStats, newStats } from "./events.ts";
@@ -18,6 +18,7 @@ import { ReceiveRing } from "./ring_buffer.ts";
 import { RttEstimator } from "./rtt.ts";
 import { SendBuffer } from "./send_buffer.ts";
 import { nextState, type StateInput, type TcpState } from "./states.ts";
+import { Timers } from "./timers.ts";
 
 /** Bytes the timestamps option adds to every segment (10 + 2 NOPs, RFC 7323 Appendix A). */
 export const TS_OPTION_LEN = 12;
@@ -76,10 +77,6 @@ export class Tcb {
   rttMark: number = -1;
   /** When the timed segment was sent (used without timestamps, Karn's rule). */
   rttSentAt = 0;
-  /** Retransmission / persist / SYN timer deadline. */
-  rtxAt: number | null = null;
-  /** The retransmission timer runs as the persist timer. */
-  persist = false;
   /** Consecutive timeouts for the same SND.UNA. */
   rtxCount = 0;
 
@@ -104,8 +101,6 @@ export class Tcb {
   readonly assembler = new Assembler();
   /** An ACK is due now. */
   ackNow = false;
-  /** Delayed-ACK deadline. */
-  delayedAckAt: number | null = null;
   /** In-order bytes received since our last ACK. */
   unackedBytes = 0;
   /** Our estimate of the peer's segment size: the largest payload seen (536 at first). */
@@ -124,8 +119,8 @@ export class Tcb {
   readonly tsOffset: number;
 
   // --- timers and liveness ---
-  /** TIME-WAIT deadline. */
-  timeWaitAt: number | null = null;
+  /** Retransmission (or persist), delayed-ACK and TIME-WAIT deadlines: set only through their operations. */
+  readonly timers: Timers;
   /** Last time a segment from the peer was accepted. */
   lastHeard = 0;
   /** Last time SND.UNA advanced (or the first send after idle). */
@@ -145,6 +140,7 @@ export class Tcb {
     this.ring = new ReceiveRing(opts.recvBufferSize + (1 << opts.windowScale));
     this.cc = new NewReno(536);
     this.rtt = new RttEstimator(opts.initialRtoMs, opts.minRtoMs, opts.maxRtoMs);
+    this.timers = new Timers(this.rtt, opts);
     // Like Linux: start from the 536-byte default (RFC 9293 §3.7.1) and grow to the largest segment seen.
     this.rcvMss = Math.min(536, opts.mss);
     this.tsOffset = opts.tsOffset;
@@ -158,9 +154,7 @@ export class Tcb {
     if (this.state === "ESTABLISHED") this.events.push({ type: "connected" });
     if (this.state === "CLOSED") {
       this.events.push({ type: "closed", reason });
-      this.rtxAt = null;
-      this.delayedAckAt = null;
-      this.timeWaitAt = null;
+      this.timers.clearAll();
       this.ackNow = false;
       this.synPending = false;
       this.probePending = false;
@@ -179,9 +173,34 @@ export class Tcb {
     return seqAdd(this.iss, off);
   }
 
+  /** The send offset of sequence number `s`, read near SND.UNA (how an ACK field is taken). */
+  sndOffset(s: SeqNumber): number {
+    return this.sndUna + seqDiff(s, this.sndSeq(this.sndUna));
+  }
+
+  /** RFC 5961 §5.2: an acceptable ACK lies in [SND.UNA − MAX.SND.WND, SND.MAX] (given as a send offset). */
+  ackInRange(ackOff: number): boolean {
+    return ackOff <= this.sndMax && ackOff >= this.sndUna - this.maxSndWnd;
+  }
+
+  /** RCV.NXT as a receive offset with the FIN counted once consumed: what our ACK field acknowledges. */
+  rcvNxtWithFin(): number {
+    return this.rcvNxt + (this.finReceived ? 1 : 0);
+  }
+
   /** RCV.NXT as a sequence number (IRS + 1 + data + FIN). */
   rcvNxtSeq(): SeqNumber {
-    return seqAdd(this.irs, 1 + this.rcvNxt + (this.finReceived ? 1 : 0));
+    return seqAdd(this.irs, 1 + this.rcvNxtWithFin());
+  }
+
+  /** RCV.WND: what is left of the window we advertised (never negative). */
+  rcvWnd(): number {
+    return this.rcvRight > this.rcvNxt ? this.rcvRight - this.rcvNxt : 0;
+  }
+
+  /** Receive offset of the oldest byte the application has not read: where the receive ring starts. */
+  rcvReadOffset(): number {
+    return this.rcvNxt - this.ring.readable;
   }
 
   /** Offset just past the last byte the application wrote (the FIN, if any, goes there). */
@@ -192,5 +211,10 @@ export class Tcb {
   /** Bytes sent and not yet acknowledged (SYN/FIN included). */
   flight(): number {
     return this.sndNxt - this.sndUna;
+  }
+
+  /** Data the application wrote that SND.NXT has not reached yet (to send, or to probe a zero window with). */
+  hasUnsentData(): boolean {
+    return this.sndNxt < this.dataEnd();
   }
 }

@@ -6,11 +6,10 @@
  * @module
  */
 
-import { seq, seqAdd } from "../wire/seq.ts";
-import { ACK, FIN, PSH, RST, type SackBlock, SYN, type TcpOptions, type TcpRepr } from "../wire/tcp_repr.ts";
-import { rearmTimer } from "./ack.ts";
+import { ACK, FIN, PSH, RST, type SackBlock, seq, seqAdd, SYN, type TcpOptions, type TcpRepr } from "../wire/mod.ts";
 import { isSynchronized } from "./states.ts";
 import type { Tcb } from "./tcb.ts";
+import { rearmRetransmitTimer } from "./timers.ts";
 
 const NO_OPTIONS: TcpOptions = {};
 const NO_PAYLOAD = new Uint8Array(0);
@@ -40,14 +39,14 @@ export function nextSegment(c: Tcb, now: number): TcpRepr | null {
   if (s !== null) return s;
   if (c.probePending) {
     c.probePending = false;
-    if (c.sndNxt < c.dataEnd()) {
+    if (c.hasUnsentData()) {
       // One octet beyond the zero window (§3.8.6.1); if the peer takes it, its ACK moves SND.UNA past it.
       const payload = c.sendBuf.view(c.sndNxt - 1, 1);
       if (c.sndNxt + 1 > c.sndMax) c.sndMax = c.sndNxt + 1;
       return segment(c, now, c.sndNxt, 0, payload);
     }
   }
-  if (c.sndWnd === 0 && !c.persist) rearmTimer(c, now, false);
+  if (c.sndWnd === 0 && !c.timers.persisting) rearmRetransmitTimer(c, now, false);
   if (c.ackNow) return segment(c, now, c.sndNxt, 0, NO_PAYLOAD);
   return null;
 }
@@ -72,7 +71,7 @@ function syn(c: Tcb, now: number): TcpRepr {
     sackPermitted: c.opts.sack ? true : undefined,
     timestamp: c.opts.timestamps ? { tsVal: c.tsNow(now), tsEcr: 0 } : undefined,
   };
-  if (c.rtxAt === null) c.rtxAt = now + c.rtt.rto;
+  c.timers.startRetransmit(now);
   c.stats.segmentsOut++;
   return raw(c, c.iss, seq(0), SYN, window, options, NO_PAYLOAD);
 }
@@ -104,11 +103,7 @@ function dataSegment(c: Tcb, now: number, from: number, limit: number, rtx: bool
     }
     c.sndMax = end;
   }
-  // RFC 6298 §5.1: start the timer if it is not running (a persist timer gives way to it).
-  if (c.rtxAt === null || c.persist) {
-    c.persist = false;
-    c.rtxAt = now + c.rtt.rto;
-  }
+  c.timers.startRetransmit(now);
   // PSH marks the segment that empties the send queue (RFC 9293 §3.9.1.2), as common stacks do.
   return segment(c, now, from, (fin ? FIN : 0) | (len > 0 && from + len === dataEnd ? PSH : 0), payload);
 }
@@ -135,9 +130,9 @@ function segment(c: Tcb, now: number, from: number, flags: number, payload: Uint
     };
   }
   c.ackNow = false;
-  c.delayedAckAt = null;
+  c.timers.cancelDelayedAck();
   c.unackedBytes = 0;
-  c.lastAckSent = c.rcvNxt + (c.finReceived ? 1 : 0);
+  c.lastAckSent = c.rcvNxtWithFin();
   c.stats.segmentsOut++;
   c.stats.bytesOut += payload.length;
   return raw(c, c.sndSeq(from), c.rcvNxtSeq(), flags | ACK, window, options, payload);
@@ -173,11 +168,11 @@ function advertise(c: Tcb): number {
   const shift = c.rcvShift;
   const right = potentialRight(c);
   if (right - c.rcvRight >= swsThreshold(c)) c.rcvRight = right;
-  const wnd = c.rcvRight > c.rcvNxt ? c.rcvRight - c.rcvNxt : 0;
+  const wnd = c.rcvWnd();
   let field = Math.min(Math.ceil(wnd / (1 << shift)), 0xffff);
   // Rounding up may use the ring's slack, but only once: repeated on every ACK while the application does not read,
   // it would creep the edge right by RCV.NXT's remainder each time, past the ring's end, over unread bytes.
-  const ringEnd = c.rcvNxt - c.ring.readable + c.ring.capacity;
+  const ringEnd = c.rcvReadOffset() + c.ring.capacity;
   if (c.rcvNxt + field * (1 << shift) > ringEnd) field = Math.floor((ringEnd - c.rcvNxt) / (1 << shift));
   const edge = c.rcvNxt + field * (1 << shift);
   if (edge > c.rcvRight) c.rcvRight = edge;
@@ -186,7 +181,7 @@ function advertise(c: Tcb): number {
 
 /** The right edge the free ring space would allow now. */
 export function potentialRight(c: Tcb): number {
-  const right = c.rcvNxt - c.ring.readable + c.opts.recvBufferSize;
+  const right = c.rcvReadOffset() + c.opts.recvBufferSize;
   const max = c.rcvNxt + 0xffff * (1 << c.rcvShift);
   return right < max ? right : max;
 }
@@ -200,6 +195,6 @@ export function swsThreshold(c: Tcb): number {
 export function windowUpdateDue(c: Tcb): boolean {
   if (!isSynchronized(c.state) || c.finReceived) return false;
   const right = potentialRight(c);
-  const current = c.rcvRight > c.rcvNxt ? c.rcvRight - c.rcvNxt : 0;
+  const current = c.rcvWnd();
   return right - c.rcvRight >= swsThreshold(c) && right - c.rcvNxt >= 2 * current;
 }

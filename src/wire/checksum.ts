@@ -10,6 +10,8 @@
  * @module
  */
 
+import type { Ipv4Address } from "./address.ts";
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Below this many bytes a plain byte loop beats setting up the word view. */
 const SMALL = 64;
@@ -101,15 +103,15 @@ export function internetChecksum(bytes: Uint8Array, initial = 0): number {
  *
  * @example
  * ```ts
- * pseudoHeaderSum(0xc612c801, 0xc612c802, 6, 40); // 0x1c58
+ * pseudoHeaderSum(ipv4(0xc612c801), ipv4(0xc612c802), IPPROTO_TCP, 40); // 0x1c58
  * ```
  */
-export function pseudoHeaderSum(src: number, dst: number, protocol: number, length: number): number {
+export function pseudoHeaderSum(src: Ipv4Address, dst: Ipv4Address, protocol: number, length: number): number {
   return fold((src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + (protocol & 0xff) + (length & 0xffff));
 }
 
-/** TCP's protocol number in the pseudo-header. */
-const TCP = 6;
+/** The IP protocol number of TCP (RFC 790), in the IPv4 protocol field and in the pseudo-header. */
+export const IPPROTO_TCP = 6;
 /** Offset of the checksum field in a TCP header. */
 const TCP_CHECKSUM = 16;
 
@@ -119,12 +121,12 @@ const TCP_CHECKSUM = 16;
  *
  * @example
  * ```ts
- * const sum = tcpChecksum(0xc612c801, 0xc612c802, segment);
+ * const sum = tcpChecksum(ipv4(0xc612c801), ipv4(0xc612c802), segment);
  * segment[16] = sum >> 8;
  * segment[17] = sum & 0xff;
  * ```
  */
-export function tcpChecksum(src: number, dst: number, segment: Uint8Array): number {
+export function tcpChecksum(src: Ipv4Address, dst: Ipv4Address, segment: Uint8Array): number {
   return tcpChecksumOf(src, dst, segment, 0, segment.length);
 }
 
@@ -136,11 +138,17 @@ export function tcpChecksum(src: number, dst: number, segment: Uint8Array): numb
  * tcpChecksumOf(src, dst, frame, 20, frame.length); // the segment after a 20-byte IPv4 header
  * ```
  */
-export function tcpChecksumOf(src: number, dst: number, bytes: Uint8Array, start: number, end: number): number {
+export function tcpChecksumOf(
+  src: Ipv4Address,
+  dst: Ipv4Address,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): number {
   if (end - start < TCP_CHECKSUM + 2) {
     throw new RangeError(`Cannot checksum a TCP segment of ${end - start} bytes: the header needs at least 18`);
   }
-  const pseudo = pseudoHeaderSum(src, dst, TCP, end - start);
+  const pseudo = pseudoHeaderSum(src, dst, IPPROTO_TCP, end - start);
   const before = onesComplementSum(bytes, start, start + TCP_CHECKSUM, pseudo);
   return ~onesComplementSum(bytes, start + TCP_CHECKSUM + 2, end, before) & 0xffff;
 }

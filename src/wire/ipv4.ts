@@ -24,6 +24,7 @@
  * @module
  */
 
+import { ipv4, type Ipv4Address } from "./address.ts";
 import { onesComplementSum } from "./checksum.ts";
 import { checkField, checkRoom, hex16, readU16, readU32, writeU16, writeU32 } from "./_bytes.ts";
 import { WireError } from "./errors.ts";
@@ -44,8 +45,6 @@ const F = {
 
 /** Length of an IPv4 header without options, the only kind this stack emits. */
 export const IPV4_HEADER_LEN = 20;
-/** The IP protocol number of TCP. */
-export const IPPROTO_TCP = 6;
 
 const DF = 0x4000;
 const MF = 0x2000;
@@ -63,12 +62,12 @@ export interface Ipv4Header {
   readonly dontFragment: boolean;
   /** Time to live. */
   readonly ttl: number;
-  /** Upper-layer protocol, e.g. {@link IPPROTO_TCP}. */
+  /** Upper-layer protocol, e.g. `IPPROTO_TCP`. */
   readonly protocol: number;
-  /** Source address as an unsigned 32-bit number. */
-  readonly src: number;
-  /** Destination address as an unsigned 32-bit number. */
-  readonly dst: number;
+  /** Source address. */
+  readonly src: Ipv4Address;
+  /** Destination address. */
+  readonly dst: Ipv4Address;
   /** Bytes after the header: total length minus header length. */
   readonly payloadLength: number;
 }
@@ -162,8 +161,8 @@ export function parseIpv4(frame: Uint8Array, options: ParseIpv4Options = {}): Ip
     dontFragment: (flagsFragment & DF) !== 0,
     ttl: frame[F.TTL],
     protocol: frame[F.PROTOCOL],
-    src: readU32(frame, F.SRC),
-    dst: readU32(frame, F.DST),
+    src: ipv4(readU32(frame, F.SRC)),
+    dst: ipv4(readU32(frame, F.DST)),
     payloadLength: totalLength - headerLength,
     headerLength,
     payload: frame.subarray(headerLength, totalLength),
@@ -214,37 +213,4 @@ export function emitIpv4(header: Ipv4Header, buf: Uint8Array, offset = 0, payloa
   writeU16(buf, o + F.CHECKSUM, sum);
   if (payload !== undefined) buf.set(payload, o + IPV4_HEADER_LEN);
   return IPV4_HEADER_LEN;
-}
-
-/**
- * Parses a dotted-quad address into an unsigned 32-bit number; throws `TypeError` on anything else (no leading
- * zeros, no shorthand forms such as `127.1`).
- *
- * @example
- * ```ts
- * parseIpv4Address("198.18.0.1"); // 0xc6120001
- * ```
- */
-export function parseIpv4Address(text: string): number {
-  const parts = text.split(".");
-  let value = 0;
-  for (const part of parts) {
-    if (parts.length !== 4 || !/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) {
-      throw new TypeError(`Cannot parse IPv4 address "${text}": expected four decimal numbers 0-255`);
-    }
-    value = value * 256 + Number(part);
-  }
-  return value;
-}
-
-/**
- * Formats an unsigned 32-bit address as a dotted quad.
- *
- * @example
- * ```ts
- * formatIpv4Address(0xc6120001); // "198.18.0.1"
- * ```
- */
-export function formatIpv4Address(address: number): string {
-  return `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}`;
 }

@@ -1,6 +1,6 @@
 /**
- * The wire codecs of rawhttpget: checksums, IPv4 and TCP parse/emit, sequence arithmetic, trace formatting and pcap
- * output. Sans-IO: nothing here performs I/O or reads a clock.
+ * The wire codecs of rawhttpget: IPv4 addresses, checksums, IPv4 and TCP parse/emit, sequence arithmetic, trace
+ * formatting and pcap output. Sans-IO: nothing here performs I/O or reads a clock.
  *
  * @example
  * ```ts
@@ -14,20 +14,18 @@
  * @module
  */
 
-export { internetChecksum, onesComplementSum, pseudoHeaderSum, tcpChecksum, tcpChecksumOf } from "./checksum.ts";
+export { formatIpv4Address, ipv4, type Ipv4Address, parseIpv4Address, tryParseIpv4Address } from "./address.ts";
+export {
+  internetChecksum,
+  IPPROTO_TCP,
+  onesComplementSum,
+  pseudoHeaderSum,
+  tcpChecksum,
+  tcpChecksumOf,
+} from "./checksum.ts";
 export { WireError, type WireErrorReason } from "./errors.ts";
 export { formatTcp, formatTcpFlags, formatTcpOptions, formatTrace } from "./format.ts";
-export {
-  emitIpv4,
-  formatIpv4Address,
-  IPPROTO_TCP,
-  IPV4_HEADER_LEN,
-  type Ipv4Header,
-  type Ipv4Repr,
-  parseIpv4,
-  parseIpv4Address,
-  type ParseIpv4Options,
-} from "./ipv4.ts";
+export { emitIpv4, IPV4_HEADER_LEN, type Ipv4Header, type Ipv4Repr, parseIpv4, type ParseIpv4Options } from "./ipv4.ts";
 export { LINKTYPE_RAW, PCAP_SNAPLEN, PcapWriter } from "./pcap.ts";
 export {
   seq,

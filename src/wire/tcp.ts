@@ -27,7 +27,8 @@
  */
 
 import { checkField, checkRoom, readU16, readU32, writeU16, writeU32 } from "./_bytes.ts";
-import { onesComplementSum, pseudoHeaderSum, tcpChecksumOf } from "./checksum.ts";
+import type { Ipv4Address } from "./address.ts";
+import { IPPROTO_TCP, onesComplementSum, pseudoHeaderSum, tcpChecksumOf } from "./checksum.ts";
 import { WireError } from "./errors.ts";
 import { seq } from "./seq.ts";
 import { emitTcpOptions, parseTcpOptions, tcpOptionsLength } from "./tcp_options.ts";
@@ -49,7 +50,6 @@ const F = {
 
 /** Length of a TCP header without options. */
 export const TCP_HEADER_LEN = 20;
-const IPPROTO_TCP = 6;
 
 /**
  * Parses and validates a TCP segment (the IPv4 payload). The payload is a view into `segment`, not a copy.
@@ -120,7 +120,7 @@ export function tcpHeaderLength(options: TcpOptions): number {
  *   urgent: 0, options: { mss: 1460 }, payload: new Uint8Array(0) }, buf, 20, src, dst); // 24
  * ```
  */
-export function emitTcp(repr: TcpRepr, buf: Uint8Array, offset: number, src: number, dst: number): number {
+export function emitTcp(repr: TcpRepr, buf: Uint8Array, offset: number, src: Ipv4Address, dst: Ipv4Address): number {
   const headerLength = tcpHeaderLength(repr.options);
   const total = headerLength + repr.payload.length;
   checkRoom("TCP", buf, offset, total);
@@ -158,7 +158,7 @@ export function emitTcp(repr: TcpRepr, buf: Uint8Array, offset: number, src: num
  * if (!verifyTcpChecksum(ip.src, ip.dst, ip.payload)) stats.badChecksum++;
  * ```
  */
-export function verifyTcpChecksum(src: number, dst: number, segment: Uint8Array): boolean {
+export function verifyTcpChecksum(src: Ipv4Address, dst: Ipv4Address, segment: Uint8Array): boolean {
   if (segment.length < TCP_HEADER_LEN || segment.length > 0xffff) return false;
   return onesComplementSum(segment, 0, segment.length, pseudoHeaderSum(src, dst, IPPROTO_TCP, segment.length)) ===
     0xffff;
@@ -175,7 +175,7 @@ export function verifyTcpChecksum(src: number, dst: number, segment: Uint8Array)
  * const ok = verifyTcpChecksum(s, d, seg) || (peerIsLocal && isFoldedPseudoHeaderChecksum(s, d, seg));
  * ```
  */
-export function isFoldedPseudoHeaderChecksum(src: number, dst: number, segment: Uint8Array): boolean {
+export function isFoldedPseudoHeaderChecksum(src: Ipv4Address, dst: Ipv4Address, segment: Uint8Array): boolean {
   if (segment.length < TCP_HEADER_LEN || segment.length > 0xffff) return false;
   const stored = readU16(segment, F.CHECKSUM);
   return stored % 0xffff === pseudoHeaderSum(src, dst, IPPROTO_TCP, segment.length) % 0xffff;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Ipv4Address } from "../../src/wire/address.ts";
 import { onesComplementSum, tcpChecksumOf } from "../../src/wire/checksum.ts";
 
 /**
@@ -16,10 +17,10 @@ export const PEER_TTL = 99;
 
 /** Everything a frame may say; the script picks, the rest is computed. */
 export interface FrameSpec {
-  /** Source address (u32). */
-  readonly src: number;
-  /** Destination address (u32). */
-  readonly dst: number;
+  /** Source address. */
+  readonly src: Ipv4Address;
+  /** Destination address. */
+  readonly dst: Ipv4Address;
   /** Source port. */
   readonly srcPort: number;
   /** Destination port. */

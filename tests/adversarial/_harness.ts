@@ -7,19 +7,19 @@
  */
 
 import { readPcap } from "../wire/_helpers.ts";
-import { parseIpv4, parseIpv4Address } from "../../src/wire/ipv4.ts";
+import { parseIpv4Address } from "../../src/wire/address.ts";
+import { parseIpv4 } from "../../src/wire/ipv4.ts";
 import { parseTcp } from "../../src/wire/tcp.ts";
 import type { TcpRepr } from "../../src/wire/tcp_repr.ts";
-import assert from "node:assert/strict";
-import { leftovers, skipNetworkTests, type Testbed, withTestbed } from "../testbed/testbed.ts";
+import { type Testbed, testbedTest } from "../testbed/testbed.ts";
+import { readOrNull } from "../_support/files.ts";
+import { denoRun, mainCommand } from "../_support/program.ts";
 import { PEER_TTL } from "./_frame_builder.ts";
-import type { PeerStep } from "./raw_peer.ts";
+import type { PeerStep } from "./_raw_peer_child.ts";
 
-export type { PeerStep } from "./raw_peer.ts";
+export type { PeerStep } from "./_raw_peer_child.ts";
 
-/** Path of our program. */
-export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const PEER = new URL("./raw_peer.ts", import.meta.url).pathname;
+const PEER = new URL("./_raw_peer_child.ts", import.meta.url).pathname;
 const CLIENT = parseIpv4Address("198.18.1.2");
 
 /** A peer script. */
@@ -93,16 +93,9 @@ export function upTo(to: number): PeerStep[] {
  * no namespace left afterwards.
  */
 export function peerTest(name: string, fn: (t: Deno.TestContext, tb: Testbed) => Promise<void>): void {
-  Deno.test({
-    name,
-    ignore: skipNetworkTests(),
-    fn: async (t) => {
-      await withTestbed({ servers: [] }, async (tb) => {
-        await installPeerRstDrop(tb);
-        await fn(t, tb);
-      });
-      assert.deepEqual(await leftovers("mine"), []);
-    },
+  testbedTest(name, { servers: [] }, async (t, tb) => {
+    await installPeerRstDrop(tb);
+    await fn(t, tb);
   });
 }
 
@@ -127,7 +120,7 @@ export async function runCase(
   const port = nextPort++;
   const dir = await Deno.makeTempDir({ dir: tb.tempDir, prefix: `case-${port}-` });
   const out = `${dir}/out.bin`, pcap = `${dir}/trace.pcap`;
-  const peer = tb.spawnIn("server", [Deno.execPath(), "run", "--allow-all", PEER], { stdin: "piped" });
+  const peer = tb.spawnIn("server", denoRun(PEER, [], ["--allow-all"]), { stdin: "piped" });
   const writer = peer.stdin.getWriter();
   const routerMac = await macOf(tb);
   await writer.write(new TextEncoder().encode(JSON.stringify({ port, routerMac, ...script })));
@@ -139,11 +132,7 @@ export async function runCase(
     if (done) throw new Error(`The raw peer did not start: ${early}`);
     early += value;
   }
-  const client = tb.spawnClient([
-    Deno.execPath(),
-    "run",
-    "--allow-ffi",
-    MAIN,
+  const client = tb.spawnClient(mainCommand([
     ...(opts.quiet === false ? [] : ["-q"]),
     "--tries",
     "1", // the peer plays one connection
@@ -155,7 +144,7 @@ export async function runCase(
     out,
     ...(opts.args ?? []),
     `http://198.18.2.2:${port}/file.bin`,
-  ]);
+  ]));
   const killer = setTimeout(() => {
     for (const p of [client, peer]) {
       try {
@@ -231,12 +220,4 @@ export function findReceived(trace: TraceEntry[], pred: (seg: TcpRepr | null) =>
 
 async function drain(reader: ReadableStreamDefaultReader<string>): Promise<void> {
   while (!(await reader.read()).done) { /* the peer's log is not needed */ }
-}
-
-async function readOrNull(path: string): Promise<Uint8Array | null> {
-  try {
-    return await Deno.readFile(path);
-  } catch {
-    return null;
-  }
 }

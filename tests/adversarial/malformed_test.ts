@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { bodyBytes } from "./_frame_builder.ts";
 import { answersTo, findReceived, FINISH, okHead, peerTest, runCase, upTo } from "./_harness.ts";
-import type { SendSpec } from "./raw_peer.ts";
+import type { SendSpec } from "./_raw_peer_child.ts";
 
 const BODY = 30_000;
 const HEAD = okHead(BODY);

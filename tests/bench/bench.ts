@@ -1,7 +1,7 @@
 /**
  * `deno task bench`: brings up the testbed (client, router, server namespaces; nginx), then for each scenario and
  * file size downloads the same file with rawhttpget, curl and wget, alternating them, and prints one table (see
- * report.ts) with the targets of issue 6 checked underneath. Every file is checked byte-exact.
+ * report.ts) with the project's performance targets checked underneath. Every file is checked byte-exact.
  *
  * Usage: `deno run --allow-all tests/bench/bench.ts [--short] [--runs N] [--only NAME,…] [--json PATH]`
  * - `--short`: small files, one run, the scenarios that have short sizes (the CI mode; no targets).

@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { leftovers, skipNetworkTests } from "../testbed/testbed.ts";
+import { leftovers } from "../_support/namespaces.ts";
+import { skipNetworkTests } from "../_support/root.ts";
 import { runBench } from "./bench.ts";
 import { formatSize, SCENARIOS } from "./scenarios.ts";
 import { TOOLS } from "./tools.ts";

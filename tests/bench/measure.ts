@@ -6,7 +6,8 @@
  * @module
  */
 
-import { sha256File, type Testbed } from "../testbed/testbed.ts";
+import { type Testbed } from "../testbed/testbed.ts";
+import { sha256File } from "../_support/files.ts";
 import { commandFor, parseReport, type ToolName } from "./tools.ts";
 
 /** GNU time, from Debian's `time` package (the shell keyword cannot report memory). */

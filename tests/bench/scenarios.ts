@@ -1,6 +1,6 @@
 /**
  * The benchmark's scenarios: each sets the testbed's impairments and offloads from a clean state, names the file
- * sizes it downloads, and states its target as issue 6 words it (ratios to curl measured in the same run).
+ * sizes it downloads, and states its performance target (ratios to curl measured in the same run).
  *
  * Loss is made in the router namespace, so both ends see real loss; "data" loss drops server → client packets, "ACK"
  * loss drops client → server packets.

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { mainCommand } from "../_support/program.ts";
+
 /** A downloader in the comparison. */
 export type ToolName = "rawhttpget" | "curl" | "wget";
 
@@ -22,14 +24,12 @@ export interface ToolReport {
   readonly outOfOrder?: number;
 }
 
-const MAIN_TS = new URL("../../main.ts", import.meta.url).pathname;
-
 /** The command line that downloads `url` into `out` with `tool`; `caCert`: the CA file an https URL is checked with. */
 export function commandFor(tool: ToolName, url: string, out: string, caCert?: string): string[] {
   switch (tool) {
     case "rawhttpget": {
       const ca = caCert === undefined ? [] : ["--ca-certificate", caCert];
-      return [Deno.execPath(), "run", "--allow-ffi", MAIN_TS, "-O", out, ...ca, url];
+      return mainCommand(["-O", out, ...ca, url]);
     }
     case "curl": {
       const ca = caCert === undefined ? [] : ["--cacert", caCert];

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { helpText, OPTIONS, parseCommandLine, readSettings, UsageError } from "../../src/cli/options.ts";
 import { describeFailure, FFI_PERMISSION_MESSAGE } from "../../src/cli/messages.ts";
 import { ExitCode } from "../../src/cli/exit_codes.ts";
-import { ConnectionError, RangeMismatchError, RedirectError, ServerStatusError } from "../../src/net/errors.ts";
+import { RangeMismatchError, RedirectError, ServerStatusError } from "../../src/fetch/mod.ts";
+import { ConnectionError } from "../../src/transport/mod.ts";
 import { BindError } from "../../ffi/route.ts";
 import { OsError } from "../../ffi/os_error.ts";
-import { TlsError } from "../../src/net/tls.ts";
+import { TlsError } from "../../src/fetch/mod.ts";
 
 const settings = (...args: string[]) => readSettings(parseCommandLine(args));
 
@@ -51,7 +52,7 @@ Deno.test("readSettings() reads every option", () => {
     "--interface",
     "eth0",
     "--source",
-    "10.0.0.1",
+    "198.18.1.2",
     "--ca-certificate",
     "ca.pem",
     "--no-check-certificate",
@@ -69,9 +70,9 @@ Deno.test("readSettings() reads every option", () => {
     maxRedirects: 0,
     http11: true,
     trustServerNames: true,
-    noFirewall: true,
+    firewall: "none",
     device: "eth0",
-    source: "10.0.0.1",
+    source: 0xc6120102,
     caFile: "ca.pem",
     checkCertificate: false,
   });
@@ -85,6 +86,7 @@ Deno.test("readSettings() refuses bad values and combinations with a usage error
       ["--max-redirect", "-1"],
       ["--timeout", "0"],
       ["--source", "host.example"],
+      ["--source", "198.18.01.2"],
       ["-c", "-O", "-"],
       ["-c", "-O", "f", "http://other/"],
     ]

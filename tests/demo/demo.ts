@@ -10,12 +10,14 @@
  * @module
  */
 
-import { leftovers, sha256Bytes, sha256File, type Testbed, withTestbed } from "../testbed/testbed.ts";
+import { type Testbed, withTestbed } from "../testbed/testbed.ts";
+import { sha256Bytes, sha256File } from "../_support/files.ts";
+import { leftovers } from "../_support/namespaces.ts";
+import { mainCommand } from "../_support/program.ts";
 import { startStaticServer } from "./static_server.ts";
 import { makeText } from "./text.ts";
 
 const MiB = 1 << 20;
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** One row of the report. */
 interface Row {
@@ -44,7 +46,7 @@ export function parseSummary(stderr: string): { seconds: number | null; counters
 async function fetchThroughStack(tb: Testbed, url: string, expected: string, encoding: string): Promise<Row> {
   const file = url.slice(url.lastIndexOf("/") + 1);
   const out = `${tb.tempDir}/downloaded-${file}`;
-  const r = await tb.execClient([Deno.execPath(), "run", "--allow-ffi", MAIN, "-O", out, url], { timeoutMs: 120_000 });
+  const r = await tb.execClient(mainCommand(["-O", out, url]), { timeoutMs: 120_000 });
   let sha = "";
   let bytes = 0;
   try {

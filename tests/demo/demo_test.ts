@@ -6,13 +6,15 @@
  */
 
 import assert from "node:assert/strict";
-import { leftovers, skipNetworkTests } from "../testbed/testbed.ts";
-import { findProgram } from "../testbed/exec.ts";
+import { leftovers } from "../_support/namespaces.ts";
+import { asNobody, skipNetworkTests } from "../_support/root.ts";
+import { exec, findProgram, shellQuote } from "../_support/exec.ts";
+import { withTempDir } from "../_support/files.ts";
+import { denoRun, REPO_ROOT } from "../_support/program.ts";
 import { parseSummary, table } from "./demo.ts";
 
 const ignore = skipNetworkTests();
 const DEMO = new URL("./demo.ts", import.meta.url).pathname;
-const REPO = new URL("../..", import.meta.url).pathname;
 
 /** Tools a fresh machine lacks; the demo must not need them. */
 const HIDDEN = ["nft", "iptables", "iptables-legacy", "iptables-nft", "xtables-nft-multi", "xtables-legacy-multi"]
@@ -31,11 +33,8 @@ function allCopies(name: string): string[] {
   return [...found];
 }
 
-async function run(cmd: string[], env?: Record<string, string>) {
-  const out = await new Deno.Command(cmd[0], { args: cmd.slice(1), cwd: REPO, env, stdin: "null" }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+/** Runs `cmd` in the repository root, as `deno task demo` does. */
+const run = (cmd: string[]) => exec(cmd, { cwd: REPO_ROOT });
 
 Deno.test("demo: the summary line's counters and the table layout", () => {
   const s = parseSummary(
@@ -53,7 +52,7 @@ Deno.test({
   fn: async () => {
     assert.ok(findProgram("unshare") !== null, "unshare is not installed (apt-get install util-linux)");
     const hide = HIDDEN.flatMap(allCopies).map((p) => `mount --bind /dev/null '${p}'`).join("\n");
-    const script = `set -e\nmount --make-rprivate /\n${hide}\nexec '${Deno.execPath()}' run --allow-all '${DEMO}'\n`;
+    const script = `set -e\nmount --make-rprivate /\n${hide}\nexec ${shellQuote(denoRun(DEMO, [], ["--allow-all"]))}\n`;
     const r = await run(["unshare", "--mount", "sh", "-c", script]);
     const output = `${r.stdout}\n${r.stderr}`;
     assert.equal(r.code, 0, output);
@@ -70,17 +69,12 @@ Deno.test({
   ignore,
   fn: async () => {
     assert.ok(findProgram("setpriv") !== null, "setpriv is not installed (apt-get install util-linux)");
-    const denoDir = await Deno.makeTempDir({ prefix: "rhg-demo-denodir-" });
-    try {
+    await withTempDir("rhg-demo-denodir-", async (denoDir) => {
       await Deno.chmod(denoDir, 0o777);
-      const nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", "env"];
-      const env = [`DENO_DIR=${denoDir}`, "HOME=/nonexistent"];
-      const r = await run([...nobody, ...env, Deno.execPath(), "run", "--allow-all", DEMO]);
+      const r = await run([...asNobody(denoDir), ...denoRun(DEMO, [], ["--allow-all"])]);
       assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
       assert.match(r.stderr, /needs root: run it as root/);
       assert.equal(r.stdout, "", "nothing is started before the refusal");
-    } finally {
-      await Deno.remove(denoDir, { recursive: true });
-    }
+    });
   },
 });

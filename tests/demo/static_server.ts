@@ -14,9 +14,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { serverArgs } from "../_support/server_args.ts";
 import { isListening } from "../testbed/servers.ts";
 import type { Testbed } from "../testbed/testbed.ts";
+import { denoRun } from "../_support/program.ts";
 
 /** Where a {@linkcode startStaticServer} server listens and what it serves. */
 export interface StaticServerOptions {
@@ -52,21 +53,12 @@ export async function startStaticServer(tb: Testbed, opts: StaticServerOptions =
   const addr = opts.addr ?? tb.serverAddr;
   const port = opts.port ?? 8081;
   const root = opts.root ?? tb.wwwDir;
-  const child = tb.spawnIn(ns, [
-    Deno.execPath(),
-    "run",
-    "--quiet",
-    "--no-prompt",
-    `--allow-net=${addr}:${port}`,
-    `--allow-read=${root}`,
-    new URL(import.meta.url).pathname,
-    "--root",
-    root,
-    "--hostname",
-    addr,
-    "--port",
-    String(port),
-  ], { stdout: "null", stderr: "inherit" });
+  const args = ["--root", root, "--hostname", addr, "--port", String(port)];
+  const flags = ["--quiet", "--no-prompt", `--allow-net=${addr}:${port}`, `--allow-read=${root}`];
+  const child = tb.spawnIn(ns, denoRun(new URL(import.meta.url).pathname, args, flags), {
+    stdout: "null",
+    stderr: "inherit",
+  });
   let exited = false;
   child.status.then(() => exited = true);
   const nsName = ns === "server" ? tb.serverNs : ns === "client" ? tb.clientNs : ns === "router" ? tb.routerNs : ns;
@@ -115,21 +107,10 @@ export function staticHandler(root: string): (req: Request) => Promise<Response>
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      root: { type: "string" },
-      hostname: { type: "string", default: "127.0.0.1" },
-      port: { type: "string", default: "8081" },
-    },
-  });
-  if (values.root === undefined) {
-    console.error("usage: static_server.ts --root DIR [--hostname ADDR] [--port N]");
-    Deno.exit(2);
-  }
+  const { root, hostname, port } = serverArgs("static_server.ts", { hostname: "127.0.0.1", port: 8081 });
   Deno.serve({
-    hostname: values.hostname,
-    port: Number(values.port),
+    hostname,
+    port,
     onListen: ({ hostname, port }) => console.log(`listening on http://${hostname}:${port}/`),
-  }, staticHandler(values.root));
+  }, staticHandler(root));
 }

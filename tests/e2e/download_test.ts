@@ -6,12 +6,11 @@
  */
 
 import assert from "node:assert/strict";
-import { leftovers, sha256Bytes, skipNetworkTests, type Testbed, withTestbed } from "../testbed/testbed.ts";
+import { type Testbed, testbedTest } from "../testbed/testbed.ts";
+import { sha256Bytes } from "../_support/files.ts";
 import { startStaticServer } from "../demo/static_server.ts";
 import { makeText } from "../demo/text.ts";
-import { assertSameAsServedAndCurl, MiB, requireTools } from "./_helpers.ts";
-
-const ignore = skipNetworkTests();
+import { assertSameAsServedAndCurl, MiB } from "./_helpers.ts";
 
 /** Sizes around one segment: our MSS is 1460, the server's segments carry 1448 bytes with timestamps. */
 const SMALL_SIZES = [0, 1, 1448, 1449, 1460, 1461, MiB];
@@ -44,19 +43,14 @@ async function downloadAll(t: Deno.TestContext, tb: Testbed, base: string, sums:
   }
 }
 
-Deno.test({
-  name: "e2e: byte-exact downloads from nginx, Deno.serve and the node:net server, same as curl",
-  ignore,
-  fn: async (t) => {
-    requireTools(["curl", "nginx"]);
-    await withTestbed({ servers: ["nginx", "deno"] }, async (tb) => {
-      const sums = await fixtures(tb, true);
-      const serve = await startStaticServer(tb);
-      await t.step("nginx", (t) => downloadAll(t, tb, tb.url("nginx", "").replace(/\/$/, ""), sums));
-      await t.step("Deno.serve", (t) => downloadAll(t, tb, serve.base, sums));
-      sums.delete("big.bin");
-      await t.step("node:net file server", (t) => downloadAll(t, tb, tb.url("deno", "").replace(/\/$/, ""), sums));
-    });
-    assert.deepEqual(await leftovers("mine"), []);
-  },
+testbedTest("e2e: byte-exact downloads from nginx, Deno.serve and the node:net server, same as curl", {
+  servers: ["nginx", "deno"],
+  tools: ["curl", "nginx"],
+}, async (t, tb) => {
+  const sums = await fixtures(tb, true);
+  const serve = await startStaticServer(tb);
+  await t.step("nginx", (t) => downloadAll(t, tb, tb.url("nginx", "").replace(/\/$/, ""), sums));
+  await t.step("Deno.serve", (t) => downloadAll(t, tb, serve.base, sums));
+  sums.delete("big.bin");
+  await t.step("node:net file server", (t) => downloadAll(t, tb, tb.url("deno", "").replace(/\/$/, ""), sums));
 });

@@ -6,11 +6,11 @@
  */
 
 import assert from "node:assert/strict";
-import { leftovers, skipNetworkTests, withTestbed } from "../testbed/testbed.ts";
+import { testbedTest } from "../testbed/testbed.ts";
+import { assertNoFirewallLeft } from "../_support/firewall.ts";
+import { mainCommand } from "../_support/program.ts";
 import { startStaticServer } from "../demo/static_server.ts";
-import { assertNoFirewallLeft, MAIN, MiB, outPath, requireTools, rhg } from "./_helpers.ts";
-
-const ignore = skipNetworkTests();
+import { download, MiB, outPath } from "./_helpers.ts";
 
 /** wget's exit codes (wget(1), "EXIT STATUS"). */
 const SERVER_ERROR = 8;
@@ -30,77 +30,72 @@ async function partSize(path: string): Promise<number> {
   }
 }
 
-Deno.test({
-  name: "e2e: error answers, a reset mid-body, a silent server and interruptions fail cleanly",
-  ignore,
-  fn: async (t) => {
-    requireTools(["curl", "nginx"]);
-    await withTestbed({ servers: ["nginx", "deno"] }, async (tb) => {
-      await tb.randomFile("big.bin", 4 * MiB, "reset");
-      const serve = await startStaticServer(tb);
-      const nginx = tb.url("nginx", "").replace(/\/$/, "");
-      const node = tb.url("deno", "").replace(/\/$/, "");
-      const cases: [string, string, number][] = [
-        ["404 from nginx", `${nginx}/missing.bin`, 404],
-        ["404 from Deno.serve", `${serve.base}/missing.bin`, 404],
-        ["404 from the node:net server", `${node}/missing.bin`, 404],
-        ["500 from Deno.serve", `${serve.base}/status/500`, 500],
-        ["500 from the node:net server", `${node}/status/500`, 500],
-      ];
-      for (const [name, url, status] of cases) {
-        await t.step(`${name}: exit code 8, no file`, async () => {
-          const r = await rhg(tb, url);
-          assert.equal(r.code, SERVER_ERROR, `exit code ${r.code} for a ${status}: ${r.stderr}`);
-          assert.match(r.stderr, new RegExp(String(status)), "the message names the status");
-          assert.equal(r.sha256, null, `a file was saved for a ${status}`);
-          assert.equal(r.partExists, false, `a .part file was left for a ${status}`);
-        });
-      }
-
-      await t.step("a reset in the middle of the body: network error, no final file", async () => {
-        const r = await rhg(tb, `${node}/reset-mid-body/big.bin?bytes=${MiB}`, ["--tries", "1"]);
-        assert.equal(r.code, NETWORK_FAILURE, `exit code ${r.code} after a reset: ${r.stderr}`);
-        assert.match(r.stderr, /reset/i, "the message says the server reset the connection");
-        assert.equal(r.sha256, null, "a final file was saved although the body was cut");
-      });
-
-      await t.step(`a server that never answers: timeout after about ${TIMEOUT_S} s`, async () => {
-        const r = await rhg(tb, `${node}/hang`, ["--tries", "1", "--timeout", String(TIMEOUT_S)], 60_000);
-        assert.equal(r.code, NETWORK_FAILURE, `exit code ${r.code} on a timeout: ${r.stderr}`);
-        assert.equal(r.sha256, null, "a file was saved although no response came");
-        assert.equal(r.partExists, false, "a .part file was left although no response came");
-        // Not a timing test: the timeout must fire, not before the configured time, and not wildly after it.
-        assert.ok(r.timeMs >= TIMEOUT_S * 1000, `gave up after ${r.timeMs} ms, before the ${TIMEOUT_S} s timeout`);
-        assert.ok(r.timeMs < TIMEOUT_S * 1000 + 5_000, `gave up only after ${r.timeMs} ms (timeout ${TIMEOUT_S} s)`);
-      });
-
-      for (const signal of ["SIGINT", "SIGKILL"] as const) {
-        await t.step(`${signal} in the middle of a download: no final file, no firewall rule left`, async () => {
-          const out = outPath(tb, signal);
-          const child = tb.spawnClient(
-            [Deno.execPath(), "run", "--allow-ffi", MAIN, "-q", "-O", out, `${node}/slow/big.bin?chunk=65536&delay=50`],
-            { stdout: "null", stderr: "piped" },
-          );
-          const stderr = new Response(child.stderr).text();
-          let exited = false;
-          child.status.then(() => exited = true);
-          // Wait until the body is flowing (the .part file has bytes), then interrupt.
-          const deadline = performance.now() + 20_000;
-          while ((await partSize(out)) === 0) {
-            if (exited) assert.fail(`rawhttpget ended before the body flowed: ${await stderr}`);
-            assert.ok(performance.now() < deadline, "the slow download did not start in 20 s");
-            await new Promise((r) => setTimeout(r, 50));
-          }
-          child.kill(signal);
-          const status = await child.status;
-          await stderr;
-          if (signal === "SIGINT") assert.equal(status.code, INTERRUPTED, "exit code after SIGINT");
-          else assert.equal(status.signal, "SIGKILL");
-          await assertNoFirewallLeft(tb);
-          await assert.rejects(Deno.stat(out), Deno.errors.NotFound, "a final file exists after an interruption");
-        });
-      }
+testbedTest("e2e: error answers, a reset mid-body, a silent server and interruptions fail cleanly", {
+  servers: ["nginx", "deno"],
+  tools: ["curl", "nginx"],
+}, async (t, tb) => {
+  await tb.randomFile("big.bin", 4 * MiB, "reset");
+  const serve = await startStaticServer(tb);
+  const nginx = tb.url("nginx", "").replace(/\/$/, "");
+  const node = tb.url("deno", "").replace(/\/$/, "");
+  const cases: [string, string, number][] = [
+    ["404 from nginx", `${nginx}/missing.bin`, 404],
+    ["404 from Deno.serve", `${serve.base}/missing.bin`, 404],
+    ["404 from the node:net server", `${node}/missing.bin`, 404],
+    ["500 from Deno.serve", `${serve.base}/status/500`, 500],
+    ["500 from the node:net server", `${node}/status/500`, 500],
+  ];
+  for (const [name, url, status] of cases) {
+    await t.step(`${name}: exit code 8, no file`, async () => {
+      const r = await download(tb, url);
+      assert.equal(r.code, SERVER_ERROR, `exit code ${r.code} for a ${status}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(String(status)), "the message names the status");
+      assert.equal(r.sha256, null, `a file was saved for a ${status}`);
+      assert.equal(r.partExists, false, `a .part file was left for a ${status}`);
     });
-    assert.deepEqual(await leftovers("mine"), []);
-  },
+  }
+
+  await t.step("a reset in the middle of the body: network error, no final file", async () => {
+    const r = await download(tb, `${node}/reset-mid-body/big.bin?bytes=${MiB}`, ["--tries", "1"]);
+    assert.equal(r.code, NETWORK_FAILURE, `exit code ${r.code} after a reset: ${r.stderr}`);
+    assert.match(r.stderr, /reset/i, "the message says the server reset the connection");
+    assert.equal(r.sha256, null, "a final file was saved although the body was cut");
+  });
+
+  await t.step(`a server that never answers: timeout after about ${TIMEOUT_S} s`, async () => {
+    const r = await download(tb, `${node}/hang`, ["--tries", "1", "--timeout", String(TIMEOUT_S)], 60_000);
+    assert.equal(r.code, NETWORK_FAILURE, `exit code ${r.code} on a timeout: ${r.stderr}`);
+    assert.equal(r.sha256, null, "a file was saved although no response came");
+    assert.equal(r.partExists, false, "a .part file was left although no response came");
+    // Not a timing test: the timeout must fire, not before the configured time, and not wildly after it.
+    assert.ok(r.timeMs >= TIMEOUT_S * 1000, `gave up after ${r.timeMs} ms, before the ${TIMEOUT_S} s timeout`);
+    assert.ok(r.timeMs < TIMEOUT_S * 1000 + 5_000, `gave up only after ${r.timeMs} ms (timeout ${TIMEOUT_S} s)`);
+  });
+
+  for (const signal of ["SIGINT", "SIGKILL"] as const) {
+    await t.step(`${signal} in the middle of a download: no final file, no firewall rule left`, async () => {
+      const out = outPath(tb, signal);
+      const child = tb.spawnClient(
+        mainCommand(["-q", "-O", out, `${node}/slow/big.bin?chunk=65536&delay=50`]),
+        { stdout: "null", stderr: "piped" },
+      );
+      const stderr = new Response(child.stderr).text();
+      let exited = false;
+      child.status.then(() => exited = true);
+      // Wait until the body is flowing (the .part file has bytes), then interrupt.
+      const deadline = performance.now() + 20_000;
+      while ((await partSize(out)) === 0) {
+        if (exited) assert.fail(`rawhttpget ended before the body flowed: ${await stderr}`);
+        assert.ok(performance.now() < deadline, "the slow download did not start in 20 s");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill(signal);
+      const status = await child.status;
+      await stderr;
+      if (signal === "SIGINT") assert.equal(status.code, INTERRUPTED, "exit code after SIGINT");
+      else assert.equal(status.signal, "SIGKILL");
+      await assertNoFirewallLeft(tb.clientNs);
+      await assert.rejects(Deno.stat(out), Deno.errors.NotFound, "a final file exists after an interruption");
+    });
+  }
 });

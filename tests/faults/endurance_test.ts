@@ -6,12 +6,14 @@
  *
  * It also catches 4-tuple reuse: the kernel's ephemeral ports repeat (about one download in a hundred here gets the
  * port of an earlier one whose connection the server still holds in TIME-WAIT); our SYN must then be accepted
- * (RFC 6191, src/net/ts_clock.ts), or that download fails.
+ * (RFC 6191, src/transport/ts_clock.ts), or that download fails.
  */
 
 import assert from "node:assert/strict";
-import { leftovers, sha256Bytes, skipNetworkTests, type Testbed, withTestbed } from "../testbed/testbed.ts";
-import { firewallState, MAIN } from "./_run.ts";
+import { type Testbed, testbedTest } from "../testbed/testbed.ts";
+import { sha256Bytes } from "../_support/files.ts";
+import { assertNoFirewallLeft, firewallRules } from "../_support/firewall.ts";
+import { mainCommand } from "../_support/program.ts";
 
 const RUNS = 200;
 const SIZE = 32 * 1024;
@@ -38,62 +40,52 @@ async function sockets(tb: Testbed): Promise<string> {
   return (await tb.execClient(["ss", "-H", "-a", "-n", "-t", "-u", "-w", "-0"])).stdout.trim();
 }
 
-Deno.test({
-  name: `${RUNS} downloads in a row with 2 % loss: byte-exact, no descriptor, memory or firewall left over`,
-  ignore: skipNetworkTests(),
-  fn: async () => {
-    await withTestbed({ servers: ["deno"], lossToClient: 0.02, lossToServer: 0.02 }, async (tb) => {
-      const file = await tb.randomFile("e.bin", SIZE, 11);
-      await firewallState(tb);
-      const before = { fw: await firewallState(tb), ss: await sockets(tb), www: [...Deno.readDirSync(tb.wwwDir)] };
-      const url = tb.url("deno", "/e.bin");
-      const child = tb.spawnClient([
-        Deno.execPath(),
-        "run",
-        "--allow-ffi",
-        MAIN,
-        "-q",
-        "--timeout",
-        "10",
-        "-O",
-        "-",
-        ...Array(RUNS).fill(url),
-      ]);
-      const samples: Sample[] = [];
-      let done = false;
-      const sampler = (async () => {
-        while (!done) {
-          const s = await sample(child.pid);
-          if (s !== null) samples.push(s);
-          await new Promise((r) => setTimeout(r, 25));
-        }
-      })();
-      const out = await child.output();
-      done = true;
-      await sampler;
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      assert.equal(out.stdout.length, RUNS * SIZE);
-      for (let i = 0; i < RUNS; i++) {
-        assert.equal(await sha256Bytes(out.stdout.subarray(i * SIZE, (i + 1) * SIZE)), file.sha256, `download ${i}`);
-      }
-      // Descriptors and memory: the largest value of the first tenth of the samples against the last tenth. A leak
-      // of one descriptor per download would add ~180; the bounds leave room for the phases of one download.
-      assert.ok(samples.length >= 20, `only ${samples.length} samples`);
-      const tenth = Math.max(1, Math.floor(samples.length / 10));
-      const max = (xs: Sample[], k: keyof Sample) => Math.max(...xs.map((s) => s[k]));
-      const first = samples.slice(0, tenth), last = samples.slice(-tenth);
-      const report = `fds ${max(first, "fds")} → ${max(last, "fds")}, RSS ${max(first, "rssKiB")} → ${
-        max(last, "rssKiB")
-      } KiB over ${samples.length} samples`;
-      console.log(report);
-      assert.ok(max(last, "fds") <= max(first, "fds") + 2, report);
-      // Memory: V8 frees lazily, so RSS wanders by tens of MiB; a leak of one connection's buffers per download
-      // (megabytes each) would add gigabytes.
-      assert.ok(max(last, "rssKiB") <= max(first, "rssKiB") + 256 * 1024, report);
-      assert.deepEqual(await firewallState(tb), before.fw, "firewall");
-      assert.equal(await sockets(tb), before.ss, "sockets in the client namespace");
-      assert.deepEqual([...Deno.readDirSync(tb.wwwDir)], before.www, "files");
-    });
-    assert.deepEqual(await leftovers("mine"), []);
-  },
+testbedTest(`${RUNS} downloads in a row with 2 % loss: byte-exact, no descriptor, memory or firewall left over`, {
+  servers: ["deno"],
+  lossToClient: 0.02,
+  lossToServer: 0.02,
+}, async (_t, tb) => {
+  const file = await tb.randomFile("e.bin", SIZE, 11);
+  await firewallRules(tb.clientNs); // the first listing may create iptables' empty tables
+  const before = {
+    fw: await firewallRules(tb.clientNs),
+    ss: await sockets(tb),
+    www: [...Deno.readDirSync(tb.wwwDir)],
+  };
+  const url = tb.url("deno", "/e.bin");
+  const child = tb.spawnClient(mainCommand(["-q", "--timeout", "10", "-O", "-", ...Array(RUNS).fill(url)]));
+  const samples: Sample[] = [];
+  let done = false;
+  const sampler = (async () => {
+    while (!done) {
+      const s = await sample(child.pid);
+      if (s !== null) samples.push(s);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  })();
+  const out = await child.output();
+  done = true;
+  await sampler;
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.equal(out.stdout.length, RUNS * SIZE);
+  for (let i = 0; i < RUNS; i++) {
+    assert.equal(await sha256Bytes(out.stdout.subarray(i * SIZE, (i + 1) * SIZE)), file.sha256, `download ${i}`);
+  }
+  // Descriptors and memory: the largest value of the first tenth of the samples against the last tenth. A leak
+  // of one descriptor per download would add ~180; the bounds leave room for the phases of one download.
+  assert.ok(samples.length >= 20, `only ${samples.length} samples`);
+  const tenth = Math.max(1, Math.floor(samples.length / 10));
+  const max = (xs: Sample[], k: keyof Sample) => Math.max(...xs.map((s) => s[k]));
+  const first = samples.slice(0, tenth), last = samples.slice(-tenth);
+  const report = `fds ${max(first, "fds")} → ${max(last, "fds")}, RSS ${max(first, "rssKiB")} → ${
+    max(last, "rssKiB")
+  } KiB over ${samples.length} samples`;
+  console.log(report);
+  assert.ok(max(last, "fds") <= max(first, "fds") + 2, report);
+  // Memory: V8 frees lazily, so RSS wanders by tens of MiB; a leak of one connection's buffers per download
+  // (megabytes each) would add gigabytes.
+  assert.ok(max(last, "rssKiB") <= max(first, "rssKiB") + 256 * 1024, report);
+  await assertNoFirewallLeft(tb.clientNs, before.fw);
+  assert.equal(await sockets(tb), before.ss, "sockets in the client namespace");
+  assert.deepEqual([...Deno.readDirSync(tb.wwwDir)], before.www, "files");
 });

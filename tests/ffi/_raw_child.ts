@@ -7,7 +7,6 @@
 
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import {
-  IPPROTO_TCP,
   openPacketReceiver,
   openRawReceiver,
   openRawSender,
@@ -18,10 +17,12 @@ import {
   RecvBatch,
   tcpFlowFilter,
 } from "../../ffi/mod.ts";
+import { IPPROTO_TCP, parseIpv4Address } from "../../src/wire/mod.ts";
 import { buildFrame } from "./_frame.ts";
 
-const A = 0xc6120001; // 198.18.0.1, "our" address
-const B = 0xc6120002; // 198.18.0.2, the "server"
+const A = parseIpv4Address("198.18.0.1"); // "our" address
+const B = parseIpv4Address("198.18.0.2"); // the "server"
+const UNROUTED = parseIpv4Address("198.19.0.1");
 const flow = { srcAddr: B, srcPort: 80, dstAddr: A, dstPort: 40000 };
 const matching = (payload: string, extra: { ipOptions?: Uint8Array; id?: number } = {}) =>
   buildFrame({ src: B, dst: A, srcPort: 80, dstPort: 40000, payload: new TextEncoder().encode(payload), ...extra });
@@ -66,7 +67,7 @@ if (mode === "loop") {
   equal(pollNow(rx.fd, POLLIN), 0);
   // No route to 198.19.0.1 in this namespace: a typed error, not a silent loss.
   throws(
-    () => tx.send(buildFrame({ src: A, dst: 0xc6130001, srcPort: 1, dstPort: 2 }), 0xc6130001),
+    () => tx.send(buildFrame({ src: A, dst: UNROUTED, srcPort: 1, dstPort: 2 }), UNROUTED),
     (e: unknown) => e instanceof OsError && e.code === "ENETUNREACH" && e.call === "sendto",
   );
   const big = openRawSender({ sndbuf: 1 << 20 });

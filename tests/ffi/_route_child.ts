@@ -1,11 +1,13 @@
 /** Child of net_test.ts, run in a namespace whose only interface is lo with 198.18.0.1 and 198.18.0.2. */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { RouteError, routeTo } from "../../ffi/mod.ts";
+import { parseIpv4Address } from "../../src/wire/mod.ts";
 
-deepEqual(routeTo(0xc6120002), { srcAddr: 0xc6120002, mtu: 65535 });
+const LOCAL = parseIpv4Address("198.18.0.2");
+deepEqual(routeTo(LOCAL), { srcAddr: LOCAL, mtu: 65535 });
 let caught: unknown;
 try {
-  routeTo(0xc6130001); // 198.19.0.1: no route in this namespace
+  routeTo(parseIpv4Address("198.19.0.1")); // no route in this namespace
 } catch (e) {
   caught = e;
 }

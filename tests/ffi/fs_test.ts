@@ -13,20 +13,14 @@ import {
 } from "../../ffi/fs.ts";
 import { OsError } from "../../ffi/os_error.ts";
 import { currentUids, getEnv, getPid, isTerminal } from "../../ffi/process.ts";
+import { withTempDir } from "../_support/files.ts";
 
-async function withTempDir(fn: (dir: string) => void | Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "rhg-ffi-fs-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const inTempDir = (fn: (dir: string) => void | Promise<void>) => withTempDir("rhg-ffi-fs-", fn);
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 Deno.test("openFile() writes, pwrites, sizes, truncates and the file renames into place", () =>
-  withTempDir(async (dir) => {
+  inTempDir(async (dir) => {
     const part = `${dir}/out.bin.part`;
     const f = openFile(part, { create: true, exclusive: true, write: true, mode: 0o600 });
     f.write(bytes("hello "));
@@ -46,7 +40,7 @@ Deno.test("openFile() writes, pwrites, sizes, truncates and the file renames int
   }));
 
 Deno.test("openFile() appends, refuses an existing file when exclusive, and reports ENOENT", () =>
-  withTempDir((dir) => {
+  inTempDir((dir) => {
     const path = `${dir}/log`;
     openFile(path, { create: true, write: true }).close();
     const a = openFile(path, { append: true });
@@ -62,7 +56,7 @@ Deno.test("openFile() appends, refuses an existing file when exclusive, and repo
   }));
 
 Deno.test("chown() by path and by descriptor gives the file away", () =>
-  withTempDir(async (dir) => {
+  inTempDir(async (dir) => {
     const path = `${dir}/owned`;
     const f = openFile(path, { create: true, write: true });
     if (currentUids().euid === 0) {
@@ -77,7 +71,7 @@ Deno.test("chown() by path and by descriptor gives the file away", () =>
   }));
 
 Deno.test("removeFile(), fileInfo(), mkdirp() and isDirectoryWritable() report what the disk says", () =>
-  withTempDir((dir) => {
+  inTempDir((dir) => {
     mkdirp(`${dir}/a/b/c`);
     mkdirp(`${dir}/a/b/c`);
     ok(fileInfo(`${dir}/a/b/c`)?.isDirectory);

@@ -2,7 +2,11 @@ import { equal, match, ok } from "node:assert/strict";
 import { EBADF, errnoName, lastErrno } from "../../ffi/errno.ts";
 import { libc } from "../../ffi/libc.ts";
 import { check, OsError, PRIVILEGE_MESSAGE, PrivilegeError } from "../../ffi/os_error.ts";
-import { DENO, HERE, requireRoot, run } from "./_helpers.ts";
+import { exec } from "../_support/exec.ts";
+import { withTempDir } from "../_support/files.ts";
+import { denoRun } from "../_support/program.ts";
+import { asNobody, networkTest } from "../_support/root.ts";
+import { HERE } from "./_helpers.ts";
 
 Deno.test("check() turns close(-1) into an OsError with EBADF and the call", () => {
   let err: unknown;
@@ -43,29 +47,13 @@ Deno.test("OsError formats the call as in the contract", () => {
   equal(p.code, "EPERM");
 });
 
-Deno.test("an unprivileged process opening a raw socket gets the PrivilegeError sentence", async () => {
-  if (!requireRoot()) return;
+networkTest("an unprivileged process opening a raw socket gets the PrivilegeError sentence", async () => {
   // The child runs as nobody (no capabilities); DENO_DIR must be writable by it.
-  const denoDir = await Deno.makeTempDir({ prefix: "rhg-ffi-denodir-" });
-  try {
+  await withTempDir("rhg-ffi-denodir-", async (denoDir) => {
     await Deno.chmod(denoDir, 0o777);
-    const r = await run("setpriv", [
-      "--reuid=nobody",
-      "--regid=nogroup",
-      "--clear-groups",
-      "--inh-caps=-all",
-      "env",
-      `DENO_DIR=${denoDir}`,
-      "HOME=/nonexistent",
-      DENO,
-      "run",
-      "--allow-ffi",
-      HERE + "_privilege_child.ts",
-    ]);
+    const r = await exec([...asNobody(denoDir), ...denoRun(HERE + "_privilege_child.ts")]);
     equal(r.code, 0, r.stderr);
     equal(r.stdout.trim(), `PrivilegeError EPERM socket: ${PRIVILEGE_MESSAGE}`);
     match(r.stdout, /^PrivilegeError/);
-  } finally {
-    await Deno.remove(denoDir, { recursive: true });
-  }
+  });
 });

@@ -1,18 +1,18 @@
 /**
  * Runs one client connection against the simulated server over two impaired link directions on a virtual clock,
- * checking every byte read against the expected body.
+ * through the driver (the program's only event loop) stepped one synchronous turn at a time, checking every byte
+ * delivered against the expected body.
  *
  * @module
  */
 
-import { TcpConnection } from "../../src/tcp/connection.ts";
-import type { ConnectionOptions } from "../../src/tcp/options.ts";
-import type { CloseReason, ConnectionStats } from "../../src/tcp/events.ts";
-import { Link, type LinkConfig, type LinkStats } from "./link.ts";
-import { Peer, type PeerOptions } from "./peer.ts";
+import { type ConnectionOptions, type ConnectionStats, TcpConnection } from "../../src/tcp/mod.ts";
+import { type ByteStream, Driver, type Flow, type StreamHandler, type StreamOutcome } from "../../src/transport/mod.ts";
+import { ACK, RST, seq, seqAdd, type TcpRepr } from "../../src/wire/mod.ts";
+import { SIM_FLOW, SimFrameLink } from "./frame_link.ts";
+import type { LinkConfig, LinkStats } from "./link.ts";
+import type { PeerOptions } from "./peer.ts";
 import { bodyByte, mulberry32 } from "./prng.ts";
-import { seq, seqAdd } from "../../src/wire/seq.ts";
-import { ACK, RST, type TcpRepr } from "../../src/wire/tcp_repr.ts";
 
 /** One simulated download. */
 export interface Scenario {
@@ -45,7 +45,7 @@ export interface Outcome {
   /** First mismatching position, or -1. */
   mismatchAt: number;
   /** Close reason (null if the run ended without "closed"). */
-  reason: CloseReason | null;
+  reason: StreamOutcome | null;
   /** Virtual time at the end. */
   timeMs: number;
   /** Events in order. */
@@ -69,132 +69,136 @@ export interface Outcome {
 /** The request the client sends. */
 export const REQUEST = new TextEncoder().encode("GET /file HTTP/1.0\r\nHost: sim\r\n\r\n");
 
+/** Turns before a run is declared stuck (a turn that neither reads a frame nor lets time move would spin). */
+const MAX_TURNS = 50_000_000;
+
+/** The application: sends the request, closes first if asked, checks every body byte, records what it hears. */
+class Client implements StreamHandler {
+  readonly events: string[] = [];
+  received = 0;
+  mismatchAt = -1;
+  outcome: StreamOutcome | null = null;
+  readonly #closeFirst: boolean;
+
+  constructor(closeFirst: boolean) {
+    this.#closeFirst = closeFirst;
+  }
+
+  onOpen(stream: ByteStream): void {
+    this.events.push("connected");
+    stream.write(REQUEST);
+    if (this.#closeFirst) stream.closeWrite();
+  }
+
+  onData(bytes: Uint8Array): void {
+    if (this.mismatchAt < 0) {
+      for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] !== bodyByte(this.received + i)) {
+          this.mismatchAt = this.received + i;
+          break;
+        }
+      }
+    }
+    this.received += bytes.length;
+  }
+
+  onEnd(): void {
+    this.events.push("peer-closed");
+  }
+
+  onClosed(outcome: StreamOutcome): void {
+    this.events.push(`closed:${outcome}`);
+    this.outcome = outcome;
+  }
+}
+
+/** A forged RST whose sequence number is `delta` from the last ACK the client sent (its RCV.NXT). */
+function forgedRst(link: SimFrameLink, flow: Flow, delta: number): () => TcpRepr {
+  return () => {
+    const lastAck = link.sent.findLast((seg) => (seg.flags & ACK) !== 0)?.ack ?? seq(0);
+    return {
+      srcPort: flow.remotePort,
+      dstPort: flow.localPort,
+      seq: seqAdd(lastAck, delta),
+      ack: seq(0),
+      flags: RST,
+      window: 0,
+      urgent: 0,
+      options: {},
+      payload: new Uint8Array(0),
+    };
+  };
+}
+
 /** Runs a scenario to the end (closed, stuck, or out of time). */
 export function runScenario(s: Scenario): Outcome {
   const rand = mulberry32(s.seed);
   const clientIsn = s.client?.isn ?? ((rand() * 2 ** 32) >>> 0);
-  const conn = new TcpConnection({ localPort: 40000, remotePort: 80, mss: 1460, ...s.client, isn: clientIsn });
-  const peer = new Peer({
-    port: 80,
-    clientPort: 40000,
-    isn: (rand() * 2 ** 32) >>> 0,
-    mss: 1460,
-    responseSize: s.responseSize,
-    requestSize: REQUEST.length,
-    windowScale: 7,
-    sack: true,
-    timestamps: true,
-    closeAfterResponse: true,
-    ...s.peer,
-  });
-  const up = new Link(s.up, mulberry32(s.seed ^ 0x1234567));
-  const down = new Link(s.down, mulberry32(s.seed ^ 0x7654321));
-  const events: string[] = [];
-  let received = 0, mismatchAt = -1, reason: CloseReason | null = null;
-  let t = 0;
-  const maxTime = s.maxTimeMs ?? 600_000;
-  const readAll = () => {
-    for (let v = conn.read(); v !== null; v = conn.read()) {
-      if (mismatchAt < 0) {
-        for (let i = 0; i < v.length; i++) {
-          if (v[i] !== bodyByte(received + i)) {
-            mismatchAt = received + i;
-            break;
-          }
-        }
-      }
-      received += v.length;
-    }
+  const mss = s.client?.mss ?? 1460;
+  const flow: Flow = {
+    ...SIM_FLOW,
+    localPort: s.client?.localPort ?? SIM_FLOW.localPort,
+    remotePort: s.client?.remotePort ?? SIM_FLOW.remotePort,
   };
-  let requestSent = 0;
-  let lastAck = 0;
-  let injected = false;
+  const conn = new TcpConnection({
+    ...s.client,
+    localPort: flow.localPort,
+    remotePort: flow.remotePort,
+    mss,
+    isn: clientIsn,
+  });
+  const link = new SimFrameLink({
+    seed: s.seed,
+    up: s.up,
+    down: s.down,
+    peer: { isn: (rand() * 2 ** 32) >>> 0, responseSize: s.responseSize, requestSize: REQUEST.length, ...s.peer },
+  }, flow);
+  const driver = new Driver(link, conn, flow, { mss, clock: link.clock });
+  const app = new Client(s.closeFirst === "client");
+  if (s.injectRst !== undefined) link.inject(s.injectRst.atMs, forgedRst(link, flow, s.injectRst.delta));
   const states: string[] = ["CLOSED"];
   const note = () => {
     if (states[states.length - 1] !== conn.state) states.push(conn.state);
   };
-  const toPeer = (seg: TcpRepr) => {
-    if (seg.flags & ACK) lastAck = seg.ack;
-    up.send(t, seg);
-  };
-  conn.connect(0);
+  const pause = s.pauseRead;
+  const maxTime = s.maxTimeMs ?? 600_000;
+  driver.start(app);
   note();
-  for (let steps = 0; steps < 50_000_000; steps++) {
-    // Application: events, request, reads, and events again (reading the last byte makes "peer-closed" due).
-    const drainEvents = () => {
-      for (let e = conn.pollEvent(); e !== null; e = conn.pollEvent()) {
-        events.push(e.type === "closed" ? `closed:${e.reason}` : e.type);
-        if (e.type === "closed") reason = e.reason;
-        if (e.type === "peer-closed") conn.close();
-      }
-    };
-    drainEvents();
-    if (reason !== null) break;
-    if (events.includes("connected") && requestSent < REQUEST.length && conn.state !== "CLOSED") {
-      requestSent += conn.write(REQUEST.subarray(requestSent));
-      if (requestSent === REQUEST.length && s.closeFirst === "client") conn.close();
+  for (let turns = 0; turns < MAX_TURNS; turns++) {
+    const t = link.clock();
+    // The application stops reading at `from` and starts again at `to`: the advance below stops at both.
+    if (pause !== undefined) {
+      if (t >= pause.from && t < pause.to) driver.pause();
+      else driver.resume();
     }
-    const paused = s.pauseRead !== undefined && t >= s.pauseRead.from && t < s.pauseRead.to;
-    if (!paused) {
-      readAll();
-      drainEvents();
-    }
-    for (let seg = conn.pollTransmit(t); seg !== null; seg = conn.pollTransmit(t)) toPeer(seg);
+    const read = link.receivedFrames;
+    const due = driver.poll(t);
     note();
-    for (let seg = peer.poll(t); seg !== null; seg = peer.poll(t)) down.send(t, seg);
-    // Advance the virtual clock to the next thing that happens.
-    let next = Infinity;
-    for (const d of [conn.pollTimeout(), peer.nextTimeout(), up.nextAt(), down.nextAt()]) {
-      if (d !== null && d < next) next = d;
+    if (driver.outcome !== null) break;
+    // As in Driver.run(): after a turn that read frames (their ACKs go out at the next) or after a wake-up (the
+    // reader resumed: what it reads may make "peer-closed" due), the next turn comes at once.
+    if (link.receivedFrames !== read || link.takeWake() || (due !== null && due <= t)) continue;
+    if (t >= maxTime) break;
+    let until = Math.min(due ?? Infinity, maxTime);
+    for (const bound of pause === undefined ? [] : [pause.from, pause.to]) {
+      if (bound > t && bound < until) until = bound;
     }
-    if (paused && s.pauseRead!.to < next) next = s.pauseRead!.to;
-    if (s.injectRst && !injected && s.injectRst.atMs < next) next = Math.max(t, s.injectRst.atMs);
-    if (next === Infinity || next > maxTime) break;
-    if (next > t) t = next;
-    for (let seg = up.deliver(t); seg !== null; seg = up.deliver(t)) peer.handle(t, seg);
-    for (let seg = down.deliver(t); seg !== null; seg = down.deliver(t)) {
-      conn.handleSegment(t, seg);
-      for (let out = conn.pollTransmit(t); out !== null; out = conn.pollTransmit(t)) toPeer(out);
-      note();
-    }
-    if (s.injectRst && !injected && t >= s.injectRst.atMs) {
-      injected = true;
-      const rst: TcpRepr = {
-        srcPort: 80,
-        dstPort: 40000,
-        seq: seqAdd(seq(lastAck), s.injectRst.delta),
-        ack: seq(0),
-        flags: RST,
-        window: 0,
-        urgent: 0,
-        options: {},
-        payload: new Uint8Array(0),
-      };
-      conn.handleSegment(t, rst);
-    }
-    const ct = conn.pollTimeout();
-    if (ct !== null && ct <= t) conn.handleTimeout(t);
-    note();
-    peer.handleTimeout(t);
+    link.advanceTo(until);
   }
-  readAll(); // received data stays readable after CLOSED (e.g. a reader paused through TIME-WAIT)
-  for (let e = conn.pollEvent(); e !== null; e = conn.pollEvent()) {
-    events.push(e.type === "closed" ? `closed:${e.reason}` : e.type);
-    if (e.type === "closed") reason = e.reason;
-  }
+  if (driver.outcome !== null) app.onClosed(driver.outcome); // as Driver.run() does
   return {
-    received,
-    mismatchAt,
-    reason,
-    timeMs: t,
-    events,
+    received: app.received,
+    mismatchAt: app.mismatchAt,
+    reason: app.outcome,
+    timeMs: link.clock(),
+    events: app.events,
     stats: conn.stats,
-    peerRetransmissions: peer.retransmissions,
-    up: up.stats,
-    down: down.stats,
+    peerRetransmissions: link.peer.retransmissions,
+    up: link.upStats,
+    down: link.downStats,
     state: conn.state,
     states,
-    peerDone: peer.done,
+    peerDone: link.peer.done,
   };
 }
 

@@ -26,6 +26,11 @@ export interface PeerOptions {
   timestamps: boolean;
   /** Send FIN after the body (HTTP/1.0 style). */
   closeAfterResponse: boolean;
+  /**
+   * Makes the response from the request (an HTTP server), once the request's head ended with a blank line; the
+   * response replaces the `responseSize` body.
+   */
+  respond?: (request: Uint8Array) => Uint8Array;
   /** Never answer anything (a black hole). */
   silent?: boolean;
   /** Advertise a zero window forever after the handshake. */

@@ -1,7 +1,7 @@
 /** Packet scripts of connection release (RFC 9293 §3.6, §3.10.4, §3.10.7.4 fifth and eighth steps). */
 
 import assert from "node:assert/strict";
-import { established, events, expectNothing, expectSent, sendSeg, stateOf, tick } from "./script.ts";
+import { established, events, expectNothing, expectSent, sendSeg, stateOf, tick } from "./_script.ts";
 
 Deno.test("we close first: FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT → CLOSED", () => {
   const conn = established({ timeWaitMs: 1000 });

@@ -11,7 +11,7 @@
 
 import assert from "node:assert/strict";
 import { Assembler } from "../../src/tcp/assembler.ts";
-import { established, sendSeg } from "./script.ts";
+import { established, sendSeg } from "./_script.ts";
 
 Deno.test("a segment at RCV.NXT is accepted even when the out-of-order list is full", () => {
   const conn = established();

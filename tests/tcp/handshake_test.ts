@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { TcpConnection } from "../../src/tcp/connection.ts";
-import { established, events, expectNothing, expectSent, scriptOptions, sendSeg, stateOf, tick } from "./script.ts";
+import { established, events, expectNothing, expectSent, scriptOptions, sendSeg, stateOf, tick } from "./_script.ts";
 
 Deno.test("connect() sends a SYN with MSS, window scale, SACK-permitted and timestamps", () => {
   const conn = new TcpConnection(scriptOptions());

@@ -1,7 +1,7 @@
 /** Packet scripts of RFC 5961: RST and SYN in synchronized states, ACK validation, challenge-ACK rate limit. */
 
 import assert from "node:assert/strict";
-import { established, events, expectNothing, expectSent, sendSeg, stateOf } from "./script.ts";
+import { established, events, expectNothing, expectSent, sendSeg, stateOf } from "./_script.ts";
 
 Deno.test("an RST exactly at RCV.NXT resets the connection (RFC 5961 §3.2)", () => {
   const conn = established();

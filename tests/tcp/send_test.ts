@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { established, events, expectNothing, expectSent, sendSeg, stateOf, tick } from "./script.ts";
+import { established, events, expectNothing, expectSent, sendSeg, stateOf, tick } from "./_script.ts";
 
 const M = 1448;
 

@@ -1,11 +1,11 @@
 /**
  * Regression: with window scaling, the scaled window field is rounded up into the ring's slack (RFC 7323 §2.4). Done
  * again on every ACK while the application did not read, the right edge crept past the ring's end and a greedy
- * sender's bytes overwrote unread ones (found by the HTTPS stalled-reader test, issue 8).
+ * sender's bytes overwrote unread ones (found by the HTTPS stalled-reader test, tests/https/_slow_reader_child.ts).
  */
 
 import assert from "node:assert/strict";
-import { established, sendSeg } from "./script.ts";
+import { established, sendSeg } from "./_script.ts";
 
 const M = 1448;
 

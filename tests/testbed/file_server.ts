@@ -25,7 +25,7 @@
  */
 
 import net from "node:net";
-import { parseArgs } from "node:util";
+import { serverArgs } from "../_support/server_args.ts";
 import { type HttpRequest, HttpWriter, readRequests } from "./http1.ts";
 import { serveTestPath } from "./test_paths.ts";
 
@@ -106,18 +106,7 @@ async function handleRequest(root: string, req: HttpRequest, writer: HttpWriter)
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      root: { type: "string" },
-      hostname: { type: "string", default: "198.18.2.2" },
-      port: { type: "string", default: "8080" },
-    },
-  });
-  if (values.root === undefined) {
-    console.error("usage: file_server.ts --root DIR [--hostname ADDR] [--port N]");
-    Deno.exit(2);
-  }
-  const srv = await startFileServer({ root: values.root, hostname: values.hostname, port: Number(values.port) });
-  console.log(`listening on http://${values.hostname}:${srv.port}/`);
+  const args = serverArgs("file_server.ts", { hostname: "198.18.2.2", port: 8080 });
+  const srv = await startFileServer(args);
+  console.log(`listening on http://${args.hostname}:${srv.port}/`);
 }

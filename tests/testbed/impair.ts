@@ -7,7 +7,7 @@
  * @module
  */
 
-import { findProgram, run } from "./exec.ts";
+import { findProgram, run } from "../_support/exec.ts";
 
 /** Packet counts of one direction through the router. */
 export interface DirectionCounters {

@@ -1,11 +1,8 @@
 /**
- * Lifetime of testbeds in this process: naming, last-resort teardown on SIGINT, SIGTERM and `unload`, the leftovers
- * check, and when network tests may skip.
+ * Lifetime of testbeds in this process: naming, and last-resort teardown on SIGINT, SIGTERM and `unload`.
  *
  * @module
  */
-
-import { run } from "./exec.ts";
 
 /** Something that can be torn down synchronously from a signal or `unload` handler. */
 export interface SyncTeardown {
@@ -57,32 +54,4 @@ function onSigint(): void {
 function onSigterm(): void {
   onUnload();
   Deno.exit(143);
-}
-
-/**
- * Namespaces named `rhg-…` that exist now; `"mine"`: only the testbed namespaces this process created (other
- * processes' tests may run at the same time).
- *
- * @example
- * ```ts
- * assert.deepEqual(await leftovers("mine"), []);
- * ```
- */
-export async function leftovers(scope: "all" | "mine" = "all"): Promise<string[]> {
-  const out = await run(["ip", "netns", "list"]);
-  const names = out.split("\n").map((l) => l.split(" ")[0]).filter((n) => n.startsWith("rhg-"));
-  return scope === "all" ? names : names.filter((n) => /^rhg-[crs]-(\d+)-/.exec(n)?.[1] === String(Deno.pid));
-}
-
-/**
- * Whether network tests should be skipped: only when not root and `RHG_ALLOW_SKIP=1`. As root, or without the
- * variable, they run (and fail with a clear message when not root), so they never skip silently.
- *
- * @example
- * ```ts
- * Deno.test({ name: "curl gets a file", ignore: skipNetworkTests(), fn: async () => {} });
- * ```
- */
-export function skipNetworkTests(): boolean {
-  return Deno.uid() !== 0 && Deno.env.get("RHG_ALLOW_SKIP") === "1";
 }

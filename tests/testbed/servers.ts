@@ -7,7 +7,8 @@
  * @module
  */
 
-import { CommandError, exec, findProgram } from "./exec.ts";
+import { CommandError, exec, findProgram } from "../_support/exec.ts";
+import { denoRun } from "../_support/program.ts";
 
 /** Which server: nginx on port 80, the testbed's file server on 8080, python's http.server on 8000. */
 export type ServerKind = "nginx" | "deno" | "python";
@@ -123,21 +124,13 @@ async function serverCommand(kind: ServerKind, ctx: ServerContext, port: number)
     case "deno": {
       const script = new URL("./file_server.ts", import.meta.url);
       if (script.protocol !== "file:") throw new Error(`Cannot run the file server from ${script.href}`);
-      return [
-        Deno.execPath(),
-        "run",
+      const args = ["--root", ctx.wwwDir, "--hostname", ctx.addr, "--port", String(port)];
+      return denoRun(script.pathname, args, [
         "--quiet",
         "--no-prompt",
         `--allow-net=${ctx.addr}:${port}`,
         `--allow-read=${ctx.wwwDir}`,
-        script.pathname,
-        "--root",
-        ctx.wwwDir,
-        "--hostname",
-        ctx.addr,
-        "--port",
-        String(port),
-      ];
+      ]);
     }
     case "nginx": {
       const nginx = findProgram("nginx");

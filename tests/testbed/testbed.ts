@@ -33,25 +33,19 @@
  * @module
  */
 
-import { exec, type ExecOptions, type ExecResult, findProgram } from "./exec.ts";
-import { type RandomFile, writeRandomFile } from "./files.ts";
+import assert from "node:assert/strict";
+import { exec, type ExecOptions, type ExecResult, findProgram } from "../_support/exec.ts";
+import { type RandomFile, writeRandomFile } from "../_support/files.ts";
+import { leftovers, namespaceExists } from "../_support/namespaces.ts";
+import { networkTest, requireRoot, requireTools } from "../_support/root.ts";
 import { type LossBackend, type RouterCounters, RouterImpairments, setGro, setTxOffloads } from "./impair.ts";
 import { nextTestbedId, register, unregister } from "./lifecycle.ts";
-import {
-  ADDRS,
-  createTopology,
-  deleteNamespacesSync,
-  IFS,
-  namespaceExists,
-  type Namespaces,
-  namespacesFor,
-} from "./topology.ts";
+import { ADDRS, createTopology, deleteNamespacesSync, IFS, type Namespaces, namespacesFor } from "./topology.ts";
 import { SERVER_PORTS, type ServerKind, type ServerProcess, startServer } from "./servers.ts";
 
-export { CommandError, type ExecOptions, type ExecResult } from "./exec.ts";
-export { type RandomFile, sha256Bytes, sha256File } from "./files.ts";
+export type { ExecOptions, ExecResult } from "../_support/exec.ts";
+export type { RandomFile } from "../_support/files.ts";
 export type { DirectionCounters, LossBackend, RouterCounters } from "./impair.ts";
-export { leftovers, skipNetworkTests } from "./lifecycle.ts";
 export { ADDRS, IFS } from "./topology.ts";
 export { SERVER_PORTS, serverAvailable, type ServerKind, type ServerProcess } from "./servers.ts";
 
@@ -131,11 +125,7 @@ export class Testbed {
 
   /** Creates the namespaces, links, routes and impairments, starts the servers and waits until they listen. */
   static async up(opts: TestbedOptions = {}): Promise<Testbed> {
-    if (Deno.uid() !== 0) {
-      throw new Error(
-        `The testbed needs root to create network namespaces (uid is ${Deno.uid()}): run as root, or set RHG_ALLOW_SKIP=1 to skip network tests`,
-      );
-    }
+    requireRoot("The testbed");
     const tempDir = await Deno.makeTempDir({ prefix: "rhg-testbed-" });
     const id = nextTestbedId((id) => Object.values(namespacesFor(id)).some(namespaceExists));
     const tb = new Testbed(namespacesFor(id), tempDir, opts.lossBackend);
@@ -338,4 +328,29 @@ export async function withTestbed<T>(opts: TestbedOptions, fn: (tb: Testbed) => 
   } finally {
     await tb.down();
   }
+}
+
+/**
+ * A test in a testbed of its own: skipped or failing as {@linkcode networkTest} says, then (with the `tools` it needs
+ * installed) `fn` runs in a testbed brought up with `opts`, and no namespace of this process may be left afterwards.
+ *
+ * @example
+ * ```ts
+ * testbedTest("curl gets a file", { servers: ["nginx"], tools: ["curl"] }, async (t, tb) => {
+ *   assert.equal((await tb.execClient(["curl", "-sf", tb.url("nginx", "/")])).code, 0);
+ * });
+ * ```
+ */
+export function testbedTest(
+  name: string,
+  opts: TestbedOptions & { tools?: readonly string[] },
+  fn: (t: Deno.TestContext, tb: Testbed) => Promise<void>,
+  testOptions: Omit<Deno.TestDefinition, "name" | "fn" | "ignore"> = {},
+): void {
+  const { tools = [], ...testbedOptions } = opts;
+  networkTest(name, async (t) => {
+    requireTools(tools);
+    await withTestbed(testbedOptions, (tb) => fn(t, tb));
+    assert.deepEqual(await leftovers("mine"), []);
+  }, testOptions);
 }

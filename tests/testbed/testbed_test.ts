@@ -7,24 +7,17 @@
 
 import assert from "node:assert/strict";
 import { parseRange } from "./test_paths.ts";
-import {
-  leftovers,
-  serverAvailable,
-  type ServerKind,
-  sha256Bytes,
-  sha256File,
-  skipNetworkTests,
-  type Testbed,
-  withTestbed,
-} from "./testbed.ts";
-import { findProgram } from "./exec.ts";
+import { serverAvailable, type ServerKind, type Testbed, withTestbed } from "./testbed.ts";
+import { sha256Bytes, sha256File } from "../_support/files.ts";
+import { leftovers } from "../_support/namespaces.ts";
+import { allowSkip, skipNetworkTests } from "../_support/root.ts";
+import { findProgram } from "../_support/exec.ts";
 
 const ignore = skipNetworkTests();
-const allowSkip = Deno.env.get("RHG_ALLOW_SKIP") === "1";
 const MiB = 1 << 20;
 
 function installedServers(): ServerKind[] {
-  if (!serverAvailable("nginx") && !allowSkip) {
+  if (!serverAvailable("nginx") && !allowSkip()) {
     throw new Error("nginx is not installed (apt-get install nginx-light); set RHG_ALLOW_SKIP=1 to test without it");
   }
   return (["deno", "nginx", "python"] as const).filter(serverAvailable);

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { run } from "./exec.ts";
+import { run } from "../_support/exec.ts";
 import { isListening, nginxPreamble } from "./servers.ts";
 import type { Testbed } from "./testbed.ts";
 

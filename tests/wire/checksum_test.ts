@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   internetChecksum,
+  ipv4,
   onesComplementSum,
   parseIpv4,
   parseIpv4Address,
@@ -111,9 +112,10 @@ Deno.test("pseudoHeaderSum() folds addresses, protocol and length", () => {
   // The value a same-host sender with offload leaves in a 40-byte SYN (kernel_offload.pcap).
   assert.equal(pseudoHeaderSum(src, dst, 6, 40), 0x1c58);
   assert.equal(pseudoHeaderSum(dst, src, 6, 40), 0x1c58);
-  assert.equal(pseudoHeaderSum(0, 0, 0, 0), 0);
+  // The arithmetic bounds: all-zero and all-ones fields.
+  assert.equal(pseudoHeaderSum(ipv4(0), ipv4(0), 0, 0), 0);
   assert.equal(
-    pseudoHeaderSum(0xffffffff, 0xffffffff, 0xff, 0xffff),
+    pseudoHeaderSum(ipv4(0xffffffff), ipv4(0xffffffff), 0xff, 0xffff),
     naiveOnesComplementSum(
       new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff, 0xff]),
     ),
@@ -133,7 +135,8 @@ Deno.test("tcpChecksum() ignores the current checksum field and matches every ke
 });
 
 Deno.test("tcpChecksumOf() rejects a range too short for a TCP checksum field", () => {
-  assert.throws(() => tcpChecksumOf(0, 0, new Uint8Array(40), 0, 17), {
+  const address = parseIpv4Address("198.18.200.1");
+  assert.throws(() => tcpChecksumOf(address, address, new Uint8Array(40), 0, 17), {
     name: "RangeError",
     message: "Cannot checksum a TCP segment of 17 bytes: the header needs at least 18",
   });

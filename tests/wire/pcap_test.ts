@@ -18,6 +18,8 @@ import {
   SYN,
   type TcpRepr,
 } from "../../src/wire/mod.ts";
+import { exec } from "../_support/exec.ts";
+import { skipWithout } from "../_support/root.ts";
 import { concatBytes, readPcap, toHex } from "./_helpers.ts";
 
 const CLIENT = parseIpv4Address("198.18.0.1");
@@ -89,23 +91,13 @@ function writeCapture(snaplen?: number): Uint8Array {
   return concatBytes(chunks);
 }
 
-async function tcpdump(bytes: Uint8Array): Promise<string[] | null> {
+async function tcpdump(bytes: Uint8Array): Promise<string[]> {
   const path = await Deno.makeTempFile({ suffix: ".pcap" });
   try {
     await Deno.writeFile(path, bytes);
-    const out = await new Deno.Command("tcpdump", {
-      args: ["-tt", "-nn", "-S", "-r", path],
-      stdout: "piped",
-      stderr: "piped",
-    })
-      .output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, `tcpdump failed: ${stderr}`);
-    return new TextDecoder().decode(out.stdout).trim().split("\n");
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    if (Deno.env.get("RHG_ALLOW_SKIP") === "1") return null;
-    throw new Error("tcpdump is not installed: install it, or set RHG_ALLOW_SKIP=1 to skip this test");
+    const out = await exec(["tcpdump", "-tt", "-nn", "-S", "-r", path]);
+    assert.equal(out.code, 0, `tcpdump failed: ${out.stderr}`);
+    return out.stdout.trim().split("\n");
   } finally {
     await Deno.remove(path);
   }
@@ -158,8 +150,8 @@ Deno.test("PcapWriter rejects a bad snaplen or timestamp with RangeError", () =>
 });
 
 Deno.test("tcpdump -r reads PcapWriter's file: flags, absolute seq and ack, options, timestamps", async () => {
+  if (skipWithout("tcpdump")) return;
   const lines = await tcpdump(writeCapture());
-  if (lines === null) return;
   assert.equal(lines.length, FRAMES.length, lines.join("\n"));
   const expected = [
     /^1700000000\.123456 IP 198\.18\.0\.1\.40000 > 198\.18\.0\.2\.80: Flags \[S\], seq 1000, win 64240, options \[mss 1460,sackOK,TS val 7 ecr 0,nop,wscale 7\], length 0$/,
@@ -173,8 +165,8 @@ Deno.test("tcpdump -r reads PcapWriter's file: flags, absolute seq and ack, opti
 });
 
 Deno.test("tcpdump -r reads a PcapWriter file whose frames were cut by the snaplen", async () => {
+  if (skipWithout("tcpdump")) return;
   const lines = await tcpdump(writeCapture(60));
-  if (lines === null) return;
   assert.equal(lines.length, FRAMES.length, lines.join("\n"));
   assert.match(lines[3], /Flags \[P\.\], seq 4294967281:85, ack 1001, win 509, length 100/);
 });

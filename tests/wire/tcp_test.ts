@@ -9,6 +9,7 @@ import {
   IPPROTO_TCP,
   isFoldedPseudoHeaderChecksum,
   parseIpv4,
+  parseIpv4Address,
   parseTcp,
   pseudoHeaderSum,
   PSH,
@@ -22,8 +23,10 @@ import {
 } from "../../src/wire/mod.ts";
 import { assertWireError, naiveOnesComplementSum, randomTcpRepr, Rng, toHex } from "./_helpers.ts";
 
-const SRC = 0xc612c801;
-const DST = 0xc612c802;
+const SRC = parseIpv4Address("198.18.200.1");
+const DST = parseIpv4Address("198.18.200.2");
+/** DST with its last bit flipped: a checksum over it must fail. */
+const OTHER = parseIpv4Address("198.18.200.3");
 
 function bareSegment(length = 20, dataOffset = 5): Uint8Array {
   const segment = new Uint8Array(length);
@@ -97,7 +100,7 @@ Deno.test("emitTcp() then parseTcp() round-trips random segments and option comb
     assert.deepEqual({ ...parseTcp(segment), payload: null }, { ...repr, payload: null }, `case ${i}`);
     assert.equal(toHex(parseTcp(segment).payload), toHex(repr.payload));
     assert.equal(verifyTcpChecksum(SRC, DST, segment), true, `case ${i}`);
-    assert.equal(verifyTcpChecksum(SRC, DST ^ 1, segment), false, `case ${i}`);
+    assert.equal(verifyTcpChecksum(SRC, OTHER, segment), false, `case ${i}`);
   }
 });
 
@@ -187,20 +190,22 @@ Deno.test("isFoldedPseudoHeaderChecksum() accepts the folded sum in either zero 
   segment[16] = folded >> 8;
   segment[17] = folded & 0xff;
   assert.equal(isFoldedPseudoHeaderChecksum(SRC, DST, segment), true);
-  assert.equal(isFoldedPseudoHeaderChecksum(SRC, DST + 1, segment), false);
+  assert.equal(isFoldedPseudoHeaderChecksum(SRC, OTHER, segment), false);
   assert.equal(
     folded,
     naiveOnesComplementSum(new Uint8Array([0xc6, 0x12, 0xc8, 0x01, 0xc6, 0x12, 0xc8, 0x02, 0, 6, 0, 40])),
   );
   // Addresses whose pseudo-header sum is 0xffff: 0xffff and 0x0000 in the field both match.
   const empty = new Uint8Array(20);
-  const zeroSumSrc = 0xffe50000; // 0xffe5 + 6 + 20 = 0xffff
-  assert.equal(pseudoHeaderSum(zeroSumSrc, 0, 6, 20), 0xffff);
+  // 0xc612 + 0x73bf + 0xc612 + 0x0001 + 6 + 20 = 0x1fffe, which folds to 0xffff.
+  const zeroSumSrc = parseIpv4Address("198.18.115.191");
+  const zeroSumDst = parseIpv4Address("198.18.0.1");
+  assert.equal(pseudoHeaderSum(zeroSumSrc, zeroSumDst, 6, 20), 0xffff);
   empty[12] = 0x50;
-  assert.equal(isFoldedPseudoHeaderChecksum(zeroSumSrc, 0, empty), true);
+  assert.equal(isFoldedPseudoHeaderChecksum(zeroSumSrc, zeroSumDst, empty), true);
   empty[16] = 0xff;
   empty[17] = 0xff;
-  assert.equal(isFoldedPseudoHeaderChecksum(zeroSumSrc, 0, empty), true);
+  assert.equal(isFoldedPseudoHeaderChecksum(zeroSumSrc, zeroSumDst, empty), true);
 });
 
 Deno.test("tcpHeaderLength() counts options in Linux's layout", () => {

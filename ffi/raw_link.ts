@@ -1,0 +1,126 @@
+/**
+ * The raw-socket frame link: frames leave through an `IPPROTO_RAW` sender and arrive through a receiver (an
+ * `AF_PACKET` socket with the flow's BPF filter) in `recvmmsg` batches; waits are `poll` on the receiver and a
+ * {@linkcode Waker}. It has the shape of the transport's `FrameLink`.
+ *
+ * @module
+ */
+
+import { IPPROTO_TCP, type Ipv4Address } from "../src/wire/mod.ts";
+import { OsError } from "./os_error.ts";
+import { libc } from "./libc.ts";
+import { POLLIN, waitReadableOrWoken, Waker } from "./poll.ts";
+import type { RawReceiver, RawSender } from "./raw_socket.ts";
+import { RecvBatch } from "./recv_batch.ts";
+
+/** Frames per recvmmsg call, and the largest frame kept (GRO/LRO merges stay within 64 KiB). */
+const RECV_SLOTS = 64;
+const RECV_SLOT_SIZE = 65536;
+const TCP_FLAG_RST = 0x04;
+
+/** Options of {@linkcode RawFrameLink}. */
+export interface RawFrameLinkOptions {
+  /** The peer's IPv4 address: the kernel routes every frame by it. */
+  readonly remoteAddr: Ipv4Address;
+  /**
+   * A firewall rule drops our own RSTs (an RST guard whose sender could not be marked, or the user's own rule):
+   * EPERM from `sendto` on an RST is then a lost RST, not an error. Every other EPERM is an error.
+   */
+  readonly ownRstsDropped?: boolean;
+}
+
+/** What one `receive` returned: views into the batch's slots. */
+class BatchView {
+  count = 0;
+  readonly #batch: RecvBatch;
+
+  constructor(batch: RecvBatch) {
+    this.#batch = batch;
+  }
+
+  frame(i: number): Uint8Array | null {
+    return this.#batch.length(i) > this.#batch.slotSize ? null : this.#batch.frame(i);
+  }
+}
+
+/**
+ * A link over a raw sender and receiver; closing it closes both sockets and the waker.
+ *
+ * @example
+ * ```ts
+ * const link = new RawFrameLink(openRawSender(), openFlowReceiver(flow), { remoteAddr: flow.srcAddr });
+ * link.transmit(frame);
+ * ```
+ */
+export class RawFrameLink {
+  readonly #tx: RawSender;
+  readonly #rx: RawReceiver;
+  readonly #ownRstsDropped: boolean;
+  readonly #batch = new RecvBatch(RECV_SLOTS, RECV_SLOT_SIZE);
+  readonly #view = new BatchView(this.#batch);
+  readonly #waker = new Waker();
+  readonly #pollBuf = new Uint8Array(8);
+  readonly #pollFds = new DataView(this.#pollBuf.buffer);
+  readonly #dst: Ipv4Address;
+  #closed = false;
+
+  /** Takes ownership of both sockets. */
+  constructor(tx: RawSender, rx: RawReceiver, options: RawFrameLinkOptions) {
+    this.#dst = options.remoteAddr;
+    this.#tx = tx;
+    this.#rx = rx;
+    this.#ownRstsDropped = options.ownRstsDropped ?? tx.mark === null;
+  }
+
+  /** Sends one IPv4 frame to its destination address; false when the device queue is full (a lost frame). */
+  transmit(frame: Uint8Array<ArrayBuffer>): boolean {
+    try {
+      return this.#tx.send(frame, this.#dst);
+    } catch (e) {
+      // Our RST guard lets our marked RSTs through. Without a mark it drops them with the kernel's, and sendto
+      // reports EPERM: the RST is lost (as on a lossy path; the server times out), which must not fail the run.
+      if (this.#ownRstsDropped && e instanceof OsError && e.code === "EPERM" && isRst(frame)) return false;
+      throw e;
+    }
+  }
+
+  /** Reads up to 64 queued frames with one `recvmmsg`. */
+  receive(): BatchView {
+    this.#view.count = this.#rx.recvBatch(this.#batch);
+    return this.#view;
+  }
+
+  /** A synchronous `poll` of the receiver for up to `ms`. */
+  waitBriefly(ms: number): boolean {
+    const fds = this.#pollFds;
+    fds.setInt32(0, this.#rx.fd, true);
+    fds.setInt16(4, POLLIN, true);
+    fds.setInt16(6, 0, true);
+    return libc().poll(this.#pollBuf, 1n, Math.max(0, Math.floor(ms))) > 0 && (fds.getInt16(6, true) & POLLIN) !== 0;
+  }
+
+  /** A `poll` on a worker thread for a frame or a wake-up, up to `ms`. */
+  async wait(ms: number): Promise<void> {
+    await waitReadableOrWoken(this.#rx.fd, this.#waker, ms);
+  }
+
+  /** Wakes the current or next wait. */
+  wake(): void {
+    this.#waker.wake();
+  }
+
+  /** Closes both sockets and the waker; calling it twice is harmless. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#rx.close();
+    this.#tx.close();
+    this.#waker.close();
+  }
+}
+
+/** Whether an IPv4 frame carries a TCP segment with RST set. */
+function isRst(frame: Uint8Array): boolean {
+  const headerLength = (frame[0] & 0x0f) * 4;
+  return frame[9] === IPPROTO_TCP && (frame[headerLength + 13] & TCP_FLAG_RST) !== 0;
+}

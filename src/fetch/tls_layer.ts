@@ -1,0 +1,158 @@
+/**
+ * TLS as a layer between the driver and a handler: to the driver it is a {@linkcode StreamHandler}, to the handler
+ * inside it a {@linkcode ByteStream}, so the HTTP exchange runs the same over TLS as over plain TCP.
+ *
+ * ```text
+ *   exchange ⇄ TlsLayer ⇄ TLSSocket (node:tls) ⇄ StreamDuplex ⇄ Driver ⇄ TcpConnection ⇄ frames
+ * ```
+ *
+ * The inner handler is opened once the handshake completed and the certificate was accepted; it hears `onClosed`
+ * once both the connection ended and the TLS socket handed over all it decrypted. A refused certificate or a failed
+ * handshake is kept in {@linkcode TlsLayer.failure}; the inner handler then hears only `onClosed`.
+ *
+ * @module
+ */
+
+import type { TLSSocket } from "node:tls";
+import { type AbortReason, type ByteStream, ConnectionError, type StreamHandler } from "../transport/mod.ts";
+import type { StreamOutcome } from "../transport/mod.ts";
+import { StreamDuplex } from "./stream_duplex.ts";
+import { startTls, TlsError, tlsHandshake, type TlsOptions } from "./tls.ts";
+
+/** Options of {@linkcode TlsLayer}. */
+export interface SecureOptions extends TlsOptions {
+  /** Refuse a certificate that does not verify (false: `--no-check-certificate`). */
+  readonly verify: boolean;
+  /** Told the verification error that `verify: false` ignored, for a warning. */
+  readonly onUnverified?: (error: TlsError) => void;
+  /** Verbose messages (the negotiated version). */
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Runs a handler over TLS over a byte stream.
+ *
+ * @example
+ * ```ts
+ * const tls = new TlsLayer(exchange, { host: "198.18.2.2", ca: loadTrustStore(), verify: true });
+ * await session.run(tls);
+ * if (tls.failure !== null) throw tls.failure;
+ * ```
+ */
+export class TlsLayer implements StreamHandler {
+  readonly #inner: StreamHandler;
+  readonly #options: SecureOptions;
+  #duplex: StreamDuplex | null = null;
+  #secure: TLSSocket | null = null;
+  #outcome: StreamOutcome | null = null;
+  /** The handshake's result: null while it runs. */
+  #handshake: { ok: true } | { ok: false; error: unknown } | null = null;
+  /** The TLS socket ended, failed or closed after the handshake. */
+  #secureDone = false;
+  #failure: TlsError | null = null;
+  #innerClosed = false;
+
+  /** Wraps `inner`; the TLS client starts when the stream opens. */
+  constructor(inner: StreamHandler, options: SecureOptions) {
+    this.#inner = inner;
+    this.#options = options;
+  }
+
+  /** The TLS failure that ended the stream (a refused certificate, a failed handshake), if any. */
+  get failure(): TlsError | null {
+    return this.#failure;
+  }
+
+  /** The TCP stream is open: start the TLS client over it. */
+  onOpen(stream: ByteStream): void {
+    const duplex = new StreamDuplex(stream);
+    const secure = startTls(duplex, this.#options);
+    this.#duplex = duplex;
+    this.#secure = secure;
+    tlsHandshake(secure, this.#options.host, this.#options.verify).then(
+      (ignored) => this.#secured(stream, ignored),
+      (error: unknown) => {
+        this.#handshake = { ok: false, error };
+        secure.destroy();
+        this.#maybeClose();
+      },
+    );
+  }
+
+  /** Ciphertext for the TLS socket. */
+  onData(bytes: Uint8Array): void {
+    this.#duplex?.received(bytes);
+  }
+
+  /** The peer's FIN. */
+  onEnd(): void {
+    this.#duplex?.receivedEnd();
+  }
+
+  /** The connection ended; the inner handler hears it once the TLS socket is done too. */
+  onClosed(outcome: StreamOutcome): void {
+    this.#outcome = outcome;
+    this.#duplex?.connectionEnded(outcome === "normal" ? null : new ConnectionError(outcome));
+    // After an orderly close the TLS socket still hands over what it decrypted; otherwise nothing more will come.
+    if (outcome !== "normal") this.#secure?.destroy();
+    if (this.#duplex === null) this.#handshake = { ok: false, error: null }; // never opened: nothing to wait for
+    this.#maybeClose();
+  }
+
+  #secured(outer: ByteStream, ignored: TlsError | null): void {
+    const secure = this.#secure!;
+    if (this.#outcome !== null) {
+      // The connection ended while the handshake finished: nothing can be exchanged any more.
+      this.#handshake = { ok: false, error: null };
+      this.#maybeClose();
+      return;
+    }
+    this.#handshake = { ok: true };
+    if (ignored !== null) this.#options.onUnverified?.(ignored);
+    this.#options.log?.(
+      `${secure.getProtocol()} with ${this.#options.host}: certificate ${
+        ignored === null ? "verified" : "NOT verified"
+      }`,
+    );
+    const done = () => {
+      this.#secureDone = true;
+      this.#maybeClose();
+    };
+    secure.on("data", (chunk: Uint8Array) => this.#inner.onData(chunk));
+    secure.once("end", () => {
+      this.#inner.onEnd();
+      done();
+    });
+    secure.once("error", done);
+    secure.once("close", done);
+    const duplex = this.#duplex!;
+    const inner: ByteStream = {
+      write: (bytes, written) => void secure.write(bytes, () => written?.()),
+      closeWrite: () => void secure.end(),
+      // Pause the Duplex under the TLS socket, not the driver (the Duplex resumes the driver whenever the TLS socket
+      // asks for more), nor the TLS socket (in Deno 2.9.6 a paused TLSSocket still reads its stream, and once resumed
+      // after that stream ended it never emits "end"). A paused Duplex fills up to its high-water mark, then pauses
+      // the driver itself.
+      pause: () => void duplex.pause(),
+      resume: () => void duplex.resume(),
+      abort: (why: AbortReason) => outer.abort(why),
+    };
+    this.#inner.onOpen(inner);
+  }
+
+  #maybeClose(): void {
+    if (this.#innerClosed || this.#outcome === null || this.#handshake === null) return;
+    if (this.#handshake.ok && !this.#secureDone) return;
+    this.#innerClosed = true;
+    const h = this.#handshake;
+    if (!h.ok && h.error !== null) {
+      // Before the handler opened, only the TLS layer stops the connection (a failed handshake, a refused
+      // certificate); any other end (refused, reset, timeout) is the connection's own failure.
+      const error = h.error instanceof TlsError
+        ? h.error
+        : new TlsError("handshake", `The TLS handshake with ${this.#options.host} failed: ${String(h.error)}`);
+      if (this.#outcome === "stopped" || error.isVerification) this.#failure = error;
+    }
+    this.#inner.onClosed(this.#outcome);
+  }
+}

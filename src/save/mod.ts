@@ -1,0 +1,34 @@
+/**
+ * Saving: where a download's bytes go (target naming, `NAME.part`, the resume point), the sinks (a file, one file for
+ * several downloads, standard output) written behind the event loop, and who owns what we create.
+ *
+ * @example
+ * ```ts
+ * import { openOutput } from "./mod.ts";
+ * const out = openOutput("file.bin");
+ * out.write(bytes);
+ * await out.commit(); // file.bin.part becomes file.bin
+ * ```
+ *
+ * @module
+ */
+
+export { ConcatOutput, FileOutput, type FileOutputOptions, openOutput, type Output, StdoutOutput } from "./output.ts";
+export { prepareDirectory, sudoOwner } from "./owner.ts";
+export {
+  checkWritableDirectory,
+  directoryOf,
+  joinPath,
+  partName,
+  type ResumePoint,
+  resumePoint,
+  type Target,
+  uniqueName,
+} from "./target.ts";
+export {
+  BufferedOutput,
+  type ChunkWriter,
+  DEFAULT_CHUNK_SIZE,
+  WriteBehind,
+  type WriteBehindOptions,
+} from "./write_behind.ts";

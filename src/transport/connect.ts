@@ -1,0 +1,117 @@
+/**
+ * Opening a stream through our stack: resolve the host, find the route, reserve a local port, open the raw frame
+ * link with a BPF filter for our exact 4-tuple, silence the kernel's RSTs, and build the TCP connection and its
+ * driver. Everything acquired is released by the session's `close()` (or here, when opening fails).
+ *
+ * @module
+ */
+
+import { openFlowReceiver, openRawSender, RawFrameLink, reservePort, resolveIpv4, routeTo } from "../../ffi/mod.ts";
+import { bindToDevice } from "../../ffi/mod.ts";
+import { TcpConnection } from "../tcp/mod.ts";
+import { formatIpv4Address, type Ipv4Address } from "../wire/mod.ts";
+import { Driver } from "./driver.ts";
+import { type FirewallMode, installRstGuard, OWN_RST_MARK } from "./firewall.ts";
+import type { Flow } from "./flow.ts";
+import { type FrameLink, type FrameTap, TracingLink } from "./link.ts";
+import { IPV4 } from "./network.ts";
+import { driverSession, type Endpoint, type StreamSession } from "./session.ts";
+import { timestampOffset } from "./ts_clock.ts";
+
+/** Largest receive buffer the kernel is asked for (SO_RCVBUFFORCE): the default ~208 KiB overflows at speed. */
+const SOCKET_RCVBUF = 32 * 1024 * 1024;
+/** Silence tolerated by default before a connection gives up (`--timeout`), in ms. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** How streams are opened: the transport's part of the program's options. */
+export interface TransportOptions {
+  /** Silence tolerated before giving up, in ms (default 60 s): the TCP user timeout (RFC 9293 §3.8.3). */
+  readonly timeoutMs?: number;
+  /** How the kernel's RSTs are silenced (default "auto"). */
+  readonly firewall?: FirewallMode;
+  /** Our source address (`--source`). */
+  readonly source?: Ipv4Address;
+  /** The interface to leave by (`--interface`). */
+  readonly device?: string;
+  /** Observer of every frame (traces, pcap). */
+  readonly tap?: FrameTap;
+  /** TCP receive buffer in bytes (the largest advertised window). */
+  readonly recvBufferSize?: number;
+  /** SO_MARK of our raw sender, which lets our own RSTs past our RST guard (default `OWN_RST_MARK`). */
+  readonly socketMark?: number;
+  /** Verbose messages (resolving, the firewall, the 4-tuple). */
+  readonly log?: (message: string) => void;
+}
+
+function randomU32(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0];
+}
+
+/**
+ * Prepares a connection to `endpoint` through our own stack.
+ *
+ * @example
+ * ```ts
+ * const session = await openTcpStream({ host: "198.18.2.2", port: 80 }, { timeoutMs: 60000 });
+ * try { await session.run(exchange); } finally { await session.close(); }
+ * ```
+ */
+export async function openTcpStream(endpoint: Endpoint, options: TransportOptions = {}): Promise<StreamSession> {
+  const log = options.log ?? (() => {});
+  log(`Resolving ${endpoint.host}…`);
+  const remoteAddr = await resolveIpv4(endpoint.host);
+  const route = routeTo(remoteAddr, { srcAddr: options.source, device: options.device });
+  const network = IPV4;
+  const mss = network.mssFor(route.mtu);
+  const cleanups: Array<() => void | Promise<void>> = [];
+  const close = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+  try {
+    const reserved = reservePort(route.srcAddr);
+    cleanups.push(() => reserved.close());
+    const flow: Flow = { localAddr: route.srcAddr, localPort: reserved.port, remoteAddr, remotePort: endpoint.port };
+    // AF_PACKET + the guard's incoming drop: the kernel's TCP never sees our segments, so it builds no RST for each.
+    const rx = openFlowReceiver({
+      srcAddr: flow.remoteAddr,
+      srcPort: flow.remotePort,
+      dstAddr: flow.localAddr,
+      dstPort: flow.localPort,
+    }, { rcvbuf: SOCKET_RCVBUF });
+    cleanups.push(() => rx.close());
+    const tx = openRawSender({ mark: options.socketMark ?? OWN_RST_MARK });
+    cleanups.push(() => tx.close());
+    if (options.device !== undefined) bindToDevice(tx.fd, options.device);
+    const guard = await installRstGuard(flow, {
+      mode: options.firewall ?? "auto",
+      dropIncoming: true,
+      ownMark: tx.mark,
+    });
+    cleanups.push(() => guard.close());
+    log(guard.description);
+    // Our RSTs may meet a DROP when the guard could not let them pass: the link then treats EPERM on them as loss.
+    const raw = new RawFrameLink(tx, rx, { remoteAddr, ownRstsDropped: guard.ownMark === null });
+    cleanups.push(() => raw.close());
+    const clock = () => performance.now();
+    const link: FrameLink = options.tap === undefined ? raw : new TracingLink(raw, options.tap, clock);
+    const conn = new TcpConnection({
+      localPort: flow.localPort,
+      remotePort: flow.remotePort,
+      mss,
+      isn: randomU32(),
+      tsOffset: timestampOffset(flow),
+      userTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      recvBufferSize: options.recvBufferSize,
+    });
+    const driver = new Driver(link, conn, flow, { mss, clock, network });
+    log(
+      `Connecting to ${formatIpv4Address(remoteAddr)}:${endpoint.port} from ${
+        formatIpv4Address(flow.localAddr)
+      }:${flow.localPort} (mss ${mss})…`,
+    );
+    return driverSession(driver, conn, close);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

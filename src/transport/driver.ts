@@ -1,0 +1,304 @@
+/**
+ * The driver: the only event loop. It moves frames between a {@linkcode FrameLink} and one sans-IO
+ * {@linkcode TcpConnection}, feeds the connection the clock, and is the {@linkcode ByteStream} its handler reads and
+ * writes.
+ *
+ * A turn ({@linkcode Driver.poll}) is synchronous: receive every queued frame, let the connection answer, deliver
+ * in-order bytes to the handler, push queued writes, flush what the connection sends, and say when the next turn is
+ * due. {@linkcode Driver.run} repeats turns and is the only `await`: between turns it waits on the link until a frame
+ * arrives, a deadline passes or something wakes it, so that timers, signals and file writes keep running meanwhile.
+ *
+ * @module
+ */
+
+import type { TcpConnection } from "../tcp/mod.ts";
+import type { Flow } from "./flow.ts";
+import { type FrameCounters, FrameDecoder, FrameEncoder } from "./frames.ts";
+import type { FrameLink } from "./link.ts";
+import type { NetworkLayer } from "./network.ts";
+import { SendQueue } from "./send_queue.ts";
+import type { AbortReason, ByteStream, StreamHandler, StreamOutcome } from "./stream.ts";
+
+/** Options of {@linkcode Driver}. */
+export interface DriverOptions {
+  /** Monotonic clock in milliseconds (default `performance.now`). */
+  readonly clock?: () => number;
+  /** The MSS we announced (a larger received segment was coalesced locally). */
+  readonly mss: number;
+  /** The network layer of the flow (IPv4 by default). */
+  readonly network?: NetworkLayer;
+  /** Segments handled between two flushes of the transmit queue (default 64; a quarter while holes are filled). */
+  readonly flushEvery?: number;
+}
+
+/** Most frames handled in one turn, so that deadlines and the event loop keep their turn under a flood. */
+const MAX_FRAMES_PER_TURN = 1024;
+const DEFAULT_FLUSH_EVERY = 64;
+/** Longest idle wait: a wait is also a chance for the caller to notice a stop request. */
+const IDLE_WAIT_CAP_MS = 250;
+/** The event loop runs at least this often while frames keep arriving. */
+const YIELD_EVERY_MS = 25;
+/** Longest synchronous wait for the next frame while a transfer runs (see {@linkcode FrameLink.waitBriefly}). */
+const BRIEF_WAIT_MS = 2;
+/**
+ * Largest piece handed to the handler at once (one GRO frame's worth). After a pause the ring may hold the whole
+ * window (8 MiB): in pieces, the handler can pause again after any of them instead of having to buffer it all.
+ */
+const MAX_DELIVERY = 65536;
+
+/**
+ * Runs one connection to its end over a frame link.
+ *
+ * @example
+ * ```ts
+ * const driver = new Driver(link, conn, flow, { mss: 1460 });
+ * const outcome = await driver.run(exchange); // "normal" after an orderly close
+ * ```
+ */
+export class Driver implements ByteStream {
+  readonly #link: FrameLink;
+  readonly #conn: TcpConnection;
+  readonly #clock: () => number;
+  readonly #flushEvery: number;
+  readonly #decoder: FrameDecoder;
+  readonly #encoder: FrameEncoder;
+  #handler: StreamHandler | null = null;
+  #outcome: StreamOutcome | null = null;
+  #stopRequest: AbortReason | null = null;
+  /** Frames read by the last turn: more may be queued. */
+  #busy = false;
+  readonly #sends = new SendQueue();
+  #open = false;
+  #paused = false;
+  /** The peer's end was reported to the handler. */
+  #ended = false;
+  /** The connection closed normally with bytes the paused handler has not taken yet. */
+  #draining = false;
+
+  /** Wires a connection to its link; nothing is sent until {@linkcode Driver.run}. */
+  constructor(link: FrameLink, conn: TcpConnection, flow: Flow, options: DriverOptions) {
+    this.#link = link;
+    this.#conn = conn;
+    this.#clock = options.clock ?? (() => performance.now());
+    this.#flushEvery = options.flushEvery ?? DEFAULT_FLUSH_EVERY;
+    this.#decoder = new FrameDecoder(flow, options.mss, options.network);
+    this.#encoder = new FrameEncoder(flow, 0, options.network);
+  }
+
+  /** Counters of the frames seen below TCP (bad checksums, offload artefacts, foreign frames). */
+  get frameCounters(): Readonly<FrameCounters> {
+    return this.#decoder.counters;
+  }
+
+  /** Starts the connection (our SYN goes out at the first turn) with `handler` on the stream. */
+  start(handler: StreamHandler): void {
+    if (this.#handler !== null) throw new TypeError("Cannot start a driver twice");
+    this.#handler = handler;
+    this.#conn.connect(this.#clock());
+  }
+
+  /** Starts the connection and runs turns until it closes; resolves to how it ended. */
+  async run(handler: StreamHandler): Promise<StreamOutcome> {
+    this.start(handler);
+    let lastYield = this.#clock();
+    for (;;) {
+      const due = this.poll(this.#clock());
+      if (this.#outcome !== null) break;
+      const now = this.#clock();
+      if (this.#busy) {
+        // Let signal handlers, timers and file writes run even while frames keep arriving (at once when a paused
+        // reader waits for them to consume what it has).
+        if (this.#paused || now - lastYield >= YIELD_EVERY_MS) {
+          await this.#link.wait(0);
+          lastYield = this.#clock();
+        }
+        continue;
+      }
+      if (due !== null && due <= now) continue;
+      const wait = due === null ? IDLE_WAIT_CAP_MS : Math.min(IDLE_WAIT_CAP_MS, due - now);
+      if (now - lastYield < YIELD_EVERY_MS && this.#link.waitBriefly(Math.min(BRIEF_WAIT_MS, wait))) continue;
+      await this.#link.wait(wait);
+      lastYield = this.#clock();
+    }
+    handler.onClosed(this.#outcome);
+    return this.#outcome;
+  }
+
+  /**
+   * One synchronous turn at `now`: events, writes, delivery, a flush, then every queued frame (receive → engine →
+   * deliver, flushing as it goes). Returns when the next turn is due: `now` or earlier when something is due at
+   * once, a deadline of the connection, or null when only a frame or a wake-up can move things. Once the connection
+   * ended, {@linkcode Driver.outcome} says how.
+   */
+  poll(now: number): number | null {
+    const conn = this.#conn;
+    if (this.#handler === null) throw new TypeError("Cannot turn a driver before start()");
+    this.#busy = false;
+    this.#flush();
+    this.#handleEvents();
+    if (this.#outcome !== null) return null;
+    this.#pushSends();
+    const drained = this.#deliver();
+    this.#flush();
+    if (this.#draining) {
+      // The connection is gone: a stop just ends the run; otherwise everything received before the FIN reaches the
+      // handler, even when TIME-WAIT ended while it was paused.
+      if (this.#stopRequest !== null) this.#outcome = this.#stopRequest;
+      else if (drained) {
+        this.#ended = true;
+        this.#handler!.onEnd();
+        this.#outcome = "normal";
+      }
+      return null;
+    }
+    if (this.#stopRequest !== null) {
+      conn.abort();
+      this.#flush();
+      this.#outcome = this.#stopRequest;
+      return null;
+    }
+    this.#busy = this.#receive() > 0;
+    const deadline = conn.pollTimeout();
+    const later = this.#clock();
+    if (deadline !== null && later >= deadline) {
+      conn.handleTimeout(later);
+      return now;
+    }
+    return deadline;
+  }
+
+  /** How the connection ended, once it did. */
+  get outcome(): StreamOutcome | null {
+    return this.#outcome;
+  }
+
+  #handleEvents(): void {
+    const conn = this.#conn;
+    const handler = this.#handler!;
+    for (let ev = conn.pollEvent(); ev !== null; ev = conn.pollEvent()) {
+      if (ev.type === "connected") {
+        this.#open = true;
+        handler.onOpen(this);
+      } else if (ev.type === "peer-closed") {
+        this.#deliver();
+        this.#ended = true;
+        handler.onEnd();
+        this.closeWrite();
+      } else {
+        this.#flush();
+        // A reader paused through TIME-WAIT still gets what arrived before the close.
+        if (ev.reason === "normal" && !this.#ended) this.#draining = true;
+        else this.#outcome = ev.reason;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Reads every queued frame (up to a bound that keeps timers honest), many frames per call; returns how many were
+   * read.
+   */
+  #receive(): number {
+    const conn = this.#conn;
+    let count = 0;
+    let sinceFlush = 0;
+    let oooBefore = conn.outOfOrderSegments;
+    while (count < MAX_FRAMES_PER_TURN) {
+      const frames = this.#link.receive();
+      const got = frames.count;
+      if (got === 0) break;
+      const now = this.#clock(); // they were all queued when we asked
+      for (let i = 0; i < got; i++, count++) {
+        const frame = frames.frame(i);
+        if (frame === null) {
+          this.#decoder.counters.truncated++;
+          continue;
+        }
+        const segment = this.#decoder.decode(frame);
+        if (segment === null) continue;
+        conn.handleSegment(now, segment);
+        // Per segment: a handler (TLS) pauses reading at its own pace; file writes are batched by the output.
+        this.#deliver();
+        // ACK (flush) every `flushEvery` frames while data arrives in order, 4× as often while holes are being filled:
+        // SACK news is urgent for the sender's recovery. RFC 5681 §4.2's "every second segment" is a SHOULD that
+        // Linux's GRO receivers (one ACK per 64 KiB) do not follow either; tests/bench/README.md has the numbers.
+        const ooo = conn.outOfOrderSegments; // not `stats`: that snapshot is an object per call
+        const every = ooo !== oooBefore ? this.#flushEvery >> 2 : this.#flushEvery;
+        if (++sinceFlush >= every) {
+          this.#flush();
+          sinceFlush = 0;
+          oooBefore = ooo;
+        }
+      }
+    }
+    return count;
+  }
+
+  /** Hands in-order bytes to the handler until it pauses; true when the ring is empty. */
+  #deliver(): boolean {
+    // The handler may pause from inside onData: stop at once, the rest stays in the ring.
+    while (!this.#paused) {
+      const chunk = this.#conn.read(MAX_DELIVERY);
+      if (chunk === null) return true;
+      this.#handler!.onData(chunk);
+    }
+    return false;
+  }
+
+  /** Sends everything the connection wants to send now. */
+  #flush(): void {
+    const conn = this.#conn;
+    for (let seg = conn.pollTransmit(this.#clock()); seg !== null; seg = conn.pollTransmit(this.#clock())) {
+      // A full device queue is a lost frame: TCP recovers it like any other loss.
+      this.#link.transmit(this.#encoder.encode(seg));
+    }
+  }
+
+  // ---- ByteStream: what the handler does to the connection ----
+
+  /** Queues bytes; what the TCP send buffer cannot take yet stays queued and each turn pushes more. */
+  write(bytes: Uint8Array, done?: () => void): void {
+    this.#sends.push(bytes, done);
+    this.#pushSends();
+    this.#link.wake();
+  }
+
+  /** Our FIN once every queued byte is in the send buffer. */
+  closeWrite(): void {
+    this.#sends.close();
+    this.#pushSends();
+    this.#link.wake();
+  }
+
+  /** Stops delivering; the window closes as the ring fills, and the peer's FIN waits too. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Delivers again at the next turn, which reopens the window. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#link.wake();
+  }
+
+  /** Ends the run at its next turn: the connection is aborted with an RST. */
+  abort(why: AbortReason): void {
+    this.#stopRequest ??= why;
+    this.#link.wake();
+  }
+
+  /** Whether {@linkcode Driver.pause} is in effect. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Bytes queued by {@linkcode Driver.write} that the TCP send buffer has not taken yet. */
+  get queuedBytes(): number {
+    return this.#sends.queuedBytes;
+  }
+
+  #pushSends(): void {
+    if (this.#open) this.#sends.pushInto(this.#conn); // kept until the handshake completes
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The frame link: where the driver's IP frames go and come from. The raw-socket link (ffi/raw_link.ts) sends with
+ * an `IPPROTO_RAW` socket and receives from an `AF_PACKET` socket in `recvmmsg` batches; tests use a simulated link
+ * on a virtual clock. Tracing (`-v`, `--pcap`) is a wrapper around a link, not a driver option.
+ *
+ * @module
+ */
+
+/** Frames read by one {@linkcode FrameLink.receive} call; valid until the next call. */
+export interface ReceivedFrames {
+  /** How many frames were read (0: none was queued). */
+  readonly count: number;
+  /** Frame `i` (a whole IP datagram), or null when it was longer than the link's buffer and was cut. */
+  frame(i: number): Uint8Array | null;
+}
+
+/** Moves whole IP frames; nothing here blocks but `wait`. */
+export interface FrameLink {
+  /** Sends one frame. False when the device queue is full: the frame is lost (TCP recovers it like any loss). */
+  transmit(frame: Uint8Array<ArrayBuffer>): boolean;
+  /** Reads the frames queued now, many per call. */
+  receive(): ReceivedFrames;
+  /**
+   * Waits synchronously up to `ms` (a few milliseconds at most) for a frame; true when one is queued. Between two
+   * frames of a transfer this costs less than an asynchronous wait's thread hand-off.
+   */
+  waitBriefly(ms: number): boolean;
+  /** Waits up to `ms` for a frame or a {@linkcode FrameLink.wake}, letting the event loop run meanwhile. */
+  wait(ms: number): Promise<void>;
+  /** Makes the current or next `wait` return at once (a signal, a resumed reader, a write). */
+  wake(): void;
+  /** Releases the link; calling it twice is harmless. */
+  close(): void;
+}
+
+/** Observes every frame, for `-v` traces and `--pcap`. */
+export interface FrameTap {
+  /** A frame we sent, at `now` on the driver's clock. */
+  sent(frame: Uint8Array, now: number): void;
+  /** A frame we received. */
+  received(frame: Uint8Array, now: number): void;
+}
+
+/**
+ * A link that shows every frame to a tap on its way.
+ *
+ * @example
+ * ```ts
+ * const link = new TracingLink(rawLink, { sent: (f) => pcap.frame(0, f), received: (f) => pcap.frame(0, f) }, clock);
+ * ```
+ */
+export class TracingLink implements FrameLink {
+  readonly #inner: FrameLink;
+  readonly #tap: FrameTap;
+  readonly #clock: () => number;
+
+  /** Wraps `inner`; `clock` stamps the frames. */
+  constructor(inner: FrameLink, tap: FrameTap, clock: () => number) {
+    this.#inner = inner;
+    this.#tap = tap;
+    this.#clock = clock;
+  }
+
+  /** Shows the frame, then sends it. */
+  transmit(frame: Uint8Array<ArrayBuffer>): boolean {
+    this.#tap.sent(frame, this.#clock());
+    return this.#inner.transmit(frame);
+  }
+
+  /** Reads, then shows every frame read. */
+  receive(): ReceivedFrames {
+    const frames = this.#inner.receive();
+    const now = this.#clock();
+    for (let i = 0; i < frames.count; i++) {
+      const frame = frames.frame(i);
+      if (frame !== null) this.#tap.received(frame, now);
+    }
+    return frames;
+  }
+
+  /** As the inner link. */
+  waitBriefly(ms: number): boolean {
+    return this.#inner.waitBriefly(ms);
+  }
+
+  /** As the inner link. */
+  wait(ms: number): Promise<void> {
+    return this.#inner.wait(ms);
+  }
+
+  /** As the inner link. */
+  wake(): void {
+    this.#inner.wake();
+  }
+
+  /** Closes the inner link. */
+  close(): void {
+    this.#inner.close();
+  }
+}

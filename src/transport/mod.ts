@@ -1,0 +1,46 @@
+/**
+ * The transport: byte streams through our own TCP/IP stack. A frame link moves IP frames (raw sockets, or a
+ * simulated link in tests), the driver runs one sans-IO TCP connection over it, and a handler reads and writes the
+ * byte stream through one contract (`stream.ts`). `openTcpStream` does the set-up: resolve, route, port, link,
+ * firewall.
+ *
+ * @example
+ * ```ts
+ * import { openTcpStream } from "./mod.ts";
+ * const session = await openTcpStream({ host: "198.18.2.2", port: 80 });
+ * try { await session.run(handler); } finally { await session.close(); }
+ * ```
+ *
+ * @module
+ */
+
+export { DEFAULT_TIMEOUT_MS, openTcpStream, type TransportOptions } from "./connect.ts";
+export { Driver, type DriverOptions } from "./driver.ts";
+export {
+  COMMAND_TIMEOUT_MS,
+  type FirewallAttempt,
+  FirewallCommandError,
+  FirewallError,
+  type FirewallMode,
+  type Guard,
+  type GuardMethod,
+  guardTableName,
+  installRstGuard,
+  OWN_RST_MARK,
+  type RstGuardOptions,
+} from "./firewall.ts";
+export { type Flow, formatFlow } from "./flow.ts";
+export { type FrameCounters, FrameDecoder, FrameEncoder, segmentOf } from "./frames.ts";
+export { type FrameLink, type FrameTap, type ReceivedFrames, TracingLink } from "./link.ts";
+export { type Datagram, IPV4, type NetworkLayer } from "./network.ts";
+export {
+  type AbortReason,
+  type ByteStream,
+  ConnectionError,
+  OUTCOME_MESSAGES,
+  type StreamHandler,
+  type StreamOutcome,
+} from "./stream.ts";
+export { driverSession, type Endpoint, type OpenStream, type StreamSession } from "./session.ts";
+export { SendQueue } from "./send_queue.ts";
+export { timestampOffset } from "./ts_clock.ts";

@@ -1,0 +1,59 @@
+/**
+ * A stream session: one opened stream and what it holds, as the fetch application sees it. The raw-socket opener
+ * (`connect.ts`) and the simulated one of the tests both build it with {@linkcode driverSession}.
+ *
+ * @module
+ */
+
+import type { ConnectionStats, TcpConnection } from "../tcp/mod.ts";
+import type { Driver } from "./driver.ts";
+import type { FrameCounters } from "./frames.ts";
+import type { AbortReason, StreamHandler, StreamOutcome } from "./stream.ts";
+
+/** Where a stream goes: a host name or address literal, and a TCP port. */
+export interface Endpoint {
+  /** Host name or IPv4 literal. */
+  readonly host: string;
+  /** TCP port. */
+  readonly port: number;
+}
+
+/** One opened (not yet connected) stream and what it holds; {@linkcode StreamSession.run} connects it. */
+export interface StreamSession {
+  /** Connects and runs `handler` over the stream until the connection ends; resolves to how it ended. */
+  run(handler: StreamHandler): Promise<StreamOutcome>;
+  /** Ends the run at its next turn with an RST (a signal, or a handler's caller that has what it needs). */
+  abort(why: AbortReason): void;
+  /** The TCP engine's counters. */
+  readonly tcpStats: ConnectionStats;
+  /** The frame counters below TCP. */
+  readonly frameCounters: Readonly<FrameCounters>;
+  /** Releases everything the stream holds (sockets, port, firewall rule). */
+  close(): Promise<void>;
+}
+
+/** Opens streams: the raw-socket transport in the program, a simulated link in tests. */
+export type OpenStream = (endpoint: Endpoint) => Promise<StreamSession>;
+
+/**
+ * The session of a driver and its connection: what a hop needs of an opened stream. `close` releases whatever the
+ * opener acquired for it.
+ *
+ * @example
+ * ```ts
+ * const session = driverSession(driver, conn, async () => link.close());
+ * ```
+ */
+export function driverSession(driver: Driver, conn: TcpConnection, close: () => Promise<void>): StreamSession {
+  return {
+    run: (handler) => driver.run(handler),
+    abort: (why) => driver.abort(why),
+    get tcpStats() {
+      return conn.stats;
+    },
+    get frameCounters() {
+      return driver.frameCounters;
+    },
+    close,
+  };
+}

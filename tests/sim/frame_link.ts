@@ -1,0 +1,223 @@
+/**
+ * A simulated frame link on a virtual clock: the driver's frames are parsed and carried over two impaired link
+ * directions (`link.ts`) to a simulated TCP server (`peer.ts`), whose segments come back as real IPv4 frames. The
+ * driver, the HTTP exchange and the download loop run on it unchanged, as an unprivileged user, deterministically:
+ * time moves only when the driver waits, or when a caller stepping the driver turn by turn advances it.
+ *
+ * @module
+ */
+
+import type { Flow, FrameLink, ReceivedFrames } from "../../src/transport/mod.ts";
+import { IPV4 } from "../../src/transport/mod.ts";
+import { ipv4, parseIpv4, parseTcp, type TcpRepr } from "../../src/wire/mod.ts";
+import { Link, type LinkConfig, type LinkStats } from "./link.ts";
+import { Peer, type PeerOptions } from "./peer.ts";
+import { mulberry32 } from "./prng.ts";
+
+/** The addresses and ports the simulated connection uses (198.18.0.0/15, the benchmarking range). */
+export const SIM_FLOW: Flow = {
+  localAddr: ipv4(0xc6120102),
+  localPort: 40000,
+  remoteAddr: ipv4(0xc6120202),
+  remotePort: 80,
+};
+
+/** How one simulated server and the path to it behave. */
+export interface SimPath {
+  /** Seed of every random choice on the path. */
+  readonly seed?: number;
+  /** Client → server impairments (default: 5 ms one way, nothing lost). */
+  readonly up?: LinkConfig;
+  /** Server → client impairments. */
+  readonly down?: LinkConfig;
+  /** The server (ports and flow fields are filled in). */
+  readonly peer?: Partial<PeerOptions>;
+}
+
+class Frames implements ReceivedFrames {
+  readonly list: Uint8Array[] = [];
+  get count(): number {
+    return this.list.length;
+  }
+  frame(i: number): Uint8Array | null {
+    return this.list[i];
+  }
+}
+
+/**
+ * The simulated link of one connection; its `clock` is the virtual clock the driver must use.
+ *
+ * @example
+ * ```ts
+ * const link = new SimFrameLink({ peer: { respond: () => response } });
+ * const driver = new Driver(link, conn, SIM_FLOW, { mss: 1460, clock: link.clock });
+ * ```
+ */
+export class SimFrameLink implements FrameLink {
+  /** The simulated server. */
+  readonly peer: Peer;
+  readonly #up: Link;
+  readonly #down: Link;
+  readonly #flow: Flow;
+  readonly #frames = new Frames();
+  readonly #buf = new Uint8Array(65536);
+  /** Forged segments for the driver, by the time they are due (see {@linkcode SimFrameLink.inject}). */
+  readonly #forged: Array<{ at: number; forge: () => TcpRepr }> = [];
+  #now = 0;
+  #woken = false;
+  #id = 0;
+  /** Frames the driver sent, and the segments they held (for assertions). */
+  readonly sent: TcpRepr[] = [];
+  /** Frames handed to the driver so far (a caller stepping the driver sees whether a turn read any). */
+  receivedFrames = 0;
+
+  /** A link to a fresh simulated server. */
+  constructor(path: SimPath = {}, flow: Flow = SIM_FLOW) {
+    const seed = path.seed ?? 1;
+    this.#flow = flow;
+    this.#up = new Link(path.up ?? { delayMs: 5 }, mulberry32(seed ^ 0x1234567));
+    this.#down = new Link(path.down ?? { delayMs: 5 }, mulberry32(seed ^ 0x7654321));
+    this.peer = new Peer({
+      port: flow.remotePort,
+      clientPort: flow.localPort,
+      isn: (mulberry32(seed)() * 2 ** 32) >>> 0,
+      mss: 1460,
+      responseSize: 0,
+      requestSize: 1,
+      windowScale: 7,
+      sack: true,
+      timestamps: true,
+      closeAfterResponse: true,
+      ...path.peer,
+    });
+  }
+
+  /** Counters of the client → server direction. */
+  get upStats(): LinkStats {
+    return this.#up.stats;
+  }
+
+  /** Counters of the server → client direction. */
+  get downStats(): LinkStats {
+    return this.#down.stats;
+  }
+
+  /** The virtual clock, in ms. */
+  readonly clock = (): number => this.#now;
+
+  /** Parses the frame (copied: the driver reuses its buffer) and puts its segment on the way to the server. */
+  transmit(frame: Uint8Array<ArrayBuffer>): boolean {
+    const ip = parseIpv4(frame.slice());
+    const seg = parseTcp(ip.payload);
+    this.sent.push(seg);
+    this.#up.send(this.#now, seg);
+    return true;
+  }
+
+  /** The server's segments due now, as IPv4 frames. */
+  receive(): ReceivedFrames {
+    this.#settle();
+    const list = this.#frames.list;
+    list.length = 0;
+    for (let seg = this.#down.deliver(this.#now); seg !== null; seg = this.#down.deliver(this.#now)) {
+      list.push(this.#frame(seg));
+    }
+    while (this.#forged.length > 0 && this.#forged[0].at <= this.#now) {
+      list.push(this.#frame(this.#forged.shift()!.forge()));
+    }
+    this.receivedFrames += list.length;
+    return this.#frames;
+  }
+
+  /**
+   * Delivers a forged segment "from the server" to the driver at virtual time `at`, after the server's own segments
+   * due then; `forge` makes it at that moment, so it can depend on what the driver sent until then (a blind attack
+   * aimed at the current RCV.NXT).
+   */
+  inject(at: number, forge: () => TcpRepr): void {
+    this.#forged.push({ at, forge });
+    this.#forged.sort((a, b) => a.at - b.at);
+  }
+
+  /**
+   * Moves virtual time forward, running the server and both directions on the way, until a frame for the driver is
+   * due or time reaches `until` (absolute ms; an earlier time leaves the clock where it is); true when a frame is
+   * due. This is the wait of a caller that steps the driver itself (`driver.poll(now)` after every call); it leaves
+   * wake-ups to {@linkcode SimFrameLink.takeWake}.
+   */
+  advanceTo(until: number): boolean {
+    for (;;) {
+      this.#settle();
+      const ready = this.#nextFrameAt();
+      if (ready !== null && ready <= this.#now) return true;
+      let next = Infinity;
+      for (const d of [ready, this.#up.nextAt(), this.peer.nextTimeout()]) if (d !== null && d < next) next = d;
+      if (next > until) {
+        if (until > this.#now) this.#now = until;
+        this.#settle();
+        const due = this.#nextFrameAt();
+        return due !== null && due <= this.#now;
+      }
+      // A deadline already due was run by #settle; step on so that time always moves.
+      this.#now = next > this.#now ? next : this.#now + 1;
+    }
+  }
+
+  /**
+   * Moves virtual time up to `ms` ahead, until a frame is due; true when one is. A pending wake-up makes it return
+   * false at once and is left for the {@linkcode SimFrameLink.wait} that follows.
+   */
+  waitBriefly(ms: number): boolean {
+    if (this.#woken) return false;
+    return this.advanceTo(this.#now + Math.max(0, ms));
+  }
+
+  /**
+   * As {@linkcode SimFrameLink.waitBriefly}, or at once after a wake-up (which it clears), then lets the event loop
+   * run once (file writes, timers).
+   */
+  async wait(ms: number): Promise<void> {
+    if (!this.takeWake()) this.waitBriefly(ms);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
+  /** The next wait returns at once. */
+  wake(): void {
+    this.#woken = true;
+  }
+
+  /**
+   * Clears a pending wake-up; true when there was one. A caller stepping the driver itself then takes its next turn
+   * at once, as the driver's own wait would return at once.
+   */
+  takeWake(): boolean {
+    const woken = this.#woken;
+    this.#woken = false;
+    return woken;
+  }
+
+  /** Nothing to release. */
+  close(): void {}
+
+  /** `seg` from the server as an IPv4 frame. */
+  #frame(seg: TcpRepr): Uint8Array {
+    const f = this.#flow;
+    const n = IPV4.emitTcp(seg, f.remoteAddr, f.localAddr, this.#id++ & 0xffff, this.#buf);
+    return this.#buf.slice(0, n);
+  }
+
+  /** When the next frame for the driver is due: the server's or a forged one. */
+  #nextFrameAt(): number | null {
+    const down = this.#down.nextAt();
+    if (this.#forged.length === 0) return down;
+    return down === null ? this.#forged[0].at : Math.min(down, this.#forged[0].at);
+  }
+
+  /** Runs the server at the current time: what reached it, its timers, what it sends. */
+  #settle(): void {
+    const t = this.#now;
+    for (let seg = this.#up.deliver(t); seg !== null; seg = this.#up.deliver(t)) this.peer.handle(t, seg);
+    this.peer.handleTimeout(t);
+    for (let seg = this.peer.poll(t); seg !== null; seg = this.peer.poll(t)) this.#down.send(t, seg);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Test harness for the firewall tests: commands inside their namespaces (`rhg-fw-<pid>-…`, made with
+ * tests/_support/namespaces.ts), a veth pair between two of them, and a child Deno process (`_fw_guard_child.ts`, run
+ * with only `--allow-ffi`) that holds guards while the test looks at the kernel's rule set.
+ *
+ * @module
+ */
+
+import { inNamespace, run } from "../_support/exec.ts";
+import { linkNamespaces, namespaceName, withNamespaces } from "../_support/namespaces.ts";
+import { denoRun } from "../_support/program.ts";
+import { networkTest } from "../_support/root.ts";
+
+const HERE = new URL(".", import.meta.url).pathname;
+/** Deno's flags for the child scripts: only what rawhttpget has, and never a prompt. */
+const CHILD_FLAGS = ["--no-prompt", "--allow-ffi"];
+
+/** Runs `argv` (in namespace `ns` if given) and throws unless it exits with 0; returns stdout. */
+export async function must(argv: readonly string[], ns?: string): Promise<string> {
+  return await run(ns === undefined ? argv : inNamespace(ns, argv));
+}
+
+/** A real-network test in fresh namespaces `rhg-fw-<pid>-<suffix>`; fails without root unless RHG_ALLOW_SKIP=1. */
+export function nsTest(name: string, suffixes: string[], fn: (names: string[]) => Promise<void>): void {
+  networkTest(name, () => withNamespaces(suffixes.map((s) => namespaceName("fw", s)), fn));
+}
+
+/** Joins namespaces `a` and `b` by a veth pair: a = 198.18.210.1/24, b = 198.18.210.2/24. */
+export async function vethPair(a: string, b: string): Promise<void> {
+  const va = `fwa${Deno.pid % 100000}`, vb = `fwb${Deno.pid % 100000}`;
+  await linkNamespaces({ ns: a, dev: va, addr: "198.18.210.1/24" }, { ns: b, dev: vb, addr: "198.18.210.2/24" });
+}
+
+/** What the child reports per guard it tried to install. */
+export type GuardReport =
+  | { ok: true; method: string; description: string }
+  | { ok: false; name: string; message: string; causeName?: string; causeErrno?: number; attempts?: string[] };
+
+/** Flow and options for one guard in the child (same shapes as `installRstGuard`). */
+export interface GuardSpec {
+  /** The flow. */
+  flow: { localAddr: number; localPort: number; remoteAddr: number; remotePort: number };
+  /** The options. */
+  opts: { mode: string; dropIncoming?: boolean; ownMark?: number };
+}
+
+/** A `deno run --allow-ffi _fw_guard_child.ts` process in a namespace, driven line by line over stdin/stdout. */
+export class GuardChild {
+  readonly #proc: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #lines: AsyncIterator<string>;
+
+  private constructor(proc: Deno.ChildProcess) {
+    this.#proc = proc;
+    this.#writer = proc.stdin.getWriter();
+    this.#lines = proc.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(lineSplitter())[Symbol.asyncIterator]();
+  }
+
+  /** Starts the child (optionally under `prefix`, e.g. setpriv) and waits for its reports on `specs`. */
+  static async start(ns: string, specs: GuardSpec[], prefix: string[] = []): Promise<[GuardChild, GuardReport[]]> {
+    const script = denoRun(`${HERE}_fw_guard_child.ts`, [JSON.stringify(specs)], CHILD_FLAGS);
+    const [cmd, ...args] = inNamespace(ns, [...prefix, ...script]);
+    const proc = new Deno.Command(cmd, { args, stdin: "piped", stdout: "piped", stderr: "inherit" }).spawn();
+    const child = new GuardChild(proc);
+    const reports: GuardReport[] = [];
+    for (;;) {
+      const line = await child.#next();
+      if (line === "ready") return [child, reports];
+      reports.push(JSON.parse(line));
+    }
+  }
+
+  /** The child's pid (`ip netns exec` execs deno in place). */
+  get pid(): number {
+    return this.#proc.pid;
+  }
+
+  /** Sends a command ("close", "exit") and returns the reply line ("" if the child ended). */
+  async send(command: string): Promise<string> {
+    await this.#writer.write(new TextEncoder().encode(command + "\n"));
+    return await this.#next();
+  }
+
+  /** Kills the child with SIGKILL. */
+  kill(): void {
+    this.#proc.kill("SIGKILL");
+  }
+
+  /** Waits for the child to end and releases its pipes. */
+  async wait(): Promise<Deno.CommandStatus> {
+    await this.#writer.close().catch(() => {});
+    while (await this.#next() !== "");
+    return await this.#proc.status;
+  }
+
+  async #next(): Promise<string> {
+    const r = await this.#lines.next();
+    return r.done ? "" : r.value;
+  }
+}
+
+/**
+ * Starts a {@linkcode GuardChild} in `ns` (optionally under `prefix`), runs `fn` with it and its reports, and waits
+ * for the child to end whatever happens.
+ */
+export async function withGuardChild(
+  ns: string,
+  specs: GuardSpec[],
+  fn: (child: GuardChild, reports: GuardReport[]) => void | Promise<void>,
+  prefix: string[] = [],
+): Promise<void> {
+  const [child, reports] = await GuardChild.start(ns, specs, prefix);
+  try {
+    await fn(child, reports);
+  } finally {
+    await child.wait();
+  }
+}
+
+function lineSplitter(): TransformStream<string, string> {
+  let rest = "";
+  return new TransformStream({
+    transform(chunk, ctl) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      for (const p of parts) ctl.enqueue(p);
+    },
+    flush(ctl) {
+      if (rest) ctl.enqueue(rest);
+    },
+  });
+}
+
+/** Sends one hand-built SYN from namespace `ns` (raw socket, kernel-made IP header) and waits for it to be sent. */
+export async function sendSyn(ns: string, src: string, srcPort: number, dst: string, dstPort: number): Promise<void> {
+  await must(denoRun(`${HERE}_fw_send_syn_child.ts`, [src, `${srcPort}`, dst, `${dstPort}`], CHILD_FLAGS), ns);
+}
+
+/** What `_fw_send_rst_child.ts` reports: the mark its socket got, and "ok" or the errno name of the failed `sendto`. */
+export interface RstReport {
+  /** SO_MARK of the sender (null: unmarked, or the kernel refused the mark). */
+  readonly mark: number | null;
+  /** "ok", or e.g. "EPERM" when a firewall rule dropped the RST. */
+  readonly sent: string;
+}
+
+/**
+ * Sends one RST from namespace `ns` through rawhttpget's own raw sender, marked with `mark` unless it is null
+ * (optionally under `prefix`, e.g. setpriv).
+ */
+export async function sendRst(
+  ns: string,
+  [src, srcPort]: [string, number],
+  [dst, dstPort]: [string, number],
+  mark: number | null,
+  prefix: string[] = [],
+): Promise<RstReport> {
+  const args = [src, `${srcPort}`, dst, `${dstPort}`, mark === null ? "-" : `${mark}`];
+  const out = await must([...prefix, ...denoRun(`${HERE}_fw_send_rst_child.ts`, args, CHILD_FLAGS)], ns);
+  return JSON.parse(out);
+}
