@@ -18,7 +18,7 @@ import { ReceiveRing } from "./ring_buffer.ts";
 import { RttEstimator } from "./rtt.ts";
 import { SendBuffer } from "./send_buffer.ts";
 import { nextState, type StateInput, type TcpState } from "./states.ts";
-import { Timers } from "./timers.ts";
+import { Timers } from "./deadlines.ts";
 
 /** Bytes the timestamps option adds to every segment (10 + 2 NOPs, RFC 7323 Appendix A). */
 export const TS_OPTION_LEN = 12;

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { resolveOptions } from "../../src/tcp/options.ts";
 import { RttEstimator } from "../../src/tcp/rtt.ts";
 import { Tcb } from "../../src/tcp/tcb.ts";
-import { nextDeadline, Timers } from "../../src/tcp/timers.ts";
+import { Timers } from "../../src/tcp/deadlines.ts";
+import { nextDeadline } from "../../src/tcp/timers.ts";
 import { seq } from "../../src/wire/seq.ts";
 
 const DELAYS = { delayedAckMs: 40, timeWaitMs: 1000 };
