@@ -6,7 +6,7 @@
  * @module
  */
 
-import { getEnv, isTerminal, openFile } from "./ffi/mod.ts";
+import { getEnv, isTerminal, openFile, readFileBytes } from "./ffi/mod.ts";
 import {
   describeFailure,
   ExitCode,
@@ -18,9 +18,10 @@ import {
   readSettings,
   type Settings,
   UsageError,
+  versionText,
 } from "./src/cli/mod.ts";
 import { download, type FetchEvents, VERSION } from "./src/fetch/mod.ts";
-import { ConcatOutput, prepareDirectory, sudoOwner } from "./src/save/mod.ts";
+import { ConcatOutput, createOutputFile, prepareDirectory, sudoOwner } from "./src/save/mod.ts";
 import { type FrameTap, segmentOf } from "./src/transport/mod.ts";
 import { formatTrace, PcapWriter } from "./src/wire/mod.ts";
 
@@ -65,6 +66,15 @@ function terminalWidth(): number {
   return Number.isInteger(columns) && columns >= 40 ? columns : 80;
 }
 
+/** A file's text, or null when it cannot be read (a missing `~/.netrc` is no error). */
+function readTextOrNull(path: string): string | null {
+  try {
+    return new TextDecoder().decode(readFileBytes(path));
+  } catch {
+    return null;
+  }
+}
+
 /** wget: "with the exceptions of 0 and 1, the lower-numbered exit codes take precedence". */
 function combineCodes(a: number, b: number): number {
   if (a === ExitCode.Ok || a === ExitCode.Generic) return b === ExitCode.Ok ? a : b;
@@ -78,10 +88,10 @@ async function main(args: string[]): Promise<number> {
     return ExitCode.Ok;
   }
   if (cmd.values.version) {
-    console.log(`rawhttpget ${VERSION}`);
+    console.log(versionText(VERSION));
     return ExitCode.Ok;
   }
-  const settings = readSettings(cmd);
+  const settings = readSettings(cmd, getEnv, readTextOrNull);
   if (cmd.urls.length === 0) throw new UsageError("Missing URL; see 'rawhttpget --help'");
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
     writeErr(`rawhttpget: ${FFI_PERMISSION_MESSAGE}\n`);
@@ -97,7 +107,12 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
     writeErr(`${line}\n`);
   };
   const notice = s.quiet ? undefined : (line: string) => say(line);
+  if (s.timestamping && s.output !== undefined) {
+    notice?.("WARNING: timestamping does nothing in combination with -O: the file is fetched whatever its date");
+  }
   if (s.directory !== undefined && s.output === undefined) prepareDirectory(s.directory);
+  // wget opens -O FILE before the first download, so FILE is there (empty unless -c) whatever becomes of them.
+  if (s.output !== undefined && s.output !== "-") createOutputFile(s.output, { keep: s.resume ?? false });
   const sink = s.output !== undefined && s.output !== "-" && urls.length > 1 ? new ConcatOutput(s.output) : undefined;
   const tap = makeTap(s.verbose, s.pcap, say);
   let interrupt: (() => void) | null = null;
@@ -123,7 +138,7 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
       try {
         const result = await download(url, { ...s, sink, tap, log: s.verbose ? say : undefined }, events);
         bar?.clear();
-        if (!s.quiet) {
+        if (!s.quiet && result.saved) {
           say(formatSummary({
             path: result.path,
             bytes: result.bytes,

@@ -14,9 +14,12 @@ import { POLLOUT, waitFor } from "./poll.ts";
 const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200, O_APPEND = 0x400;
 const O_CLOEXEC = 0x80000;
 const W_OK = 2, X_OK = 1;
-// struct stat (x86_64): st_mode u32 at 24, st_uid at 28, st_gid at 32, st_size i64 at 48; 144 bytes.
+// struct stat (x86_64): st_mode u32 at 24, st_uid at 28, st_gid at 32, st_size i64 at 48, st_mtim.tv_sec i64 at 88;
+// 144 bytes.
 const STAT_LEN = 144;
 const S_IFMT = 0o170000, S_IFDIR = 0o040000;
+// utimensat(2): relative paths from the working directory; a tv_nsec that means "the current time".
+const AT_FDCWD = -100, UTIME_NOW = 0x3fffffff;
 
 /** How {@linkcode openFile} opens a file (like `open(2)` flags). Without `write`/`append` the file is read-only. */
 export interface OpenOptions {
@@ -250,6 +253,8 @@ export interface FileInfo {
   readonly uid: number;
   /** Owner group id. */
   readonly gid: number;
+  /** Last modification, whole seconds since the epoch (`st_mtime`). */
+  readonly mtime: number;
 }
 
 /**
@@ -273,6 +278,7 @@ export function fileInfo(path: string): FileInfo | null {
     isDirectory: (v.getUint32(24, true) & S_IFMT) === S_IFDIR,
     uid: v.getUint32(28, true),
     gid: v.getUint32(32, true),
+    mtime: Number(v.getBigInt64(88, true)),
   };
 }
 
@@ -286,6 +292,22 @@ export function fileInfo(path: string): FileInfo | null {
  */
 export function fileSize(path: string): number | null {
   return fileInfo(path)?.size ?? null;
+}
+
+/**
+ * Sets a file's modification time to `mtime` (whole seconds since the epoch) and its access time to now, as
+ * `touch -m -d` would (utimensat(2), following symlinks). Throws OsError.
+ *
+ * @example
+ * ```ts
+ * setModificationTime("out.bin", 1577934245); // Thu, 02 Jan 2020 03:04:05 GMT
+ * ```
+ */
+export function setModificationTime(path: string, mtime: number): void {
+  if (!Number.isSafeInteger(mtime)) throw new RangeError(`Cannot set the time of "${path}" to ${mtime}`);
+  const times = new BigInt64Array([0n, BigInt(UTIME_NOW), BigInt(mtime), 0n]);
+  const bytes = new Uint8Array(times.buffer);
+  check(libc().utimensat(AT_FDCWD, cString(path), bytes, 0), "utimensat", `"${path}", ${mtime}`);
 }
 
 /**

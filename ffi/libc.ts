@@ -69,6 +69,8 @@ const SYMBOLS = {
   fchown: { parameters: ["i32", "u32", "u32"], result: "i32" },
   fstat: { parameters: ["i32", "buffer"], result: "i32" },
   stat: { parameters: ["buffer", "buffer"], result: "i32" },
+  /** utimensat(dirfd, path, times[2], flags): sets a file's access and modification times. */
+  utimensat: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
   mkdir: { parameters: ["buffer", "u32"], result: "i32" },
   access: { parameters: ["buffer", "i32"], result: "i32" },
   // --- process ---

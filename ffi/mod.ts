@@ -65,6 +65,7 @@ export {
   readFileBytes,
   removeFile,
   renameFile,
+  setModificationTime,
 } from "./fs.ts";
 export { currentUids, getEnv, getPid, isTerminal, type Uids } from "./process.ts";
 export { type CommandResult, findProgram, runCommand, runCommandSync, type RunOptions, sendSignal } from "./spawn.ts";

@@ -18,6 +18,8 @@ export const ExitCode = {
   Network: 4,
   /** SSL verification failure. */
   Tls: 5,
+  /** Username/password authentication failure. */
+  Auth: 6,
   /** Protocol errors. */
   Protocol: 7,
   /** The server issued an error response. */

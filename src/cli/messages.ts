@@ -5,7 +5,7 @@
  */
 
 import { BindError, OsError, PrivilegeError, ResolveError, RouteError } from "../../ffi/mod.ts";
-import { RangeMismatchError, RedirectError, ServerStatusError, TlsError } from "../fetch/mod.ts";
+import { AuthError, ProxyError, RangeMismatchError, RedirectError, ServerStatusError, TlsError } from "../fetch/mod.ts";
 import { HttpError, UrlError } from "../http/mod.ts";
 import { ConnectionError, FirewallError } from "../transport/mod.ts";
 import { WireError } from "../wire/mod.ts";
@@ -46,18 +46,25 @@ export function describeFailure(e: unknown): Failure {
   if (e instanceof ResolveError || e instanceof RouteError || e instanceof BindError) {
     return { message: e.message, code: ExitCode.Network };
   }
+  // wget retries a 504 and a 206 for the wrong range, then gives up as after a network failure (4), even with -t 1.
+  if ((e instanceof ServerStatusError && e.transient) || e instanceof RangeMismatchError) {
+    return { message: e.message, code: ExitCode.Network };
+  }
   if (e instanceof ServerStatusError || e instanceof RedirectError) {
     return { message: e.message, code: ExitCode.ServerError };
   }
-  if (e instanceof HttpError || e instanceof WireError || e instanceof RangeMismatchError) {
-    return { message: e.message, code: ExitCode.Protocol };
-  }
+  if (e instanceof HttpError || e instanceof WireError) return { message: e.message, code: ExitCode.Protocol };
   if (e instanceof ConnectionError) {
     if (e.reason === "interrupted") return { message: e.message, code: ExitCode.Interrupted };
     return { message: e.message, code: ExitCode.Network };
   }
   // wget: a certificate that does not verify (or an unusable CA file) is 5; a handshake that fails is a network error.
   if (e instanceof TlsError) return { message: e.message, code: e.isVerification ? ExitCode.Tls : ExitCode.Network };
+  // wget 1.21 exits 8 for a proxy URL it cannot use ("Must be HTTP"), and 4 for a proxy that refuses the tunnel.
+  if (e instanceof AuthError) return { message: e.message, code: ExitCode.Auth };
+  if (e instanceof ProxyError) {
+    return { message: e.message, code: e.reason === "tunnel" ? ExitCode.Network : ExitCode.ServerError };
+  }
   if (e instanceof FirewallError) return { message: e.message, code: ExitCode.Generic };
   if (e instanceof OsError) {
     if (FILE_CALLS.has(e.call)) return { message: fileMessage(e), code: ExitCode.FileIo };

@@ -15,12 +15,13 @@ export { ExitCode, type ExitCodeValue } from "./exit_codes.ts";
 export { describeFailure, type Failure, FFI_PERMISSION_MESSAGE } from "./messages.ts";
 export {
   type CommandLine,
+  FEATURES,
   helpText,
-  OPTIONS,
-  type OptionSpec,
   parseCommandLine,
   readSettings,
   type Settings,
   UsageError,
+  versionText,
 } from "./options.ts";
 export { formatSummary, ProgressBar } from "./progress.ts";
+export { GROUPS, type OptionGroup, OPTIONS, type OptionSpec } from "./option_table.ts";

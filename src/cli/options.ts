@@ -5,84 +5,15 @@
  */
 
 import { parseArgs } from "node:util";
-import type { FetchOptions } from "../fetch/mod.ts";
+import { GROUPS, OPTIONS } from "./option_table.ts";
+import {
+  type AuthSettings,
+  type FetchOptions,
+  parseNetrc,
+  proxyEnvironment,
+  type ProxySettings,
+} from "../fetch/mod.ts";
 import { type Ipv4Address, parseIpv4Address } from "../wire/mod.ts";
-
-/** One command-line option. */
-export interface OptionSpec {
-  /** Long name, without the dashes. */
-  readonly name: string;
-  /** Single-letter alias, if any. */
-  readonly short?: string;
-  /** A flag or an option taking a value. */
-  readonly type: "boolean" | "string";
-  /** Placeholder for the value in `--help`. */
-  readonly value?: string;
-  /** One line for `--help`. */
-  readonly help: string;
-}
-
-/** Every option rawhttpget accepts, in `--help` order. */
-export const OPTIONS: readonly OptionSpec[] = [
-  {
-    name: "output-document",
-    short: "O",
-    type: "string",
-    value: "FILE",
-    help: "write to FILE, overwriting it ('-' for stdout; several URLs are concatenated)",
-  },
-  {
-    name: "directory-prefix",
-    short: "P",
-    type: "string",
-    value: "DIR",
-    help: "save files in DIR (created if missing)",
-  },
-  {
-    name: "continue",
-    short: "c",
-    type: "boolean",
-    help: "resume NAME.part or a partial NAME with a byte range",
-  },
-  { name: "quiet", short: "q", type: "boolean", help: "print nothing but errors" },
-  { name: "verbose", short: "v", type: "boolean", help: "explain each step and trace every packet sent and received" },
-  { name: "pcap", type: "string", value: "FILE", help: "save every frame sent and received to FILE (libpcap)" },
-  { name: "timeout", type: "string", value: "SECONDS", help: "give up after SECONDS of silence from the server (60)" },
-  {
-    name: "tries",
-    short: "t",
-    type: "string",
-    value: "N",
-    help: "attempts per URL on network failures (3)",
-  },
-  { name: "max-redirect", type: "string", value: "N", help: "follow at most N redirects (20)" },
-  { name: "http1.1", type: "boolean", help: "ask in HTTP/1.1 (chunked responses) instead of HTTP/1.0" },
-  {
-    name: "trust-server-names",
-    type: "boolean",
-    help: "name the file after the last URL of a redirect, not the one given",
-  },
-  {
-    name: "no-firewall",
-    type: "boolean",
-    help: "do not add the rule that stops the kernel's RSTs (manage it yourself)",
-  },
-  {
-    name: "ca-certificate",
-    type: "string",
-    value: "FILE",
-    help: "trust the CA certificates in the PEM FILE too (https)",
-  },
-  {
-    name: "no-check-certificate",
-    type: "boolean",
-    help: "download even when the server's certificate does not verify (warns)",
-  },
-  { name: "interface", type: "string", value: "IFNAME", help: "send and receive through the interface IFNAME" },
-  { name: "source", type: "string", value: "ADDR", help: "send from the local IPv4 address ADDR" },
-  { name: "version", short: "V", type: "boolean", help: "print the version and exit" },
-  { name: "help", short: "h", type: "boolean", help: "print this help and exit" },
-];
 
 /** The parsed command line. */
 export interface CommandLine {
@@ -122,20 +53,58 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
 
 /** The `--help` text, generated from {@linkcode OPTIONS}. */
 export function helpText(version: string): string {
-  const rows = OPTIONS.map((o) => {
-    const names = `${o.short ? `-${o.short}, ` : "    "}--${o.name}${o.value ? ` ${o.value}` : ""}`;
-    return `  ${names.padEnd(32)} ${o.help}`;
-  });
+  const rows: string[] = [];
+  for (const group of GROUPS) {
+    rows.push(`${group}:`);
+    for (const o of OPTIONS.filter((o) => o.group === group)) {
+      const names = `${o.short ? `-${o.short}, ` : "    "}--${o.name}${o.value ? ` ${o.value}` : ""}`;
+      rows.push(`  ${names.padEnd(32)} ${o.help}`);
+    }
+    rows.push("");
+  }
   return [
     `rawhttpget ${version}: download over HTTP and HTTPS through a TCP/IP stack that runs in user space.`,
     "",
     "Usage: sudo rawhttpget [options] URL...   (several URLs are fetched one after another)",
     "",
     ...rows,
-    "",
     "Raw sockets need root or CAP_NET_RAW. Exit codes follow wget: 0 ok, 1 generic, 2 usage, 3 file I/O,",
-    "4 network, 5 TLS certificate verification, 7 protocol, 8 server error response.",
+    "4 network, 5 TLS certificate verification, 6 authentication, 7 protocol, 8 server error response.",
   ].join("\n");
+}
+
+/**
+ * What rawhttpget is built with, in the words and order of wget's `--version` feature list ("+" has it, "-" has
+ * not), so that scripts that look for `+https` or `-ipv6` read it the same way. TLS is node:tls, which Deno runs on
+ * rustls; DNS is libc's getaddrinfo, not c-ares; Digest authentication is ours; there are no translations, IRIs, NTLM,
+ * public suffix list, Metalink, GPGME or OPIE.
+ */
+export const FEATURES: readonly string[] = [
+  "-cares",
+  "+digest",
+  "-gpgme",
+  "+https",
+  "-ipv6",
+  "-iri",
+  "+large-file",
+  "-metalink",
+  "-nls",
+  "-ntlm",
+  "-opie",
+  "-psl",
+  "+ssl/rustls",
+];
+
+/**
+ * The `--version` text: `rawhttpget VERSION`, an empty line, and the feature line as wget prints it.
+ *
+ * @example
+ * ```ts
+ * versionText("0.2.0"); // "rawhttpget 0.2.0\n\n-cares -digest -gpgme +https -ipv6 …"
+ * ```
+ */
+export function versionText(version: string): string {
+  return `rawhttpget ${version}\n\n${FEATURES.join(" ")}`;
 }
 
 /**
@@ -151,21 +120,26 @@ export interface Settings extends FetchOptions {
   readonly maxRedirects: number;
   /** `-q`. */
   readonly quiet: boolean;
-  /** `-v`. */
+  /** `-v` (or `-d`). */
   readonly verbose: boolean;
   /** `--pcap`. */
   readonly pcap?: string;
 }
 
 /**
- * Checks the values of a parsed command line; throws {@linkcode UsageError} for a bad value or combination.
+ * Checks the values of a parsed command line; throws {@linkcode UsageError} for a bad value or combination. `env`
+ * reads the environment (the proxy variables); the program passes libc's `getenv`.
  *
  * @example
  * ```ts
  * readSettings(parseCommandLine(["--tries", "5", "http://h/"])).tries; // 5
  * ```
  */
-export function readSettings(cmd: CommandLine): Settings {
+export function readSettings(
+  cmd: CommandLine,
+  env: (name: string) => string | undefined = () => undefined,
+  readText: (path: string) => string | null = () => null,
+): Settings {
   const v = cmd.values;
   const text = (name: string) => (typeof v[name] === "string" ? v[name] as string : undefined);
   const flag = (name: string) => v[name] === true;
@@ -179,7 +153,8 @@ export function readSettings(cmd: CommandLine): Settings {
     directory: text("directory-prefix"),
     resume: flag("continue"),
     quiet: flag("quiet"),
-    verbose: flag("verbose"),
+    verbose: flag("verbose") || flag("debug"),
+    debug: flag("debug"),
     pcap: text("pcap"),
     timeoutMs: seconds === undefined ? undefined : seconds * 1000,
     tries: count("tries", text("tries"), 3, 1),
@@ -191,12 +166,50 @@ export function readSettings(cmd: CommandLine): Settings {
     source: sourceAddress(text("source")),
     caFile: text("ca-certificate"),
     checkCertificate: !flag("no-check-certificate"),
+    timestamping: flag("timestamping"),
+    ifModifiedSince: !flag("no-if-modified-since"),
+    useServerTimestamps: !flag("no-use-server-timestamps"),
+    ...proxySettings(flag("no-proxy"), text("proxy-user"), text("proxy-password"), env),
+    ...authSettings(text, flag, env, readText),
   };
   if (settings.resume && settings.output === "-") throw new UsageError("-c cannot resume standard output");
   if (settings.resume && settings.output !== undefined && cmd.urls.length > 1) {
     throw new UsageError("-c cannot resume a file that several URLs are concatenated into");
   }
   return settings;
+}
+
+/** `{ auth }` from the credential options and `~/.netrc` (`$HOME/.netrc`), or nothing when there are none. */
+function authSettings(
+  text: (name: string) => string | undefined,
+  flag: (name: string) => boolean,
+  env: (name: string) => string | undefined,
+  readText: (path: string) => string | null,
+): { auth?: AuthSettings } {
+  const home = env("HOME");
+  const netrcText = flag("no-netrc") || home === undefined ? null : readText(`${home}/.netrc`);
+  const auth: AuthSettings = {
+    user: text("user"),
+    password: text("password"),
+    httpUser: text("http-user"),
+    httpPassword: text("http-password"),
+    authNoChallenge: flag("auth-no-challenge") || undefined,
+    netrc: netrcText === null ? undefined : parseNetrc(netrcText),
+  };
+  return Object.values(auth).some((v) => v !== undefined) ? { auth } : {};
+}
+
+/** `{ proxy }` from the environment and the proxy options, or nothing when no proxy is set (or `--no-proxy`). */
+function proxySettings(
+  off: boolean,
+  user: string | undefined,
+  password: string | undefined,
+  env: (name: string) => string | undefined,
+): { proxy?: ProxySettings } {
+  if (off) return {};
+  const found = proxyEnvironment(env);
+  if (found.http === undefined && found.https === undefined) return {};
+  return { proxy: { ...found, user, password } };
 }
 
 function sourceAddress(text: string | undefined): Ipv4Address | undefined {

@@ -10,19 +10,26 @@
  * - The file is named after the URL the user gave, not the server's last redirect (CVE-2010-2252), unless
  *   `trustServerNames`; an existing file is kept and the new one is `NAME.1`, … unless `output` names the file.
  * - `resume` (-c) continues `NAME.part`, else a partial `NAME`, with `Range: bytes=N-` (RFC 9110 §14.2): a 206 is
- *   appended, a 200 starts the file over, a 416 means the file is already complete.
+ *   appended; a 200 (the whole file) has the bytes the file already has skipped and the rest appended, never
+ *   truncating it; a 416, or a 200 no longer than the file, means it is already complete.
+ * - `timestamping` (-N) compares the server's file with the local one first (see `timestamps.ts`): with
+ *   `ifModifiedSince: false` a HEAD goes to each URL of the chain before its GET.
  * - `tries` (3 by default; wget's 20 is a long wait for a file that will not come): network failures (timeouts,
  *   resets, a connection closed early) are retried after 1 s, 2 s, … (at most 10 s), continuing with a range what
- *   the failed attempt saved; a refused connection, DNS and HTTP errors are not (wget does not retry them either).
+ *   the failed attempt saved, and so are a 504 and a 206 for the wrong range (wget 1.21 retries those two as well);
+ *   a refused connection, DNS and other HTTP errors are not (wget does not retry them either).
  *
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { parseUrl, resolveLocation } from "../http/mod.ts";
 import { checkWritableDirectory } from "../save/mod.ts";
 import { ConnectionError, type OpenStream, openTcpStream } from "../transport/mod.ts";
 import { RedirectError, retryable } from "./errors.ts";
-import { type Carry, derivedPath, Hop, type HopDone } from "./hop.ts";
+import { Hop } from "./hop.ts";
+import { type Carry, derivedPath, type DownloadContext, type HopDone } from "./hop_types.ts";
+import { Authenticator, type AuthTools } from "./auth.ts";
 import type { FetchEvents, FetchOptions } from "./options.ts";
 
 /** What a successful download produced. */
@@ -56,15 +63,23 @@ export async function download(
   const maxRedirects = options.maxRedirects ?? 20;
   const started = performance.now();
   const carry: Carry = { target: null, final: false };
+  const auth = new Authenticator(first, options.auth ?? {}, AUTH_TOOLS);
+  const context: DownloadContext = { given, carry, options, events, auth };
   for (let attempt = 1;; attempt++) {
     // A try starts from the URL the user gave, as wget does (a redirect may have been temporary).
     let url = first;
     const seen = new Set([url.href]);
     try {
-      for (let redirects = 0;; redirects++) {
-        const hop = await new Hop(url, given, carry, options, events).run(openStream);
+      let afterHead = false;
+      for (let redirects = 0;;) {
+        const hop = await new Hop(url, context, afterHead).run(openStream);
         if (hop.kind === "done") return { ...hop.done, url: url.href, elapsedMs: performance.now() - started };
-        if (redirects >= maxRedirects) {
+        // -N --no-if-modified-since: the HEAD said to fetch; the GET goes to the same URL (not a redirect).
+        afterHead = hop.kind === "fetch";
+        if (hop.kind === "fetch") continue;
+        // The credentials the server asked for go with the same URL; the authenticator refuses a second refusal.
+        if (hop.kind === "authenticate") continue;
+        if (redirects++ >= maxRedirects) {
           throw new RedirectError("limit", `Stopped after ${maxRedirects} redirects (see --max-redirect)`);
         }
         const next = resolveLocation(url, hop.location);
@@ -81,6 +96,12 @@ export async function download(
     }
   }
 }
+
+/** Digest's hashes (node:crypto) and client nonces (128 random bits). */
+const AUTH_TOOLS: AuthTools = {
+  hash: (algorithm, text) => createHash(algorithm === "MD5" ? "md5" : "sha256").update(text, "utf8").digest("hex"),
+  cnonce: () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(""),
+};
 
 function sleep(ms: number, events: FetchEvents): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -8,7 +8,13 @@
 import { HttpError } from "../http/mod.ts";
 import { ConnectionError } from "../transport/mod.ts";
 
-/** The server answered with a status that is not a success (wget's exit code 8). */
+/**
+ * Error statuses that say the failure may pass: retried like a network failure, and a network failure (exit 4) once
+ * the tries are spent. wget 1.21 treats only 504 Gateway Timeout so; 500, 502 and 503 are final there (exit 8).
+ */
+export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([504]);
+
+/** The server answered with a status that is not a success (wget's exit code 8; 4 for a transient status). */
 export class ServerStatusError extends Error {
   /** The status code, e.g. 404. */
   readonly status: number;
@@ -18,6 +24,11 @@ export class ServerStatusError extends Error {
     super(`The server answered ${status}${reason ? ` ${reason}` : ""}`);
     this.name = "ServerStatusError";
     this.status = status;
+  }
+
+  /** Whether another attempt may succeed (see {@linkcode TRANSIENT_STATUSES}). */
+  get transient(): boolean {
+    return TRANSIENT_STATUSES.has(this.status);
   }
 }
 
@@ -37,7 +48,10 @@ export class RedirectError extends Error {
   }
 }
 
-/** A response that does not fit the byte range asked for (wget's exit code 7, a protocol error). */
+/**
+ * A 206 response that does not continue the file where the range asked (wget retries it, and exits 4 once the tries
+ * are spent); the file is kept as it was.
+ */
 export class RangeMismatchError extends Error {
   /** Builds the error with a sentence for the user. */
   constructor(message: string) {
@@ -47,15 +61,19 @@ export class RangeMismatchError extends Error {
 }
 
 /**
- * Failures worth another attempt: the network's (a timeout, a reset, a connection closed early). A refused connection,
- * an interrupt and HTTP errors are final (wget does not retry them either).
+ * Failures worth another attempt, as wget 1.21 judges them: the network's (a timeout, a reset, a connection closed
+ * early), a transient status (504) and a 206 for the wrong range. A refused connection, an interrupt, other error
+ * statuses and other HTTP errors are final.
  *
  * @example
  * ```ts
  * retryable(new ConnectionError("timeout", "The server stopped answering")); // true
+ * retryable(new ServerStatusError(504, "Gateway Timeout")); // true
  * ```
  */
 export function retryable(e: unknown): boolean {
   if (e instanceof ConnectionError) return e.reason !== "refused" && e.reason !== "interrupted";
+  if (e instanceof ServerStatusError) return e.transient;
+  if (e instanceof RangeMismatchError) return true;
   return e instanceof HttpError && (e.reason === "truncated-body" || e.reason === "truncated-head");
 }

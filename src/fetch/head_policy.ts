@@ -1,6 +1,7 @@
 /**
  * What a response head means for a download: a redirect to follow, a body to save (from the start or from the
- * resume offset), a file that was already complete, or an error. Pure functions of the head and what was asked.
+ * resume offset), a file that was already complete, nothing to save, or an error. Pure functions of the head and what
+ * was asked.
  *
  * @module
  */
@@ -15,10 +16,19 @@ export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 30
 export type HeadVerdict =
   /** Follow `location` (not yet resolved against the URL). */
   | { readonly kind: "redirect"; readonly location: string }
-  /** 416 to a range starting at the file's size: nothing left to fetch (wget: "already fully retrieved"). */
+  /**
+   * Nothing left to fetch (wget: "already fully retrieved"): a 416 to a range starting at the file's size, or a 200
+   * to a range whose Content-Length is no more than the file already has.
+   */
   | { readonly kind: "complete" }
-  /** Save the body from byte `offset` of the file: the range asked for, or 0 when the server sent everything. */
-  | { readonly kind: "body"; readonly offset: number };
+  /** 204 No Content: there is no body, and no file is created (wget creates none either). */
+  | { readonly kind: "empty" }
+  /**
+   * Save the body from byte `offset` of the file: the range asked for, or 0. `skip` (default 0) bytes at the start of
+   * the body are ones the file already has: a server that ignores the range sends the whole file, and the part we
+   * have is kept, never truncated (wget does the same).
+   */
+  | { readonly kind: "body"; readonly offset: number; readonly skip?: number };
 
 /**
  * Judges a head; throws {@linkcode ServerStatusError} for an error status and {@linkcode RangeMismatchError} for a
@@ -31,6 +41,8 @@ export type HeadVerdict =
  */
 export function judgeHead(head: HeadEvent, rangeStart: number): HeadVerdict {
   const { status } = head;
+  // RFC 9110 §15.3.5: a 204 has no content; even a range we asked for has nothing to add to the file.
+  if (status === 204) return { kind: "empty" };
   if (REDIRECT_STATUSES.has(status)) {
     const location = head.headers.get("location");
     if (location === null || location === "") {
@@ -57,8 +69,14 @@ export function judgeHead(head: HeadEvent, rangeStart: number): HeadVerdict {
     return { kind: "body", offset: rangeStart };
   }
   if (status >= 200 && status <= 299) {
-    // A 200 to a range request is the whole representation (RFC 9110 §14.2): start the file over.
-    return { kind: "body", offset: 0 };
+    if (rangeStart === 0) return { kind: "body", offset: 0 };
+    // A 2xx other than 206 to a range request is the whole representation (RFC 9110 §14.2). What the file has is
+    // kept: a representation no longer than it means the file is complete, else its first bytes are skipped.
+    const coding = head.headers.get("content-encoding")?.trim().toLowerCase() ?? "identity";
+    if (coding === "identity" && head.contentLength !== null && head.contentLength <= rangeStart) {
+      return { kind: "complete" };
+    }
+    return { kind: "body", offset: rangeStart, skip: rangeStart };
   }
   throw new ServerStatusError(status, head.reason);
 }

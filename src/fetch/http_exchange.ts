@@ -40,7 +40,7 @@ export class HttpExchange implements StreamHandler {
   readonly #request: Uint8Array;
   readonly #onHead: HeadHandler;
   readonly #listener: ExchangeListener;
-  readonly #parser = new ResponseParser();
+  readonly #parser: ResponseParser;
   readonly #closed: Promise<StreamOutcome>;
   #resolveClosed: (outcome: StreamOutcome) => void = () => {};
   #stream: ByteStream | null = null;
@@ -58,9 +58,15 @@ export class HttpExchange implements StreamHandler {
 
   /**
    * `onHead` is called once the final head arrives (so an error status creates no file); the exchange aborts its
-   * stream when it fails or ends at the head.
+   * stream when it fails or ends at the head. `head: true` when the request is a HEAD (its response has no body).
    */
-  constructor(request: Uint8Array, onHead: HeadHandler, listener: ExchangeListener = {}) {
+  constructor(
+    request: Uint8Array,
+    onHead: HeadHandler,
+    listener: ExchangeListener = {},
+    options: { readonly head?: boolean } = {},
+  ) {
+    this.#parser = new ResponseParser({ head: options.head });
     this.#request = request;
     this.#onHead = onHead;
     this.#listener = listener;

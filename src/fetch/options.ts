@@ -7,6 +7,8 @@
 
 import type { Output } from "../save/mod.ts";
 import type { TransportOptions } from "../transport/mod.ts";
+import type { ProxySettings } from "./proxy.ts";
+import type { AuthSettings } from "./auth.ts";
 
 /** The program's version, sent as `User-Agent: rawhttpget/<version>`. */
 export const VERSION = "0.2.0";
@@ -33,6 +35,21 @@ export interface FetchOptions extends TransportOptions {
   readonly caFile?: string;
   /** Refuse a certificate that does not verify (default true; false: `--no-check-certificate`, with a warning). */
   readonly checkCertificate?: boolean;
+  /** Credentials for servers that ask (`--user`, `--http-user`, `--auth-no-challenge`, `~/.netrc`). */
+  readonly auth?: AuthSettings;
+  /** The proxies (`http_proxy`, `https_proxy`, `no_proxy`, `--proxy-user`); absent: direct (`--no-proxy`). */
+  readonly proxy?: ProxySettings;
+  /**
+   * `-N`: fetch the file only when the server's copy is newer than the local one or differs in size (ignored with
+   * `output`, as wget does). Default false.
+   */
+  readonly timestamping?: boolean;
+  /** With `timestamping`, ask with `If-Modified-Since` (default true); false: a HEAD request first. */
+  readonly ifModifiedSince?: boolean;
+  /** Set the saved file's modification time from `Last-Modified` (default true; false: `--no-use-server-timestamps`). */
+  readonly useServerTimestamps?: boolean;
+  /** `-d`: also log each request and response head (through `log`). */
+  readonly debug?: boolean;
   /** Pause before retry `n` (1-based), in ms; 1 s, 2 s, … up to 10 s by default. */
   readonly retryDelayMs?: (n: number) => number;
 }

@@ -6,9 +6,10 @@
  *   exchange ⇄ TlsLayer ⇄ TLSSocket (node:tls) ⇄ StreamDuplex ⇄ Driver ⇄ TcpConnection ⇄ frames
  * ```
  *
- * The inner handler is opened once the handshake completed and the certificate was accepted; it hears `onClosed`
- * once both the connection ended and the TLS socket handed over all it decrypted. A refused certificate or a failed
- * handshake is kept in {@linkcode TlsLayer.failure}; the inner handler then hears only `onClosed`.
+ * The inner handler is opened once the handshake completed and the certificate was accepted (under TLS 1.3, once the
+ * server also answered our Finished: see {@linkcode TICKET_WAIT_EXTRA_MS}); it hears `onClosed` once both the
+ * connection ended and the TLS socket handed over all it decrypted. A refused certificate or a failed handshake is
+ * kept in {@linkcode TlsLayer.failure}; the inner handler then hears only `onClosed`.
  *
  * @module
  */
@@ -18,6 +19,24 @@ import { type AbortReason, type ByteStream, ConnectionError, type StreamHandler 
 import type { StreamOutcome } from "../transport/mod.ts";
 import { StreamDuplex } from "./stream_duplex.ts";
 import { startTls, TlsError, tlsHandshake, type TlsOptions } from "./tls.ts";
+
+/**
+ * Under TLS 1.3 the request waits for the server's first record after our Finished (its NewSessionTicket, which a
+ * server sends once it has read our Finished: RFC 8446 §4.6.1), for at most half the handshake's duration plus this
+ * many milliseconds. That is what wget does: right after the handshake it asks GnuTLS for the session
+ * (`gnutls_session_get_data2`), which waits that long for a ticket, so its request never travels with its Finished.
+ * Ours did (Deno's TLS flushes the Finished with the first write): a server whose OpenSSL reads ahead then reads the
+ * request during its TLS accept, and one that waits for the request with select() (IO::Socket::SSL + HTTP::Daemon
+ * with a Timeout) never sees it and closes without a response. A server that sends no ticket costs us the bound.
+ */
+export const TICKET_WAIT_EXTRA_MS = 60;
+
+/**
+ * Client and server take turns in a handshake: our ClientHello, the server's flight, our Finished; the fourth turn is
+ * the server's first record after our Finished. (With a HelloRetryRequest the fourth turn comes earlier: the request
+ * then goes at once, as it always did.)
+ */
+const SERVER_ANSWERED_FINISHED = 4;
 
 /** Options of {@linkcode TlsLayer}. */
 export interface SecureOptions extends TlsOptions {
@@ -51,6 +70,13 @@ export class TlsLayer implements StreamHandler {
   #secureDone = false;
   #failure: TlsError | null = null;
   #innerClosed = false;
+  /** When our ClientHello left (for the wait bound). */
+  #startedAt = 0;
+  /** Turns taken so far: a run of our writes or of received bytes is one turn. */
+  #turns = 0;
+  #lastTurn: "client" | "server" | null = null;
+  /** The handshake completed under TLS 1.3; the inner handler opens when the server answered our Finished. */
+  #waiting: { readonly open: () => void; readonly timer: ReturnType<typeof setTimeout> } | null = null;
 
   /** Wraps `inner`; the TLS client starts when the stream opens. */
   constructor(inner: StreamHandler, options: SecureOptions) {
@@ -65,7 +91,17 @@ export class TlsLayer implements StreamHandler {
 
   /** The TCP stream is open: start the TLS client over it. */
   onOpen(stream: ByteStream): void {
-    const duplex = new StreamDuplex(stream);
+    const watched: ByteStream = {
+      write: (bytes, done) => {
+        this.#turn("client");
+        stream.write(bytes, done);
+      },
+      closeWrite: () => stream.closeWrite(),
+      pause: () => stream.pause(),
+      resume: () => stream.resume(),
+      abort: (why) => stream.abort(why),
+    };
+    const duplex = new StreamDuplex(watched);
     const secure = startTls(duplex, this.#options);
     this.#duplex = duplex;
     this.#secure = secure;
@@ -81,12 +117,15 @@ export class TlsLayer implements StreamHandler {
 
   /** Ciphertext for the TLS socket. */
   onData(bytes: Uint8Array): void {
+    this.#turn("server");
     this.#duplex?.received(bytes);
+    if (this.#turns >= SERVER_ANSWERED_FINISHED) this.#stopWaiting();
   }
 
   /** The peer's FIN. */
   onEnd(): void {
     this.#duplex?.receivedEnd();
+    this.#stopWaiting(); // no ticket will come
   }
 
   /** The connection ended; the inner handler hears it once the TLS socket is done too. */
@@ -96,7 +135,28 @@ export class TlsLayer implements StreamHandler {
     // After an orderly close the TLS socket still hands over what it decrypted; otherwise nothing more will come.
     if (outcome !== "normal") this.#secure?.destroy();
     if (this.#duplex === null) this.#handshake = { ok: false, error: null }; // never opened: nothing to wait for
+    if (this.#waiting !== null) {
+      // It ended while the request waited: nothing can be exchanged any more.
+      clearTimeout(this.#waiting.timer);
+      this.#waiting = null;
+      this.#handshake = { ok: false, error: null };
+    }
     this.#maybeClose();
+  }
+
+  #turn(side: "client" | "server"): void {
+    if (this.#lastTurn === side) return;
+    this.#lastTurn = side;
+    if (++this.#turns === 1) this.#startedAt = performance.now(); // our ClientHello leaves
+  }
+
+  /** Opens the inner handler that waited for the server's answer to our Finished (or for the bound). */
+  #stopWaiting(): void {
+    const waiting = this.#waiting;
+    if (waiting === null) return;
+    this.#waiting = null;
+    clearTimeout(waiting.timer);
+    waiting.open();
   }
 
   #secured(outer: ByteStream, ignored: TlsError | null): void {
@@ -107,24 +167,28 @@ export class TlsLayer implements StreamHandler {
       this.#maybeClose();
       return;
     }
-    this.#handshake = { ok: true };
+    // The TLS socket's own end is heard from now on, also while the request waits (an unheard "error" would throw).
+    secure.once("error", () => this.#secureEnded());
+    secure.once("close", () => this.#secureEnded());
     if (ignored !== null) this.#options.onUnverified?.(ignored);
+    const protocol = secure.getProtocol();
     this.#options.log?.(
-      `${secure.getProtocol()} with ${this.#options.host}: certificate ${
-        ignored === null ? "verified" : "NOT verified"
-      }`,
+      `${protocol} with ${this.#options.host}: certificate ${ignored === null ? "verified" : "NOT verified"}`,
     );
-    const done = () => {
-      this.#secureDone = true;
-      this.#maybeClose();
-    };
+    if (protocol !== "TLSv1.3" || this.#turns >= SERVER_ANSWERED_FINISHED) return this.#open(outer);
+    const waitMs = (performance.now() - this.#startedAt) / 2 + TICKET_WAIT_EXTRA_MS;
+    this.#waiting = { open: () => this.#open(outer), timer: setTimeout(() => this.#stopWaiting(), waitMs) };
+  }
+
+  /** Opens the inner handler over the TLS socket. */
+  #open(outer: ByteStream): void {
+    const secure = this.#secure!;
+    this.#handshake = { ok: true };
     secure.on("data", (chunk: Uint8Array) => this.#inner.onData(chunk));
     secure.once("end", () => {
       this.#inner.onEnd();
-      done();
+      this.#secureEnded();
     });
-    secure.once("error", done);
-    secure.once("close", done);
     const duplex = this.#duplex!;
     const inner: ByteStream = {
       write: (bytes, written) => void secure.write(bytes, () => written?.()),
@@ -138,6 +202,12 @@ export class TlsLayer implements StreamHandler {
       abort: (why: AbortReason) => outer.abort(why),
     };
     this.#inner.onOpen(inner);
+  }
+
+  /** The TLS socket ended, failed or closed after the handshake. */
+  #secureEnded(): void {
+    this.#secureDone = true;
+    this.#maybeClose();
   }
 
   #maybeClose(): void {

@@ -70,7 +70,7 @@ export function unfold(previous: HeaderField | undefined, line: string): HeaderF
   return { name: previous.name, value };
 }
 
-/** Decides how the body is delimited, per RFC 9112 §6.3 (a GET response; HEAD is never sent). */
+/** Decides how the body is delimited, per RFC 9112 §6.3 (a GET response; the parser frames a HEAD response itself). */
 export function framingOf(head: StatusLine, headers: HttpHeaders): Framing {
   // §6.3 rule 1: 1xx, 204 and 304 never have content, whatever the fields say.
   if (head.status < 200 || head.status === 204 || head.status === 304) return { kind: "none" };

@@ -79,6 +79,8 @@ export type UrlErrorReason =
   | "bad-character"
   /** The URL grammar (WHATWG URL) rejects it. */
   | "bad-url"
+  /** No scheme and no host: it starts with "/" or ":" (wget: "Scheme missing"). */
+  | "missing-scheme"
   /** A scheme other than http and https. */
   | "unsupported-scheme"
   /** An IPv6 literal host such as `[::1]`, not supported yet. */

@@ -9,4 +9,7 @@ export * from "./headers.ts";
 export * from "./request.ts";
 export * from "./response_parser.ts";
 export * from "./decode.ts";
+export * from "./date.ts";
 export * from "./url.ts";
+export * from "./tunnel.ts";
+export * from "./auth.ts";

@@ -1,5 +1,6 @@
 /**
- * Builds the bytes of the one request rawhttpget sends: a GET with `Connection: close`.
+ * Builds the bytes of the one request rawhttpget sends: a GET with `Connection: close` (a HEAD before it when
+ * timestamping without If-Modified-Since).
  *
  * @module
  */
@@ -25,6 +26,15 @@ export interface GetRequestOptions {
   range?: { start: number };
   /** More fields, appended after the standard ones in order. Names must be tokens, values must not break lines. */
   extraHeaders?: ReadonlyArray<readonly [string, string]>;
+  /** "HEAD" asks for the head only (RFC 9110 §9.3.2); "GET" by default. */
+  method?: "GET" | "HEAD";
+  /** Ask for the identity coding, so that the Content-Length is the file's size (timestamping compares them). */
+  identity?: boolean;
+  /**
+   * The request goes to an HTTP proxy: the target is in absolute-form, `http://host[:port]/path` (RFC 9112 §3.2.2),
+   * so that the proxy knows where to forward it.
+   */
+  viaProxy?: boolean;
 }
 
 const FIELD_VALUE = /^[\x21-\x7e]([\t\x20-\x7e]*[\x21-\x7e])?$|^$/;
@@ -34,7 +44,7 @@ const HOST = /^[A-Za-z0-9\-._~!$&'()*+,;=%]+$/;
 const TARGET_SAFE = /[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/;
 
 /**
- * Encodes a GET request.
+ * Encodes a GET (or HEAD) request.
  *
  * @example
  * ```ts
@@ -47,14 +57,15 @@ export function buildGetRequest(options: GetRequestOptions): Uint8Array {
   const { host, port, defaultPort, userAgent, version, range } = options;
   if (!HOST.test(host)) throw new TypeError(`Cannot put host ${quote(host)} in a request`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`Port ${port} is not in 1–65535`);
-  const target = encodeTarget(options.path);
+  const authority = port === defaultPort ? host : `${host}:${port}`;
+  const target = options.viaProxy ? `http://${authority}${encodeTarget(options.path)}` : encodeTarget(options.path);
   const fields: Array<readonly [string, string]> = [
-    ["Host", port === defaultPort ? host : `${host}:${port}`],
+    ["Host", authority],
     ["User-Agent", userAgent],
     ["Accept", "*/*"],
     // A range is a range of the content-coded representation (RFC 9110 §14.1): gzip bytes from mid-stream could not
     // be decoded, so a resumed download asks for identity.
-    ["Accept-Encoding", range ? "identity" : "gzip"],
+    ["Accept-Encoding", range || options.identity ? "identity" : "gzip"],
     ["Connection", "close"],
   ];
   if (range) {
@@ -64,7 +75,7 @@ export function buildGetRequest(options: GetRequestOptions): Uint8Array {
     fields.push(["Range", `bytes=${range.start}-`]);
   }
   fields.push(...(options.extraHeaders ?? []));
-  let text = `GET ${target} HTTP/${version}\r\n`;
+  let text = `${options.method ?? "GET"} ${target} HTTP/${version}\r\n`;
   for (const [name, value] of fields) {
     if (!TOKEN.test(name)) throw new TypeError(`Cannot send header field name ${quote(name)}`);
     if (!FIELD_VALUE.test(value)) throw new TypeError(`Cannot send header ${name} value ${quote(value)}`);

@@ -10,7 +10,8 @@
  * - An obs-fold continuation is replaced by one space and joined to the previous value (RFC 9112 §5.2).
  * - Bytes after the end of the response (past Content-Length, after the last chunk, after a 204) are dropped and
  *   counted in `trailingBytes`: we send `Connection: close`, so nothing legitimate follows.
- * - HEAD is never sent, so a Content-Length always announces a body.
+ * - A response to HEAD (the parser is told, `{ head: true }`) has no body; its Content-Length is reported as the size a
+ *   GET would get (RFC 9110 §8.6), and is not a framing.
  *
  * Only `HttpError` escapes on hostile input. After an error every later `nextEvent` throws the same error.
  *
@@ -23,6 +24,7 @@
 
 import { ByteQueue, LineTooLong } from "./_byte_queue.ts";
 import {
+  contentLengthOf,
   type Framing,
   framingOf,
   isFoldLine,
@@ -55,7 +57,10 @@ export interface HeadEvent {
   readonly reason: string;
   /** The fields, case-insensitive, duplicates kept. */
   readonly headers: HttpHeaders;
-  /** The Content-Length that frames the body, or null for chunked, read-to-EOF and no-body responses. */
+  /**
+   * The Content-Length that frames the body, or null for chunked, read-to-EOF and no-body responses; for a HEAD
+   * request, the Content-Length the server declared (the size of the body a GET would get), or null.
+   */
   readonly contentLength: number | null;
   /** Whether the body is chunked. */
   readonly chunked: boolean;
@@ -77,6 +82,12 @@ export interface BodyEvent {
 export interface EndEvent {
   /** Discriminant. */
   readonly type: "end";
+}
+
+/** Options of {@linkcode ResponseParser}. */
+export interface ResponseParserOptions {
+  /** The request was a HEAD: the response has no body (RFC 9112 §6.3 rule 1). Default false. */
+  readonly head?: boolean;
 }
 
 /** What the parser reports, in order: one head, zero or more bodies, one end. */
@@ -106,6 +117,7 @@ type State =
  * ```
  */
 export class ResponseParser {
+  readonly #headRequest: boolean;
   readonly #queue = new ByteQueue();
   #state: State = "status";
   #eof = false;
@@ -116,6 +128,11 @@ export class ResponseParser {
   #fields: HeaderField[] = [];
   #lineBytes = 0; // head (or trailer) bytes so far
   #remaining = 0; // body bytes left in the Content-Length body or the current chunk; -1: until EOF
+
+  /** A parser for the response to one request; `head: true` when that request was a HEAD. */
+  constructor(options: ResponseParserOptions = {}) {
+    this.#headRequest = options.head ?? false;
+  }
 
   /** Queues received bytes (kept by reference: body events are views into them). */
   receiveData(bytes: Uint8Array): void {
@@ -172,7 +189,8 @@ export class ResponseParser {
           }
           const head = this.#head!;
           const headers = new HttpHeaders(this.#fields);
-          const framing = framingOf(head, headers);
+          // RFC 9112 §6.3 rule 1: a response to HEAD ends at its empty line, whatever its fields say.
+          const framing: Framing = this.#headRequest ? { kind: "none" } : framingOf(head, headers);
           this.#lineBytes = 0;
           if (head.status < 200) {
             // RFC 9110 §15.2: interim responses precede the final one. 101 would switch protocols, never asked for.
@@ -183,7 +201,11 @@ export class ResponseParser {
             break;
           }
           this.#enterBody(framing);
-          const contentLength = framing.kind === "length" ? framing.length : null;
+          const contentLength = framing.kind === "length"
+            ? framing.length
+            : this.#headRequest
+            ? contentLengthOf(headers.getAll("content-length"))
+            : null;
           return { type: "head", ...head, headers, contentLength, chunked: framing.kind === "chunked" };
         }
         case "body":

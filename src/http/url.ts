@@ -22,8 +22,12 @@ export interface ParsedUrl {
   readonly defaultPort: number;
   /** Origin-form request target: path plus query, fragment dropped, always starting with "/". */
   readonly path: string;
-  /** The normalised URL without its fragment. */
+  /** The normalised URL without its fragment and without credentials (safe to print). */
   readonly href: string;
+  /** The user name of `user:password@host`, percent-decoded; never part of `href`. */
+  readonly user?: string;
+  /** The password of `user:password@host`, percent-decoded; never part of `href`. */
+  readonly password?: string;
 }
 
 /** Longest file name produced, in UTF-8 bytes (below Linux NAME_MAX of 255, leaving room for a ".1" suffix). */
@@ -34,16 +38,23 @@ const DEFAULT_PORTS = { http: 80, https: 443 } as const;
 const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\ufffd]/g;
 
 /**
- * Parses a URL given on the command line. A missing scheme means http (as wget does).
+ * Parses a URL given on the command line. A missing scheme means http when a host comes first (`host/path`,
+ * `host:8080/path`), as wget does; a URL that starts with "/" or ":" has neither scheme nor host and is refused (wget:
+ * "Scheme missing").
  *
  * @example
  * ```ts
  * parseUrl("http://Example.com:8080/a/b.tar.gz?x=1#top");
  * // { scheme: "http", host: "example.com", port: 8080, path: "/a/b.tar.gz?x=1", ... }
+ * parseUrl("example.com/a"); // http://example.com/a
  * ```
  */
 export function parseUrl(input: string): ParsedUrl {
   rejectControls(input);
+  // Read as http://, "/foo/bar" would name a host "foo": a path is not a URL.
+  if (input.startsWith("/") || input.startsWith(":")) {
+    throw new UrlError("missing-scheme", `Cannot fetch ${shown(input)}: the scheme and host are missing`);
+  }
   const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(input) && !/^[^:/]+:[0-9]/.test(input)
     ? input
     : `http://${input}`;
@@ -51,7 +62,7 @@ export function parseUrl(input: string): ParsedUrl {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new UrlError("bad-url", `Cannot parse URL ${quote(input)}`);
+    throw new UrlError("bad-url", `Cannot parse URL ${shown(input)}`);
   }
   return checked(url, input);
 }
@@ -81,25 +92,24 @@ function rejectControls(input: string): void {
   const bad = /[\x00-\x20\x7f-\x9f]/.exec(input);
   if (bad) {
     const code = bad[0].charCodeAt(0).toString(16).padStart(2, "0");
-    throw new UrlError("bad-character", `URL ${quote(input)} contains a space or control character (0x${code})`);
+    throw new UrlError("bad-character", `URL ${shown(input)} contains a space or control character (0x${code})`);
   }
 }
 
 function checked(url: URL, input: string): ParsedUrl {
   const scheme = url.protocol.slice(0, -1);
   if (scheme !== "http" && scheme !== "https") {
-    throw new UrlError("unsupported-scheme", `Cannot fetch ${quote(input)}: scheme ${quote(scheme)} is not supported`);
+    throw new UrlError("unsupported-scheme", `Cannot fetch ${shown(input)}: scheme ${quote(scheme)} is not supported`);
   }
   if (url.hostname.startsWith("[")) {
-    throw new UrlError("ipv6-literal", `Cannot fetch ${quote(input)}: IPv6 addresses are not supported yet`);
+    throw new UrlError("ipv6-literal", `Cannot fetch ${shown(input)}: IPv6 addresses are not supported yet`);
   }
-  if (url.username !== "" || url.password !== "") {
-    throw new UrlError(
-      "credentials",
-      `Cannot fetch ${quote(input)}: user names and passwords in URLs are not supported`,
-    );
-  }
-  if (url.hostname === "") throw new UrlError("bad-url", `URL ${quote(input)} has no host`);
+  // RFC 3986 §3.2.1 userinfo: kept apart for authentication, and taken out of every URL we print or send.
+  const user = url.username === "" && url.password === "" ? undefined : decodeURIComponent(url.username);
+  const password = url.password === "" ? undefined : decodeURIComponent(url.password);
+  url.username = "";
+  url.password = "";
+  if (url.hostname === "") throw new UrlError("bad-url", `URL ${shown(input)} has no host`);
   const defaultPort = DEFAULT_PORTS[scheme];
   url.hash = "";
   return {
@@ -111,6 +121,8 @@ function checked(url: URL, input: string): ParsedUrl {
     defaultPort,
     path: (url.pathname || "/") + url.search,
     href: url.href,
+    ...(user === undefined ? {} : { user }),
+    ...(password === undefined ? {} : { password }),
   };
 }
 
@@ -164,4 +176,12 @@ function truncateName(name: string, maxBytes: number): string {
     stem += ch;
   }
   return stem + ext;
+}
+
+/** The input for a message, with the password of any `user:password@` replaced by `*` (never echoed). */
+function shown(input: string): string {
+  return quote(input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#@]*)@/, (_m, scheme: string, info: string) => {
+    const colon = info.indexOf(":");
+    return `${scheme}${colon < 0 ? info : `${info.slice(0, colon)}:*`}@`;
+  }));
 }

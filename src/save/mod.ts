@@ -13,7 +13,16 @@
  * @module
  */
 
-export { ConcatOutput, FileOutput, type FileOutputOptions, openOutput, type Output, StdoutOutput } from "./output.ts";
+export {
+  ConcatOutput,
+  createOutputFile,
+  FileOutput,
+  type FileOutputOptions,
+  openOutput,
+  type Output,
+  SkippingOutput,
+  StdoutOutput,
+} from "./output.ts";
 export { prepareDirectory, sudoOwner } from "./owner.ts";
 export {
   checkWritableDirectory,

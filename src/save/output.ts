@@ -6,7 +6,7 @@
  * @module
  */
 
-import { File, openFile, removeFile, renameFile } from "../../ffi/mod.ts";
+import { File, fileInfo, openFile, removeFile, renameFile } from "../../ffi/mod.ts";
 import { sudoOwner } from "./owner.ts";
 import { BufferedOutput } from "./write_behind.ts";
 
@@ -165,6 +165,90 @@ export class StdoutOutput extends BufferedOutput implements Output {
   /** Writes what it can of the buffer; standard output stays open. */
   abandon(): Promise<void> {
     return this.stopWriting(true);
+  }
+}
+
+/**
+ * The output of a body that starts with bytes the file already has (a server that ignored our range sent the whole
+ * file): the first `skip` bytes given are dropped, the rest go to `output` after what the file holds. What was saved
+ * is never truncated, as wget does it.
+ *
+ * @example
+ * ```ts
+ * const out = new SkippingOutput(openOutput("big.bin", { offset: 5000 }), 5000);
+ * out.write(wholeFile); // bytes 5000… are appended
+ * ```
+ */
+export class SkippingOutput implements Output {
+  readonly #output: Output;
+  #skip: number;
+
+  /** Drops the first `skip` bytes written, then passes bytes to `output`. */
+  constructor(output: Output, skip: number) {
+    this.#output = output;
+    this.#skip = skip;
+  }
+
+  /** The file's path. */
+  get path(): string {
+    return this.#output.path;
+  }
+
+  /** Bytes in the file, written or buffered (the skipped ones are not counted: the file had them already). */
+  get written(): number {
+    return this.#output.written;
+  }
+
+  /** Drops what is still to skip; passes the rest on. */
+  write(bytes: Uint8Array): boolean {
+    if (this.#skip >= bytes.length) {
+      this.#skip -= bytes.length;
+      return true;
+    }
+    const rest = bytes.subarray(this.#skip);
+    this.#skip = 0;
+    return this.#output.write(rest);
+  }
+
+  /** See {@linkcode Output.drained}. */
+  drained(): Promise<void> {
+    return this.#output.drained();
+  }
+
+  /** See {@linkcode Output.flush}. */
+  flush(): Promise<void> {
+    return this.#output.flush();
+  }
+
+  /** See {@linkcode Output.commit}. */
+  commit(): Promise<void> {
+    return this.#output.commit();
+  }
+
+  /** See {@linkcode Output.abandon}. */
+  abandon(keepPartial: boolean): Promise<void> {
+    return this.#output.abandon(keepPartial);
+  }
+}
+
+/**
+ * Creates the file `-O FILE` names before any download starts, as wget does: emptied, or kept as it is with `-c`. So
+ * FILE exists (empty) even when every download fails: an error status, a refused connection, a bad URL. A file this
+ * creates is handed to the sudo user.
+ *
+ * @example
+ * ```ts
+ * createOutputFile("out.bin", { keep: false }); // out.bin is now empty
+ * ```
+ */
+export function createOutputFile(path: string, options: { readonly keep: boolean }): void {
+  const existed = fileInfo(path) !== null;
+  const file = openFile(path, { create: true, truncate: !options.keep, write: true, mode: 0o644 });
+  try {
+    const owner = sudoOwner();
+    if (owner !== null && !existed) file.chown(owner.uid, owner.gid);
+  } finally {
+    file.close();
   }
 }
 

@@ -60,7 +60,7 @@ export interface CaseResult {
   receivedFrames: number;
   /** Every frame of the pcap in order: `in` (received, `seg` null when unparsable) or `out` (sent). */
   trace: TraceEntry[];
-  /** The saved file, or null. */
+  /** The saved file, or null when nothing was saved (`-O` creates the file empty before connecting, as wget does). */
   file: Uint8Array | null;
   /** Whether `OUT.part` exists. */
   part: boolean;
@@ -173,10 +173,16 @@ export async function runCase(
     sent,
     receivedFrames,
     trace,
-    file: await readOrNull(out),
+    file: await nonEmptyOrNull(out),
     part: (await readOrNull(`${out}.part`)) !== null,
     headLength: new TextEncoder().encode(script.head).length,
   };
+}
+
+/** The bytes of `path`, or null when it is missing or empty. */
+async function nonEmptyOrNull(path: string): Promise<Uint8Array | null> {
+  const bytes = await readOrNull(path);
+  return bytes === null || bytes.length === 0 ? null : bytes;
 }
 
 /** Reads a pcap written by `--pcap` (empty when there is none: the program failed before connecting). */

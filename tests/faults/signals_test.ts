@@ -39,7 +39,7 @@ testbedTest(
         assert.equal(r.code, code, r.stderr);
         assert.match(r.stderr, /interrupted; the partial file is kept/);
         assert.ok(await exists(`${out}.part`));
-        assert.equal(await exists(out), false);
+        assert.equal((await Deno.stat(out)).size, 0, "nothing final is saved: -O's file stays empty");
         await assertNoFirewallLeft(tb.clientNs, before);
       });
     }
@@ -49,7 +49,7 @@ testbedTest(
       child.kill("SIGKILL");
       await child.output();
       assert.ok(await exists(`${out}.part`));
-      assert.equal(await exists(out), false);
+      assert.equal((await Deno.stat(out)).size, 0, "nothing final is saved: -O's file stays empty");
       await assertNoFirewallLeft(tb.clientNs, before);
     });
 
@@ -64,7 +64,7 @@ testbedTest(
         // --timeout 3: the silence is noticed after 3 s (a generous bound for a loaded 2-core machine).
         assert.ok(Date.now() - cutAt < 20_000, `took ${Date.now() - cutAt} ms`);
         assert.ok(await exists(`${out}.part`));
-        assert.equal(await exists(out), false);
+        assert.equal((await Deno.stat(out)).size, 0, "nothing final is saved: -O's file stays empty");
       } finally {
         await tb.execIn("router", ["ip", "link", "set", tb.ifs.routerToServer, "up"]);
       }
@@ -79,7 +79,7 @@ testbedTest(
       assert.equal(r.code, 7, r.stderr);
       assert.match(r.stderr, /Connection closed with \d+ body bytes still expected/);
       assert.ok(await exists(`${out}.part`));
-      assert.equal(await exists(out), false);
+      assert.equal((await Deno.stat(out)).size, 0, "nothing final is saved: -O's file stays empty");
       await assertNoFirewallLeft(tb.clientNs, before);
     });
   },

@@ -7,7 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { download, RedirectError, ServerStatusError } from "../../src/fetch/mod.ts";
+import { download, RangeMismatchError, RedirectError, ServerStatusError } from "../../src/fetch/mod.ts";
+import { UrlError } from "../../src/http/mod.ts";
 import { ConnectionError } from "../../src/transport/mod.ts";
 import { withTempDir } from "../_support/files.ts";
 import { body } from "../sim/prng.ts";
@@ -144,5 +145,125 @@ Deno.test("download() gives a silent server every try, then fails with the timeo
     );
     assert.equal(sim.links.length, 2);
     assert.equal(sim.closed, 2);
+  });
+});
+
+Deno.test("download() with resume: a 200 that ignores the range keeps the partial NAME and appends the rest", async () => {
+  await inTempDir(async (dir) => {
+    const data = body(60_000);
+    const mine = new Uint8Array(25_000).fill(0x55); // not the server's bytes: still never overwritten
+    await Deno.writeFile(`${dir}/p.bin`, mine);
+    const sim = simulatedStreams([{ peer: { respond: () => httpResponse("200 OK", {}, data) } }]);
+    const notices: string[] = [];
+    const result = await download("http://198.18.2.2/p.bin", { directory: dir, resume: true, tries: 1 }, {
+      notice: (m) => notices.push(m),
+    }, sim.open);
+    assert.match(headOf(new Uint8Array(sim.links[0].peer.request)), /\r\nRange: bytes=25000-/);
+    assert.equal(result.bytes, 60_000);
+    assert.deepEqual(await Deno.readFile(`${dir}/p.bin`), new Uint8Array([...mine, ...data.subarray(25_000)]));
+    assert.deepEqual(notices, [
+      `The server ignored the range and sent the whole file: its first 25000 bytes, already in ${dir}/p.bin, are skipped`,
+    ]);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["p.bin"]);
+  });
+});
+
+Deno.test("download() with resume: a 200 no longer than NAME.part means nothing to do, the part untouched", async () => {
+  await inTempDir(async (dir) => {
+    const mine = body(5000);
+    await Deno.writeFile(`${dir}/s.bin.part`, mine);
+    const sim = simulatedStreams([{ peer: { respond: () => httpResponse("200 OK", {}, body(3000)) } }]);
+    const notices: string[] = [];
+    const result = await download("http://198.18.2.2/s.bin", { directory: dir, resume: true }, {
+      notice: (m) => notices.push(m),
+    }, sim.open);
+    assert.deepEqual([result.status, result.bytes, result.received], [200, 5000, 0]);
+    assert.deepEqual(await Deno.readFile(`${dir}/s.bin`), mine);
+    assert.deepEqual(notices, ["The file is already fully retrieved; nothing to do"]);
+  });
+});
+
+Deno.test("download() continues a retry that gets a 200 after what the failed attempt saved", async () => {
+  await inTempDir(async (dir) => {
+    const data = body(100_000);
+    const cut = httpResponse("200 OK", { "Content-Length": String(data.length) }, data.subarray(0, 40_000));
+    const sim = simulatedStreams([
+      { peer: { respond: () => cut } },
+      { peer: { respond: () => httpResponse("200 OK", {}, data) } },
+    ]);
+    const notices: string[] = [];
+    const result = await download("http://198.18.2.2/t.bin", { directory: dir, tries: 2, retryDelayMs: () => 0 }, {
+      notice: (m) => notices.push(m),
+    }, sim.open);
+    assert.equal(result.bytes, data.length);
+    assert.deepEqual(await Deno.readFile(`${dir}/t.bin`), data);
+    assert.match(headOf(new Uint8Array(sim.links[1].peer.request)), /\r\nRange: bytes=40000-/);
+    assert.match(notices[1], /first 40000 bytes, already in .*t\.bin\.part, are skipped$/);
+  });
+});
+
+Deno.test("download() retries a 206 for the wrong range, then fails with the file as it was", async () => {
+  await inTempDir(async (dir) => {
+    const mine = body(30_000);
+    await Deno.writeFile(`${dir}/w.bin`, mine);
+    const wrong = httpResponse("206 Partial Content", { "Content-Range": "bytes 0-99/100" }, body(100));
+    const sim = simulatedStreams([{ peer: { respond: () => wrong } }]);
+    await assert.rejects(
+      download(
+        "http://198.18.2.2/w.bin",
+        { directory: dir, resume: true, tries: 2, retryDelayMs: () => 0 },
+        {},
+        sim.open,
+      ),
+      RangeMismatchError,
+    );
+    assert.equal(sim.links.length, 2);
+    assert.deepEqual(await Deno.readFile(`${dir}/w.bin`), mine);
+  });
+});
+
+Deno.test("download() retries a 504 Gateway Timeout but not a 500, 502 or 503", async () => {
+  await inTempDir(async (dir) => {
+    const sim = simulatedStreams([{ peer: { respond: () => httpResponse("504 Gateway Timeout", {}, "later") } }]);
+    await assert.rejects(
+      download("http://198.18.2.2/g", { directory: dir, tries: 3, retryDelayMs: () => 0 }, {}, sim.open),
+      (e) => e instanceof ServerStatusError && e.status === 504 && e.transient,
+    );
+    assert.equal(sim.links.length, 3);
+    for (const status of ["500 Internal Server Error", "502 Bad Gateway", "503 Service Unavailable"]) {
+      const once = simulatedStreams([{ peer: { respond: () => httpResponse(status, {}, "no") } }]);
+      await assert.rejects(
+        download("http://198.18.2.2/g", { directory: dir, tries: 3, retryDelayMs: () => 0 }, {}, once.open),
+        (e) => e instanceof ServerStatusError && !e.transient,
+      );
+      assert.equal(once.links.length, 1, status);
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  });
+});
+
+Deno.test("download() saves no file for a 204 No Content and says so", async () => {
+  await inTempDir(async (dir) => {
+    const sim = simulatedStreams([{ peer: { respond: () => httpResponse("204 No Content") } }]);
+    const notices: string[] = [];
+    const result = await download("http://198.18.2.2/empty", { directory: dir }, {
+      notice: (m) => notices.push(m),
+    }, sim.open);
+    assert.deepEqual([result.status, result.saved, result.bytes], [204, false, 0]);
+    assert.deepEqual(notices, ["The server answered 204 No Content: there is nothing to save"]);
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  });
+});
+
+Deno.test("download() refuses a path without scheme and host before connecting", async () => {
+  await inTempDir(async (dir) => {
+    const sim = simulatedStreams([{ peer: { respond: () => httpResponse("200 OK", {}, "x") } }]);
+    for (const given of ["/foo/bar", "//foo/bar", ":8080/x"]) {
+      await assert.rejects(
+        download(given, { directory: dir }, {}, sim.open),
+        (e) => e instanceof UrlError && e.reason === "missing-scheme",
+      );
+    }
+    assert.equal(sim.links.length, 0);
   });
 });

@@ -29,9 +29,22 @@ Deno.test("judgeHead() appends a 206 that starts at the offset and refuses one t
   assert.throws(() => judgeHead(head(206), 1000), RangeMismatchError);
 });
 
-Deno.test("judgeHead() starts over on a 200 to a range request", () => {
-  assert.deepEqual(judgeHead(head(200, {}, 5000), 1000), { kind: "body", offset: 0 });
-  assert.deepEqual(judgeHead(head(204), 0), { kind: "body", offset: 0 });
+Deno.test("judgeHead() keeps what the file has when a 200 answers a range request: it skips or is complete", () => {
+  assert.deepEqual(judgeHead(head(200, {}, 5000), 0), { kind: "body", offset: 0 });
+  assert.deepEqual(judgeHead(head(200, {}, 5000), 1000), { kind: "body", offset: 1000, skip: 1000 });
+  assert.deepEqual(judgeHead(head(200), 1000), { kind: "body", offset: 1000, skip: 1000 });
+  assert.deepEqual(judgeHead(head(203, {}, 5000), 1000), { kind: "body", offset: 1000, skip: 1000 });
+  // No longer than the file: nothing to do (wget: "already fully retrieved"), whether equal or shorter.
+  assert.deepEqual(judgeHead(head(200, {}, 5000), 5000), { kind: "complete" });
+  assert.deepEqual(judgeHead(head(200, {}, 10), 5000), { kind: "complete" });
+  // A gzip body's Content-Length is not the file's size: its decoded bytes are skipped instead.
+  const gzip = head(200, { "Content-Encoding": "gzip" }, 10);
+  assert.deepEqual(judgeHead(gzip, 5000), { kind: "body", offset: 5000, skip: 5000 });
+});
+
+Deno.test("judgeHead() saves nothing for a 204, even to a range request", () => {
+  assert.deepEqual(judgeHead(head(204), 0), { kind: "empty" });
+  assert.deepEqual(judgeHead(head(204), 1000), { kind: "empty" });
 });
 
 Deno.test("judgeHead() takes a 416 to a resume as a complete file, unless the server's file is larger", () => {

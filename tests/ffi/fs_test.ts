@@ -10,6 +10,7 @@ import {
   readFileBytes,
   removeFile,
   renameFile,
+  setModificationTime,
 } from "../../ffi/fs.ts";
 import { OsError } from "../../ffi/os_error.ts";
 import { currentUids, getEnv, getPid, isTerminal } from "../../ffi/process.ts";
@@ -93,4 +94,16 @@ Deno.test("getEnv(), isTerminal(), currentUids() and getPid() match what Deno sa
   equal(currentUids().uid, Deno.uid());
   equal(currentUids().gid, Deno.gid());
   equal(getPid(), Deno.pid);
+});
+
+Deno.test("setModificationTime() sets the mtime that fileInfo() and Deno.stat() then report", async () => {
+  await inTempDir((dir) => {
+    const path = `${dir}/t.bin`;
+    Deno.writeFileSync(path, bytes("x"));
+    setModificationTime(path, 1577934245);
+    equal(fileInfo(path)?.mtime, 1577934245);
+    equal(Deno.statSync(path).mtime?.getTime(), 1577934245000);
+    throws(() => setModificationTime(`${dir}/missing`, 0), (e) => e instanceof OsError && e.errno === ENOENT);
+    throws(() => setModificationTime(path, 0.5), RangeError);
+  });
 });

@@ -67,3 +67,20 @@ Deno.test("encodeTarget percent-encodes what the URI grammar does not allow", ()
   assert.equal(encodeTarget("/a%20b%zz"), "/a%20b%25zz");
   assert.equal(encodeTarget("/#frag"), "/%23frag");
 });
+
+Deno.test("buildGetRequest() puts the absolute-form target in a request to a proxy", () => {
+  const text = new TextDecoder().decode(
+    buildGetRequest({
+      host: "a.test",
+      port: 8080,
+      defaultPort: 80,
+      path: "/x%20y?q",
+      userAgent: "t",
+      version: "1.0",
+      viaProxy: true,
+      extraHeaders: [["Proxy-Authorization", "Basic dDpw"]],
+    }),
+  );
+  assert.ok(text.startsWith("GET http://a.test:8080/x%20y?q HTTP/1.0\r\nHost: a.test:8080\r\n"), text);
+  assert.ok(text.endsWith("Proxy-Authorization: Basic dDpw\r\n\r\n"), text);
+});

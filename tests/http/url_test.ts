@@ -19,6 +19,8 @@ Deno.test("parseUrl fills in defaults and recognises IPv4 literals", () => {
     ["http://198.18.0.2", "198.18.0.2", 80, "/", true],
     ["198.18.0.2:8000/f", "198.18.0.2", 8000, "/f", true],
     ["example.com/x", "example.com", 80, "/x", false],
+    ["foo/bar", "foo", 80, "/bar", false],
+    ["example.com:8080/a/b", "example.com", 8080, "/a/b", false],
     ["localhost:8080", "localhost", 8080, "/", false],
     ["http://example.com:80/", "example.com", 80, "/", false],
     ["http://0x7f.1/", "127.0.0.1", 80, "/", true],
@@ -45,7 +47,6 @@ Deno.test("parseUrl rejects what it cannot fetch with a typed reason", () => {
     ["file:///etc/passwd", "unsupported-scheme"],
     ["mailto:a@b", "unsupported-scheme"],
     ["http://[::1]/", "ipv6-literal"],
-    ["http://user:pw@example.com/", "credentials"],
     ["http://exa mple.com/", "bad-character"],
     ["http://example.com/a b", "bad-character"],
     ["http://example.com/a\tb", "bad-character"],
@@ -56,11 +57,27 @@ Deno.test("parseUrl rejects what it cannot fetch with a typed reason", () => {
     ["http://", "bad-url"],
     ["http://example.com:99999/", "bad-url"],
     ["http://exa%mple.com/", "bad-url"],
+    ["/foo/bar", "missing-scheme"],
+    ["//foo/bar", "missing-scheme"],
+    [":8080/x", "missing-scheme"],
   ];
   for (const [input, reason] of table) {
     assert.throws(() => parseUrl(input), (e: unknown) => e instanceof UrlError && e.reason === reason, input);
   }
   assert.throws(() => parseUrl("ftp://x/"), { message: `Cannot fetch "ftp://x/": scheme "ftp" is not supported` });
+  assert.throws(() => parseUrl("/foo/bar"), { message: `Cannot fetch "/foo/bar": the scheme and host are missing` });
+  assert.throws(() => parseUrl("ftp://me:secret@x/"), {
+    message: `Cannot fetch "ftp://me:*@x/": scheme "ftp" is not supported`,
+  });
+});
+
+Deno.test("parseUrl() keeps user:password@ apart, decoded, and out of href", () => {
+  const u = parseUrl("http://me%40home:p%3Ass@example.com:8080/a");
+  assert.equal(u.href, "http://example.com:8080/a");
+  assert.equal(u.user, "me@home");
+  assert.equal(u.password, "p:ss");
+  assert.equal(parseUrl("http://example.com/").user, undefined);
+  assert.equal(parseUrl("http://only@example.com/").password, undefined);
 });
 
 Deno.test("resolveLocation resolves relative and absolute redirects", () => {

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { WriteBehind } from "../../src/save/mod.ts";
-import { ConcatOutput, FileOutput } from "../../src/save/mod.ts";
+import { ConcatOutput, createOutputFile, FileOutput, SkippingOutput } from "../../src/save/mod.ts";
 import { OsError } from "../../ffi/os_error.ts";
 
 /** A writer whose calls wait until `complete()`/`fail()`; it records a copy of every chunk and its buffer. */
@@ -170,6 +170,42 @@ Deno.test("FileOutput writes behind and commits a byte-exact file; abandon keeps
     more.write(data);
     await more.commit();
     assert.deepEqual(await Deno.readFile(`${dir}/b.bin`), new Uint8Array([...data.subarray(0, 1000), ...data]));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SkippingOutput drops the bytes the file already has, across pieces, and appends the rest", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const whole = bytes(0, 5000);
+    await Deno.writeFile(`${dir}/s.bin`, new Uint8Array(3000).fill(0x55));
+    const out = new SkippingOutput(new FileOutput(`${dir}/s.bin`, { inPlace: true, offset: 3000 }), 3000);
+    assert.equal(out.written, 3000);
+    for (let i = 0; i < whole.length; i += 700) out.write(whole.subarray(i, i + 700));
+    assert.equal(out.written, 5000);
+    await out.commit();
+    assert.deepEqual(
+      await Deno.readFile(`${dir}/s.bin`),
+      new Uint8Array([...new Uint8Array(3000).fill(0x55), ...whole.subarray(3000)]),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("createOutputFile() empties the -O file, or keeps it with -c, and creates it when missing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/kept`, "partial");
+    await Deno.writeTextFile(`${dir}/emptied`, "old");
+    createOutputFile(`${dir}/kept`, { keep: true });
+    createOutputFile(`${dir}/emptied`, { keep: false });
+    createOutputFile(`${dir}/new`, { keep: false });
+    assert.equal(await Deno.readTextFile(`${dir}/kept`), "partial");
+    assert.equal(await Deno.readTextFile(`${dir}/emptied`), "");
+    assert.equal(await Deno.readTextFile(`${dir}/new`), "");
+    assert.throws(() => createOutputFile(`${dir}/no/such/dir`, { keep: false }), OsError);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

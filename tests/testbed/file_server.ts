@@ -6,7 +6,9 @@
  *
  * Paths (all GET or HEAD; HTTP/1.1 keep-alive and pipelining work; HTTP/1.0 connections close after one response):
  * - `/<file>`: the file; `Range: bytes=a-b | a- | -n` → 206 or 416; `.txt` files are sent gzip-encoded (chunked or
- *   close-delimited) when the request accepts gzip and has no Range.
+ *   close-delimited) when the request accepts gzip and has no Range. `Last-Modified` is the file's mtime, and an
+ *   `If-Modified-Since` no earlier than it gets 304 Not Modified.
+ * - `/undated/<file>`: the same without `Last-Modified` (and without answering `If-Modified-Since`).
  * - `/gzip/<file>`: the file gzip-encoded whenever the request accepts gzip.
  * - `/chunked/<file>?size=n`: the file in chunks of n bytes (default: cycling 1, 7, 100, 1460, 4096, 65536 bytes);
  *   close-delimited for HTTP/1.0 requests.
@@ -16,6 +18,11 @@
  * - `/redirect-to?url=<url>&status=<code>`: a redirect (default 302) to `url`.
  * - `/hang`: reads the request and never answers.
  * - `/reset-mid-body[/<file>]?bytes=n`: declares the full length, sends n bytes (default half), then resets.
+ * - `/no-range/<file>`: the whole file with 200, whatever the Range header asks (a server without range support).
+ * - `/wrong-range/<file>`: a request with Range gets 206 with the whole file, `Content-Range: bytes 0-…` (a server
+ *   that misreads ranges); one without gets 200.
+ * - `/flaky/<file>?bytes=n`: the 1st, 3rd, … request for the path is cut as `/reset-mid-body/` does; the others get
+ *   the whole file with 200, whatever their Range asks.
  * - `/echo-headers`: JSON `{ method, target, version, headers: [[name, value], …], raw }` of the request.
  *
  * Run: `deno run --allow-net --allow-read file_server.ts --root DIR [--hostname 198.18.2.2] [--port 8080]`; it prints

@@ -157,6 +157,7 @@ const REASONS: Record<number, string> = {
   500: "Internal Server Error",
   502: "Bad Gateway",
   503: "Service Unavailable",
+  504: "Gateway Timeout",
 };
 
 const encoder = new TextEncoder();

@@ -4,9 +4,13 @@
  * @module
  */
 
+import { authorize } from "./_auth_paths.ts";
 import type { HttpRequest, HttpWriter } from "./http1.ts";
 
 const CHUNK = 64 * 1024;
+
+/** Requests seen per `/flaky/` path (the server process's lifetime). */
+const flakyRequests = new Map<string, number>();
 
 /** Answers one GET/HEAD request from `root` or from a test path. */
 export async function serveTestPath(root: string, req: HttpRequest, w: HttpWriter): Promise<void> {
@@ -23,6 +27,10 @@ export async function serveTestPath(root: string, req: HttpRequest, w: HttpWrite
       2,
     ) + "\n";
     return await w.simple(200, body, [["Content-Type", "application/json"]]);
+  }
+  if (p.startsWith("/basic-auth/") || p.startsWith("/digest-auth/") || p.startsWith("/auth-unknown/")) {
+    const rest = await authorize(req, w);
+    return rest === null ? undefined : await serveTestPath(root, { ...req, path: rest }, w);
   }
   if (p.startsWith("/status/")) {
     const code = Number(p.slice(8));
@@ -51,14 +59,29 @@ export async function serveTestPath(root: string, req: HttpRequest, w: HttpWrite
   if (p === "/reset-mid-body" || p.startsWith("/reset-mid-body/")) {
     return await resetMidBody(root, p === "/reset-mid-body" ? null : sub("/reset-mid-body/"), num("bytes", -1), w);
   }
+  if (p.startsWith("/flaky/")) {
+    // Odd requests for the path are cut short; the others get the whole file, whatever their Range says.
+    const count = (flakyRequests.get(p) ?? 0) + 1;
+    flakyRequests.set(p, count);
+    if (count % 2 === 1) return await resetMidBody(root, sub("/flaky/"), num("bytes", -1), w);
+  }
+  const prefixed = ["/chunked/", "/slow/", "/gzip/", "/no-range/", "/wrong-range/", "/flaky/", "/undated/"];
   const file = await openFile(
     root,
-    p.startsWith("/chunked/") || p.startsWith("/slow/") || p.startsWith("/gzip/")
-      ? sub(p.slice(0, p.indexOf("/", 1) + 1))
-      : p,
+    prefixed.some((prefix) => p.startsWith(prefix)) ? sub(p.slice(0, p.indexOf("/", 1) + 1)) : p,
   );
   if (typeof file === "string") return await w.simple(file === "forbidden" ? 403 : 404, `Not found: ${p}\n`);
   const type: [string, string] = ["Content-Type", contentType(file.path)];
+  if (p.startsWith("/no-range/") || p.startsWith("/flaky/") || p.startsWith("/wrong-range/")) {
+    // A server that ignores Range (200, the whole file), or one that answers any Range with the file from byte 0.
+    const wrong = p.startsWith("/wrong-range/") && req.header("range") !== undefined && file.size > 0;
+    const headers: [string, string][] = wrong
+      ? [type, ["Content-Range", `bytes 0-${file.size - 1}/${file.size}`]]
+      : [type];
+    await w.head(wrong ? 206 : 200, headers, file.size);
+    if (req.method === "GET") await pump(file.path, 0, file.size, w, () => CHUNK);
+    return;
+  }
   if (p.startsWith("/chunked/")) {
     const size = num("size", 0);
     await w.head(200, [type], null);
@@ -71,10 +94,16 @@ export async function serveTestPath(root: string, req: HttpRequest, w: HttpWrite
     await w.head(200, [type], file.size);
     return await pump(file.path, 0, file.size, w, () => chunk, delay);
   }
+  // Static files carry Last-Modified (RFC 9110 §8.8.2) and answer If-Modified-Since (§13.1.3) as nginx does with
+  // "if_modified_since before"; /undated/ serves them with neither.
+  const dated: [string, string][] = p.startsWith("/undated/") ? [] : [["Last-Modified", httpDate(file.mtime)]];
+  if (dated.length > 0 && notModifiedSince(file.mtime, req.header("if-modified-since"))) {
+    return await w.head(304, dated, file.size);
+  }
   const acceptsGzip = /\bgzip\b/i.test(req.header("accept-encoding") ?? "");
   const range = req.header("range");
   if (acceptsGzip && range === undefined && (p.startsWith("/gzip/") || p.endsWith(".txt"))) {
-    await w.head(200, [type, ["Content-Encoding", "gzip"], ["Vary", "Accept-Encoding"]], null);
+    await w.head(200, [type, ...dated, ["Content-Encoding", "gzip"], ["Vary", "Accept-Encoding"]], null);
     const stream = (await Deno.open(file.path)).readable.pipeThrough(new CompressionStream("gzip"));
     for await (const piece of stream) await w.write(piece);
     return await w.end();
@@ -84,7 +113,7 @@ export async function serveTestPath(root: string, req: HttpRequest, w: HttpWrite
     return await w.simple(416, `Range ${range} is not satisfiable\n`, [["Content-Range", `bytes */${file.size}`]]);
   }
   const [start, end] = r ?? [0, file.size];
-  const headers: [string, string][] = [type, ["Accept-Ranges", "bytes"]];
+  const headers: [string, string][] = [type, ...dated, ["Accept-Ranges", "bytes"]];
   if (r !== null) headers.push(["Content-Range", `bytes ${start}-${end - 1}/${file.size}`]);
   await w.head(r === null ? 200 : 206, headers, end - start);
   if (req.method === "GET") await pump(file.path, start, end, w, () => CHUNK);
@@ -105,12 +134,31 @@ export function parseRange(header: string, size: number): [number, number] | "un
   return [start, last + 1];
 }
 
-async function openFile(root: string, path: string): Promise<{ path: string; size: number } | "missing" | "forbidden"> {
+/** A file served: its path, size and modification time (whole seconds since the epoch). */
+interface ServedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mtime: number;
+}
+
+/** An IMF-fixdate (RFC 9110 §5.6.7). */
+function httpDate(seconds: number): string {
+  return new Date(seconds * 1000).toUTCString();
+}
+
+/** Whether `since` (an If-Modified-Since value) is a date no earlier than `mtime`: 304 (RFC 9110 §13.1.3). */
+function notModifiedSince(mtime: number, since: string | undefined): boolean {
+  const ms = since === undefined ? NaN : Date.parse(since);
+  return Number.isFinite(ms) && mtime <= ms / 1000;
+}
+
+async function openFile(root: string, path: string): Promise<ServedFile | "missing" | "forbidden"> {
   if (path.split("/").some((part) => part === "..")) return "forbidden";
   const full = `${root}${path}`;
   try {
     const st = await Deno.stat(full);
-    return st.isFile ? { path: full, size: st.size } : "missing";
+    const mtime = Math.floor((st.mtime?.getTime() ?? 0) / 1000);
+    return st.isFile ? { path: full, size: st.size, mtime } : "missing";
   } catch {
     return "missing";
   }

@@ -32,7 +32,7 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   },
   "src/fetch": {
     imports: ["src/transport", "src/save", "src/http", "src/tcp", "src/wire", "ffi"],
-    packages: ["node:tls", "node:stream", "node:buffer"],
+    packages: ["node:tls", "node:stream", "node:buffer", "node:crypto"],
   },
   "src/save": { imports: ["src/http", "src/wire", "ffi"], packages: [] },
   "src/transport": {

@@ -7,12 +7,14 @@
  * @module
  */
 
-/** One required program and the Debian package that provides it. */
+/** One required program (or Perl module) and the Debian package that provides it. */
 export interface Requirement {
   /** Command looked up on PATH (or an absolute path). */
   readonly command: string;
   /** Debian package that installs it. */
   readonly pkg: string;
+  /** A Perl module the package provides (the command is then `perl`), checked with `perl -MModule -e 1`. */
+  readonly perlModule?: string;
 }
 
 /** What each tool needs beyond Deno. */
@@ -33,6 +35,9 @@ export const REQUIREMENTS: Readonly<Record<string, readonly Requirement[]>> = {
     { command: "sudo", pkg: "sudo" },
     { command: "openssl", pkg: "openssl" },
     { command: "time", pkg: "time" },
+    // The Perl HTTPS server of tests/https/perl_tls_test.ts (tests/testbed/perl_tls_server.pl).
+    { command: "perl", pkg: "libio-socket-ssl-perl", perlModule: "IO::Socket::SSL" },
+    { command: "perl", pkg: "libhttp-daemon-perl", perlModule: "HTTP::Daemon" },
   ],
   bench: [
     { command: "ip", pkg: "iproute2" },
@@ -56,6 +61,13 @@ async function has(command: string): Promise<boolean> {
   return false;
 }
 
+async function satisfied(r: Requirement): Promise<boolean> {
+  if (!(await has(r.command))) return false;
+  if (r.perlModule === undefined) return true;
+  const check = new Deno.Command("perl", { args: [`-M${r.perlModule}`, "-e", "1"], stdout: "null", stderr: "null" });
+  return (await check.output()).code === 0;
+}
+
 async function run(cmd: string[]): Promise<void> {
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   const { code } = await new Deno.Command(cmd[0], { args: cmd.slice(1), env, stdout: "inherit", stderr: "inherit" })
@@ -67,13 +79,12 @@ if (import.meta.main) {
   const kind = Deno.args[0] ?? "test";
   const wanted = [...(REQUIREMENTS[kind] ?? REQUIREMENTS.test)];
   const missing: Requirement[] = [];
-  for (const r of wanted) if (!(await has(r.command))) missing.push(r);
+  for (const r of wanted) if (!(await satisfied(r))) missing.push(r);
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map((r) => r.pkg))];
     if (Deno.uid() !== 0) {
-      console.error(
-        `Missing programs: ${missing.map((r) => r.command).join(", ")}; install: apt-get install ${pkgs.join(" ")}`,
-      );
+      const names = [...new Set(missing.map((r) => r.perlModule ?? r.command))];
+      console.error(`Missing programs: ${names.join(", ")}; install: apt-get install ${pkgs.join(" ")}`);
       Deno.exit(1);
     }
     console.error(`Installing ${pkgs.join(" ")} from Debian's packages…`);

@@ -1,0 +1,135 @@
+/**
+ * Which proxy a URL goes through, as wget decides it: `http_proxy` for http:// URLs, `https_proxy` for https://,
+ * none for a host that `no_proxy` lists, none at all with `--no-proxy`. Pure functions of the settings and the URL;
+ * the command line reads the environment (through ffi) and passes it in.
+ *
+ * @module
+ */
+
+import type { ParsedUrl } from "../http/mod.ts";
+
+/** The proxy settings of a run. */
+export interface ProxySettings {
+  /** Proxy URL for http:// URLs (`http_proxy`). */
+  readonly http?: string;
+  /** Proxy URL for https:// URLs (`https_proxy`), reached with CONNECT. */
+  readonly https?: string;
+  /** Hosts reached directly (`no_proxy`): names match themselves and their subdomains; `*` matches every host. */
+  readonly noProxy?: readonly string[];
+  /** `--proxy-user`: overrides a user name in the proxy URL. */
+  readonly user?: string;
+  /** `--proxy-password`: overrides a password in the proxy URL. */
+  readonly password?: string;
+}
+
+/** The proxy one URL goes through. */
+export interface ProxyRoute {
+  /** The proxy's host. */
+  readonly host: string;
+  /** The proxy's port. */
+  readonly port: number;
+  /** `Proxy-Authorization` value (RFC 7617 Basic), when a user is known. */
+  readonly authorization?: string;
+  /** `host:port` for messages; never the credentials. */
+  readonly label: string;
+  /** Which variable named it (for messages). */
+  readonly source: string;
+}
+
+/** A proxy setting that cannot be used (wget's exit code 1), or a proxy that refused to open a tunnel (exit 4). */
+export class ProxyError extends Error {
+  /** "bad-proxy": the setting is not an http:// URL; "tunnel": CONNECT was refused or not answered. */
+  readonly reason: "bad-proxy" | "tunnel";
+
+  /** Builds the error with a sentence for the user. */
+  constructor(reason: "bad-proxy" | "tunnel", message: string) {
+    super(message);
+    this.name = "ProxyError";
+    this.reason = reason;
+  }
+}
+
+/**
+ * The proxy settings the environment gives, wget's way: lower-case names first; the upper-case forms too, except
+ * `HTTP_PROXY` in a CGI program (`REQUEST_METHOD` set), where a request's `Proxy:` header would become it
+ * (CVE-2016-5385, "httpoxy").
+ *
+ * @example
+ * ```ts
+ * proxyEnvironment((name) => ({ http_proxy: "http://198.18.2.2:3128/" })[name]).http; // "http://198.18.2.2:3128/"
+ * ```
+ */
+export function proxyEnvironment(env: (name: string) => string | undefined): ProxySettings {
+  const read = (name: string, upperToo = true) => {
+    const v = env(name) ?? (upperToo ? env(name.toUpperCase()) : undefined);
+    return v === undefined || v.trim() === "" ? undefined : v.trim();
+  };
+  const noProxy = read("no_proxy");
+  return {
+    http: read("http_proxy", env("REQUEST_METHOD") === undefined),
+    https: read("https_proxy"),
+    noProxy: noProxy?.split(",").map((h) => h.trim().toLowerCase()).filter((h) => h !== ""),
+  };
+}
+
+/** Whether `no_proxy` exempts `host`: an entry matches itself and, as a suffix on a dot boundary, its subdomains. */
+export function bypassesProxy(host: string, noProxy: readonly string[] = []): boolean {
+  const h = host.toLowerCase();
+  return noProxy.some((entry) => {
+    if (entry === "*") return true;
+    const e = entry.startsWith(".") ? entry.slice(1) : entry;
+    return h === e || h.endsWith(`.${e}`);
+  });
+}
+
+/**
+ * The proxy `url` goes through, or null for a direct connection. Throws {@linkcode ProxyError} for a setting that
+ * is not an http:// proxy URL.
+ *
+ * @example
+ * ```ts
+ * proxyFor(parseUrl("http://example.test/a"), { http: "198.18.2.2:3128" })?.label; // "198.18.2.2:3128"
+ * ```
+ */
+export function proxyFor(url: ParsedUrl, settings: ProxySettings | undefined): ProxyRoute | null {
+  if (settings === undefined) return null;
+  const source = url.scheme === "https" ? "https_proxy" : "http_proxy";
+  const setting = url.scheme === "https" ? settings.https : settings.http;
+  if (setting === undefined || bypassesProxy(url.host, settings.noProxy)) return null;
+  // wget takes "host:port" without a scheme as an http:// proxy.
+  const text = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(setting) ? setting : `http://${setting}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new ProxyError("bad-proxy", `The proxy "${redact(setting)}" in ${source} is not a URL`);
+  }
+  if (parsed.protocol !== "http:" || parsed.hostname === "") {
+    throw new ProxyError("bad-proxy", `The proxy "${redact(setting)}" in ${source} is not an http:// proxy`);
+  }
+  if (parsed.hostname.startsWith("[")) {
+    throw new ProxyError("bad-proxy", `The proxy "${redact(setting)}" in ${source} is an IPv6 address (not supported)`);
+  }
+  const port = parsed.port === "" ? 80 : Number(parsed.port);
+  const user = settings.user ?? decodeURIComponent(parsed.username);
+  const password = settings.password ?? decodeURIComponent(parsed.password);
+  return {
+    host: parsed.hostname,
+    port,
+    authorization: user === "" && password === "" ? undefined : `Basic ${base64(`${user}:${password}`)}`,
+    label: `${parsed.hostname}:${port}`,
+    source,
+  };
+}
+
+/** The setting with any password replaced, for messages. */
+function redact(setting: string): string {
+  return setting.replace(/\/\/([^/@:]*):[^/@]*@/, "//$1:*@");
+}
+
+/** RFC 7617 §2.1: the user-pass is UTF-8, then base64. */
+function base64(text: string): string {
+  let binary = "";
+  for (const b of new TextEncoder().encode(text)) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
