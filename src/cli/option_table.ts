@@ -33,6 +33,8 @@ export interface OptionSpec {
   readonly help: string;
   /** Where `--help` lists it. */
   readonly group: OptionGroup;
+  /** It may be given several times (e.g. `--header`): its value is then the list, in order. */
+  readonly multiple?: boolean;
 }
 
 /** Every option rawhttpget accepts, in `--help` order within each group. */

@@ -20,7 +20,7 @@ export interface CommandLine {
   /** URLs to download, in order. */
   readonly urls: readonly string[];
   /** Option values by long name (`true` for flags). */
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
 }
 
 /** A command line that cannot be understood (exit code 2). */
@@ -41,11 +41,17 @@ export class UsageError extends Error {
  * ```
  */
 export function parseCommandLine(args: readonly string[]): CommandLine {
-  const options: Record<string, { type: "boolean" | "string"; short?: string }> = {};
-  for (const o of OPTIONS) options[o.name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
+  const options: Record<string, { type: "boolean" | "string"; short?: string; multiple?: boolean }> = {};
+  for (const o of OPTIONS) {
+    options[o.name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
+  }
   try {
     const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
-    return { urls: positionals, values: values as Record<string, string | boolean | undefined> };
+    return { urls: positionals, values: values as Record<string, string | boolean | string[] | undefined> };
   } catch (e) {
     throw new UsageError(`${(e as Error).message.replace(/\.$/, "")}; see 'rawhttpget --help'`);
   }
