@@ -16,16 +16,20 @@ export type ServerKind = "nginx" | "deno" | "python";
 /** The TCP port each server listens on. */
 export const SERVER_PORTS: Readonly<Record<ServerKind, number>> = { nginx: 80, deno: 8080, python: 8000 };
 
-/** A server process started by {@linkcode startServer}. */
-export interface ServerProcess {
-  /** Which server it is. */
-  readonly kind: ServerKind;
+/** A server process started by {@linkcode runServer}. */
+export interface RunningServer {
   /** The child process (its `pid` is the server's). */
   readonly child: Deno.ChildProcess;
   /** The last few KiB the server wrote on stderr. */
   stderrTail(): string;
   /** Sends SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
   stop(graceMs?: number): Promise<void>;
+}
+
+/** A server process started by {@linkcode startServer}. */
+export interface ServerProcess extends RunningServer {
+  /** Which server it is. */
+  readonly kind: ServerKind;
 }
 
 /** Where and how to start a server. */
@@ -56,10 +60,42 @@ export function serverAvailable(kind: ServerKind): boolean {
 /** Starts a server in `ctx.ns` and resolves once it accepts connections; throws with its stderr if it does not. */
 export async function startServer(kind: ServerKind, ctx: ServerContext): Promise<ServerProcess> {
   const port = SERVER_PORTS[kind];
-  const cmd = ["ip", "netns", "exec", ctx.ns, ...await serverCommand(kind, ctx, port)];
+  const where = { ns: ctx.ns, addr: ctx.addr, port };
+  return { kind, ...await runServer(kind, await serverCommand(kind, ctx, port), where) };
+}
+
+/** Where {@linkcode runServer} runs a server, and how it starts the process. */
+export interface RunWhere {
+  /** Namespace to run the server in. */
+  readonly ns: string;
+  /** Address it listens on. */
+  readonly addr: string;
+  /** Port it listens on. */
+  readonly port: number;
+  /**
+   * Starts `ip netns exec NS ARGV…` with stderr piped (default: a direct child of this process); e.g.
+   * `Testbed.spawnIn`, so that the testbed kills the server when it goes down.
+   */
+  readonly spawn?: (argv: readonly string[]) => Deno.ChildProcess;
+}
+
+/**
+ * Runs `argv` in a namespace and resolves once it listens on the address and port of `where`; throws with its stderr
+ * if it exits first or does not listen within 15 s. `name` names it in messages.
+ *
+ * @example
+ * ```ts
+ * const where = { ns: tb.serverNs, addr: tb.serverAddr, port: 8443 };
+ * const server = await runServer("perl", ["perl", "server.pl"], where);
+ * await server.stop();
+ * ```
+ */
+export async function runServer(name: string, argv: readonly string[], where: RunWhere): Promise<RunningServer> {
+  const { ns, addr, port } = where;
+  const cmd = ["ip", "netns", "exec", ns, ...argv];
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(findProgram("ip") ?? "ip", {
+    child = where.spawn?.(argv) ?? new Deno.Command(findProgram("ip") ?? "ip", {
       args: cmd.slice(1),
       stdin: "null",
       stdout: "null",
@@ -78,8 +114,7 @@ export async function startServer(kind: ServerKind, ctx: ServerContext): Promise
     exited = true;
     return s;
   });
-  const proc: ServerProcess = {
-    kind,
+  const proc: RunningServer = {
     child,
     stderrTail: () => tail,
     async stop(graceMs = 2000) {
@@ -102,12 +137,12 @@ export async function startServer(kind: ServerKind, ctx: ServerContext): Promise
   for (;;) {
     if (exited) {
       await drained;
-      throw new CommandError(cmd, (await status).code, `the ${kind} server exited at start. ${tail}`);
+      throw new CommandError(cmd, (await status).code, `the ${name} server exited at start. ${tail}`);
     }
-    if (await isListening(ctx.ns, ctx.addr, port)) return proc;
+    if (await isListening(ns, addr, port)) return proc;
     if (performance.now() > deadline) {
       await proc.stop(0);
-      throw new CommandError(cmd, null, `the ${kind} server did not listen on ${ctx.addr}:${port} in 15 s. ${tail}`);
+      throw new CommandError(cmd, null, `the ${name} server did not listen on ${addr}:${port} in 15 s. ${tail}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
