@@ -6,21 +6,36 @@
  * @module
  */
 
-import { getEnv, isTerminal, openFile, readFileBytes } from "./ffi/mod.ts";
+import { fileInfo, getEnv, isTerminal, openFile, OsError, readFileBytes, strerror } from "./ffi/mod.ts";
 import {
   describeFailure,
   ExitCode,
   FFI_PERMISSION_MESSAGE,
+  finishedBlock,
   formatSummary,
   helpText,
+  type NonVerboseFile,
+  nonVerboseLine,
   parseCommandLine,
+  parseUrlList,
   ProgressBar,
   readSettings,
   type Settings,
+  type UrlList,
   UsageError,
   versionText,
 } from "./src/cli/mod.ts";
-import { download, type FetchEvents, VERSION } from "./src/fetch/mod.ts";
+import {
+  CookieJar,
+  download,
+  type DownloadResult,
+  type FetchEvents,
+  loadCookieFile,
+  openHstsDatabase,
+  saveCookieFile,
+  saveHstsDatabase,
+  VERSION,
+} from "./src/fetch/mod.ts";
 import { ConcatOutput, createOutputFile, prepareDirectory, sudoOwner } from "./src/save/mod.ts";
 import { type FrameTap, segmentOf } from "./src/transport/mod.ts";
 import { formatTrace, PcapWriter } from "./src/wire/mod.ts";
@@ -66,7 +81,7 @@ function terminalWidth(): number {
   return Number.isInteger(columns) && columns >= 40 ? columns : 80;
 }
 
-/** A file's text, or null when it cannot be read (a missing `~/.netrc` is no error). */
+/** A file's text, or null when it cannot be read (a missing `~/.netrc` or `~/.wgetrc` is no error). */
 function readTextOrNull(path: string): string | null {
   try {
     return new TextDecoder().decode(readFileBytes(path));
@@ -92,7 +107,9 @@ async function main(args: string[]): Promise<number> {
     return ExitCode.Ok;
   }
   const settings = readSettings(cmd, getEnv, readTextOrNull);
-  if (cmd.urls.length === 0) throw new UsageError("Missing URL; see 'rawhttpget --help'");
+  if (cmd.urls.length === 0 && settings.inputFile === undefined) {
+    throw new UsageError("Missing URL; see 'rawhttpget --help'");
+  }
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
     writeErr(`rawhttpget: ${FFI_PERMISSION_MESSAGE}\n`);
     return ExitCode.Generic;
@@ -100,27 +117,79 @@ async function main(args: string[]): Promise<number> {
   return await runAll(cmd.urls, settings);
 }
 
+/** Where the messages go with `-o FILE` or `-a FILE` (`-`: standard output), with a way to close it. */
+interface LogFile {
+  write(text: string): void;
+  close(): void;
+}
+
+/** Opens the log file; a failure is said on stderr and gives null (wget then exits 1). */
+function openLog(logFile: NonNullable<Settings["logFile"]>): LogFile | null {
+  if (logFile.path === "-") return { write: (text) => void Deno.stdout.writeSync(encoder.encode(text)), close() {} };
+  try {
+    const append = logFile.append;
+    const file = openFile(logFile.path, { create: true, write: true, append, truncate: !append });
+    const owner = sudoOwner();
+    if (owner !== null) file.chown(owner.uid, owner.gid);
+    return { write: (text) => file.write(encoder.encode(text)), close: () => file.close() };
+  } catch (e) {
+    const why = e instanceof OsError ? strerror(e.errno) : (e as Error).message;
+    writeErr(`rawhttpget: Cannot open the log file '${logFile.path}': ${why}\n`);
+    return null;
+  }
+}
+
 async function runAll(urls: readonly string[], s: Settings): Promise<number> {
-  const bar = !s.quiet && !s.verbose && isTerminal(2) ? new ProgressBar(writeErr, terminalWidth()) : null;
+  // wget writes these to stderr, whatever -q or -o say.
+  for (const warning of s.warnings ?? []) writeErr(`${warning}\n`);
+  const log = s.logFile === undefined ? null : openLog(s.logFile);
+  if (s.logFile !== undefined && log === null) return ExitCode.Generic;
+  const write = log?.write ?? writeErr;
+  // No progress line with -nv, nor in a log file (wget draws dots there).
+  const quietBar = s.quiet || s.verbose || s.noVerbose || log !== null;
+  const bar = !quietBar && isTerminal(2) ? new ProgressBar(writeErr, terminalWidth()) : null;
   const say = (line: string) => {
     bar?.clear();
-    writeErr(`${line}\n`);
+    write(`${line}\n`);
   };
-  const notice = s.quiet ? undefined : (line: string) => say(line);
+  // -nv keeps wget's warnings and drops the other notices (what wget prints only when verbose).
+  const notice = s.quiet
+    ? undefined
+    : s.noVerbose
+    ? (line: string) => void (line.startsWith("WARNING") && say(line))
+    : (line: string) => say(line);
+  // wget -nc -O FILE: a FILE that exists ends the run before anything is fetched or emptied (exit 1).
+  if (s.noClobber && s.output !== undefined && s.output !== "-" && fileInfo(s.output) !== null) {
+    if (!s.quiet && !s.noVerbose) say(`File '${s.output}' already there; not retrieving`);
+    log?.close();
+    return ExitCode.Generic;
+  }
+  if (s.verbose) { for (const note of s.ignoredCommands ?? []) say(note); }
   if (s.timestamping && s.output !== undefined) {
     notice?.("WARNING: timestamping does nothing in combination with -O: the file is fetched whatever its date");
   }
   if (s.directory !== undefined && s.output === undefined) prepareDirectory(s.directory);
   // wget opens -O FILE before the first download, so FILE is there (empty unless -c) whatever becomes of them.
   if (s.output !== undefined && s.output !== "-") createOutputFile(s.output, { keep: s.resume ?? false });
-  const sink = s.output !== undefined && s.output !== "-" && urls.length > 1 ? new ConcatOutput(s.output) : undefined;
+  const several = urls.length > 1 || s.inputFile !== undefined;
+  const sink = s.output !== undefined && s.output !== "-" && several ? new ConcatOutput(s.output) : undefined;
   const tap = makeTap(s.verbose, s.pcap, say);
+  // One jar for all the URLs: what one response sets goes with every later request, as in wget.
+  const cookieJar = s.cookies ? new CookieJar() : undefined;
+  if (cookieJar !== undefined && s.loadCookies !== undefined) {
+    const note = loadCookieFile(cookieJar, s.loadCookies, Math.floor(Date.now() / 1000));
+    if (note !== null) notice?.(note);
+  }
+  // wget reads its HSTS database before the first URL and writes it back after the last (not after a signal).
+  const hsts = s.hstsFile === undefined ? null : openHstsDatabase(s.hstsFile, (line) => notice?.(line));
   let interrupt: (() => void) | null = null;
   const events: FetchEvents = {
     notice,
     onBody: (path, offset) => bar?.start(path, offset),
     onProgress: (bytes, total) => bar?.update(bytes, total),
     onInterruptible: (f) => (interrupt = f),
+    // -S: wget prints the heads even with -q.
+    serverResponse: s.serverResponse ? (head) => say(head) : undefined,
   };
   let signalCode: number | null = null;
   const onSignal = (code: number) => () => {
@@ -133,12 +202,39 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
   Deno.addSignalListener("SIGINT", onInt);
   Deno.addSignalListener("SIGTERM", onTerm);
   let worst: number = ExitCode.Ok;
+  // -i FILE is read once the URLs of the command line are done, as wget reads it.
+  const listed = function* (): Generator<string> {
+    if (s.inputFile === undefined) return;
+    const list = readUrlList(s, say);
+    if (list.problems.length > 0) worst = combineCodes(worst, ExitCode.Generic);
+    if (list.urls.length === 0 && !s.quiet) say(`No URLs found in ${s.inputFile}.`);
+    yield* list.urls;
+  };
+  const queue = function* (): Generator<string> {
+    yield* urls;
+    yield* listed();
+  };
+  const started = performance.now();
+  const totals = { files: 0, bytes: 0, seconds: 0 };
   try {
-    for (const url of urls) {
+    for (const url of queue()) {
       try {
-        const result = await download(url, { ...s, sink, tap, log: s.verbose ? say : undefined }, events);
+        const result = await download(url, {
+          ...s,
+          sink,
+          tap,
+          cookieJar,
+          hsts: hsts?.store,
+          log: s.verbose ? say : undefined,
+        }, events);
         bar?.clear();
-        if (!s.quiet && result.saved) {
+        const nv = s.noVerbose ? nonVerboseFile(result) : null;
+        if (nv !== null) {
+          if (!s.quiet) say(nonVerboseLine(nv));
+          totals.files++;
+          totals.bytes += result.received;
+          totals.seconds += result.elapsedMs / 1000;
+        } else if (!s.quiet && !s.noVerbose && result.saved) {
           say(formatSummary({
             path: result.path,
             bytes: result.bytes,
@@ -161,12 +257,50 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
       }
       if (signalCode !== null) return signalCode;
     }
+    // wget's summary of a run of several URLs (or of a list), when it got bytes; with -nv it is wget's text.
+    if (s.noVerbose && !s.quiet && totals.bytes > 0 && several) {
+      const wallSeconds = (performance.now() - started) / 1000;
+      say(finishedBlock({ at: new Date(), wallSeconds, ...totals }));
+    }
+    if (cookieJar !== undefined && s.saveCookies !== undefined) {
+      const note = saveCookieFile(cookieJar, s.saveCookies, { keepSession: s.keepSessionCookies }, new Date());
+      if (note !== null) notice?.(note);
+    }
+    if (hsts !== null) saveHstsDatabase(hsts, (line) => notice?.(line), sudoOwner());
   } finally {
     sink?.close();
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);
+    log?.close();
   }
   return worst;
+}
+
+/**
+ * `-i FILE` ("-": standard input): its URLs, and a sentence for each line left out. A list that cannot be read is
+ * said and gives no URLs; as in wget, that alone is no failure (exit 0).
+ */
+function readUrlList(s: Settings, say: (line: string) => void): UrlList {
+  const name = s.inputFile!;
+  let text: string;
+  try {
+    text = new TextDecoder().decode(readFileBytes(name === "-" ? "/dev/stdin" : name));
+  } catch (e) {
+    const why = e instanceof OsError ? strerror(e.errno) : (e as Error).message;
+    say(`rawhttpget: Cannot read the URL list '${name}': ${why}`);
+    return { urls: [], problems: [] };
+  }
+  const list = parseUrlList(text, name, { base: s.base, encodings: s.encodings });
+  for (const problem of list.problems) say(`rawhttpget: ${problem}`);
+  return list;
+}
+
+/** The `-nv` line's facts for a download that got a body (or a 204, which wget lists as `[0]`), else null. */
+function nonVerboseFile(result: DownloadResult): NonVerboseFile | null {
+  const at = new Date();
+  const { url, path, attempt } = result;
+  if (result.extent !== undefined) return { at, url, path, attempt, ...result.extent };
+  return result.status === 204 ? { at, url, path, attempt, end: 0, size: null } : null;
 }
 
 if (import.meta.main) {

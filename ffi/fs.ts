@@ -17,9 +17,10 @@ const W_OK = 2, X_OK = 1;
 // struct stat (x86_64): st_mode u32 at 24, st_uid at 28, st_gid at 32, st_size i64 at 48, st_mtim.tv_sec i64 at 88;
 // 144 bytes.
 const STAT_LEN = 144;
-const S_IFMT = 0o170000, S_IFDIR = 0o040000;
+const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFREG = 0o100000;
 // utimensat(2): relative paths from the working directory; a tv_nsec that means "the current time".
 const AT_FDCWD = -100, UTIME_NOW = 0x3fffffff;
+const DIRENT_NAME_OFFSET = 19;
 
 /** How {@linkcode openFile} opens a file (like `open(2)` flags). Without `write`/`append` the file is read-only. */
 export interface OpenOptions {
@@ -249,12 +250,16 @@ export interface FileInfo {
   readonly size: number;
   /** True for a directory. */
   readonly isDirectory: boolean;
+  /** True for a regular file. */
+  readonly isFile: boolean;
   /** Owner user id. */
   readonly uid: number;
   /** Owner group id. */
   readonly gid: number;
   /** Last modification, whole seconds since the epoch (`st_mtime`). */
   readonly mtime: number;
+  /** `st_mode`: the file type and permission bits (e.g. `0o100644` for a regular file). */
+  readonly mode: number;
 }
 
 /**
@@ -276,9 +281,11 @@ export function fileInfo(path: string): FileInfo | null {
   return {
     size: Number(v.getBigInt64(48, true)),
     isDirectory: (v.getUint32(24, true) & S_IFMT) === S_IFDIR,
+    isFile: (v.getUint32(24, true) & S_IFMT) === S_IFREG,
     uid: v.getUint32(28, true),
     gid: v.getUint32(32, true),
     mtime: Number(v.getBigInt64(88, true)),
+    mode: v.getUint32(24, true),
   };
 }
 
@@ -308,6 +315,31 @@ export function setModificationTime(path: string, mtime: number): void {
   const times = new BigInt64Array([0n, BigInt(UTIME_NOW), BigInt(mtime), 0n]);
   const bytes = new Uint8Array(times.buffer);
   check(libc().utimensat(AT_FDCWD, cString(path), bytes, 0), "utimensat", `"${path}", ${mtime}`);
+}
+
+/**
+ * The names in a directory (opendir(3)/readdir(3)), without "." and "..", in the order readdir gives them. Throws
+ * OsError when the directory cannot be opened (ENOENT, ENOTDIR, EACCES…).
+ *
+ * @example
+ * ```ts
+ * listDirectory("/etc/ssl/certs").filter((name) => name.endsWith(".pem"));
+ * ```
+ */
+export function listDirectory(dir: string): string[] {
+  const handle = libc().opendir(cString(dir));
+  if (handle === null) throw new OsError(lastErrno(), "opendir", `"${dir}"`);
+  const names: string[] = [];
+  try {
+    for (let entry = libc().readdir(handle); entry !== null; entry = libc().readdir(handle)) {
+      // struct dirent (x86_64 glibc): d_ino u64, d_off i64, d_reclen u16, d_type u8, then d_name at 19.
+      const name = Deno.UnsafePointerView.getCString(entry, DIRENT_NAME_OFFSET);
+      if (name !== "." && name !== "..") names.push(name);
+    }
+  } finally {
+    libc().closedir(handle);
+  }
+  return names;
 }
 
 /**

@@ -73,6 +73,10 @@ const SYMBOLS = {
   utimensat: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
   mkdir: { parameters: ["buffer", "u32"], result: "i32" },
   access: { parameters: ["buffer", "i32"], result: "i32" },
+  /** opendir/readdir/closedir: a directory's entries (`DIR *` and `struct dirent *` are C-owned memory). */
+  opendir: { parameters: ["buffer"], result: "pointer" },
+  readdir: { parameters: ["pointer"], result: "pointer" },
+  closedir: { parameters: ["pointer"], result: "i32" },
   // --- process ---
   getenv: { parameters: ["buffer"], result: "pointer" },
   isatty: { parameters: ["i32"], result: "i32" },
@@ -115,8 +119,12 @@ export function libc(): Libc {
 
 const encoder = new TextEncoder();
 
+/** A lone low surrogate U+DC80…U+DCFF: a byte that is not UTF-8, carried in a string (src/http/charset.ts). */
+const ESCAPED_BYTE = /(?<![\ud800-\udbff])[\udc80-\udcff]/;
+
 /**
- * Encodes a string as a NUL-terminated UTF-8 buffer for a `const char *` argument.
+ * Encodes a string as a NUL-terminated UTF-8 buffer for a `const char *` argument. A lone surrogate U+DC80…U+DCFF
+ * stands for the byte 0x80…0xFF (a file name that is not UTF-8, e.g. in ISO-8859-1) and is written as that byte.
  *
  * @example
  * ```ts
@@ -125,6 +133,18 @@ const encoder = new TextEncoder();
  */
 export function cString(s: string): Uint8Array<ArrayBuffer> {
   if (s.includes("\0")) throw new TypeError(`Cannot pass "${s.replaceAll("\0", "\\0")}" to C: it contains a NUL byte`);
+  if (ESCAPED_BYTE.test(s)) {
+    const parts = s.split(new RegExp(`(${ESCAPED_BYTE.source})`)).map((part, i) =>
+      i % 2 === 1 ? Uint8Array.of(part.charCodeAt(0) - 0xdc00) : encoder.encode(part)
+    );
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0) + 1);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
   const bytes = new Uint8Array(encoder.encode(s).length + 1);
   encoder.encodeInto(s, bytes);
   return bytes;

@@ -59,6 +59,7 @@ export {
   fileInfo,
   fileSize,
   isDirectoryWritable,
+  listDirectory,
   mkdirp,
   openFile,
   type OpenOptions,

@@ -43,14 +43,16 @@ export class ResolveError extends Error {
 
 /**
  * Resolves `host` to its first IPv4 address. A dotted quad is parsed without a lookup.
- * Throws {@linkcode ResolveError} when the name has no IPv4 address.
+ * Throws {@linkcode ResolveError} when the name has no IPv4 address, or (with `timeoutMs`) when getaddrinfo has not
+ * answered within `timeoutMs`: the lookup then runs on in its worker thread, and its result is freed when it comes.
  *
  * @example
  * ```ts
  * await resolveIpv4("localhost"); // 0x7f000001
+ * await resolveIpv4("slow.example", 500); // ResolveError after 0.5 s when the DNS server is silent
  * ```
  */
-export async function resolveIpv4(host: string): Promise<Ipv4Address> {
+export async function resolveIpv4(host: string, timeoutMs?: number): Promise<Ipv4Address> {
   const literal = tryParseIpv4Address(host);
   if (literal !== null) return literal;
   if (host === "" || host.includes("\0")) throw new ResolveError(host, EAI_NONAME, "Name or service not known");
@@ -60,7 +62,14 @@ export async function resolveIpv4(host: string): Promise<Ipv4Address> {
   hintsView.setInt32(8, SOCK_STREAM, true);
   const out = new Uint8Array(8);
   const node = cString(host);
-  const rc = await libc().getaddrinfo_async(node, null, hints, out);
+  const call = libc().getaddrinfo_async(node, null, hints, out);
+  const rc = timeoutMs === undefined ? await call : await withinTime(call, timeoutMs, () => {
+    // The late answer still owns a list (and node, hints and out stay alive in this closure until it comes).
+    void call.then((late) => {
+      if (late === 0) libc().freeaddrinfo(Deno.UnsafePointer.create(new DataView(out.buffer).getBigUint64(0, true)));
+    });
+    throw new ResolveError(host, EAI_AGAIN, `no answer within ${timeoutMs / 1000} s (--dns-timeout)`);
+  });
   if (rc !== 0) {
     // EAI_SYSTEM's errno is on the worker thread and lost; gai_strerror still gives a sentence.
     throw new ResolveError(host, rc, readCString(libc().gai_strerror(rc)) ?? `getaddrinfo error ${rc}`);
@@ -81,4 +90,16 @@ export async function resolveIpv4(host: string): Promise<Ipv4Address> {
     libc().freeaddrinfo(head);
   }
   throw new ResolveError(host, EAI_NONAME, "No IPv4 address");
+}
+
+/** `call`'s value, or what `late` returns (or throws) when `ms` pass first. */
+async function withinTime<T>(call: Promise<T>, ms: number, late: () => T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<"expired">((resolve) => (timer = setTimeout(() => resolve("expired"), ms)));
+  try {
+    const first = await Promise.race([call, expired]);
+    return first === "expired" ? late() : first;
+  } finally {
+    clearTimeout(timer);
+  }
 }

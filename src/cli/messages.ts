@@ -5,12 +5,22 @@
  */
 
 import { BindError, OsError, PrivilegeError, ResolveError, RouteError } from "../../ffi/mod.ts";
-import { AuthError, ProxyError, RangeMismatchError, RedirectError, ServerStatusError, TlsError } from "../fetch/mod.ts";
+import {
+  AuthError,
+  BodyFileError,
+  ProxyError,
+  RangeMismatchError,
+  RedirectError,
+  ServerStatusError,
+  TlsError,
+} from "../fetch/mod.ts";
 import { HttpError, UrlError } from "../http/mod.ts";
 import { ConnectionError, FirewallError } from "../transport/mod.ts";
 import { WireError } from "../wire/mod.ts";
 import { ExitCode, type ExitCodeValue } from "./exit_codes.ts";
 import { UsageError } from "./options.ts";
+import { OptionConflictError } from "./request_options.ts";
+import { WgetrcError } from "./wgetrc.ts";
 
 /** A sentence and an exit code. */
 export interface Failure {
@@ -41,6 +51,13 @@ export const FFI_PERMISSION_MESSAGE =
 /** Maps an error to what the user sees. */
 export function describeFailure(e: unknown): Failure {
   if (e instanceof UsageError) return { message: e.message, code: ExitCode.Usage };
+  // wget exits 1 for options it refuses to combine (--post-data with --method, …), 3 for a body file it cannot read.
+  if (e instanceof OptionConflictError) return { message: e.message, code: ExitCode.Generic };
+  if (e instanceof BodyFileError) return { message: e.message, code: ExitCode.FileIo };
+  // wget: a bad wgetrc line or --config FILE is a parse error (2); a $WGETRC that cannot be read is generic (1).
+  if (e instanceof WgetrcError) {
+    return { message: e.message, code: e.reason === "no-wgetrc" ? ExitCode.Generic : ExitCode.Usage };
+  }
   if (e instanceof PrivilegeError) return { message: e.message, code: ExitCode.Generic };
   if (e instanceof UrlError) return { message: e.message, code: ExitCode.Generic };
   if (e instanceof ResolveError || e instanceof RouteError || e instanceof BindError) {
@@ -59,6 +76,8 @@ export function describeFailure(e: unknown): Failure {
     return { message: e.message, code: ExitCode.Network };
   }
   // wget: a certificate that does not verify (or an unusable CA file) is 5; a handshake that fails is a network error.
+  // wget exits 1 when a TLS file it must load (its CRL file) cannot be loaded.
+  if (e instanceof TlsError && e.reason === "tls-file") return { message: e.message, code: ExitCode.Generic };
   if (e instanceof TlsError) return { message: e.message, code: e.isVerification ? ExitCode.Tls : ExitCode.Network };
   // wget 1.21 exits 8 for a proxy URL it cannot use ("Must be HTTP"), and 4 for a proxy that refuses the tunnel.
   if (e instanceof AuthError) return { message: e.message, code: ExitCode.Auth };

@@ -24,4 +24,19 @@ export {
   versionText,
 } from "./options.ts";
 export { formatSummary, ProgressBar } from "./progress.ts";
+export { type InputPacingSettings, inputPacingSettings, parseSeconds } from "./input_pacing_settings.ts";
+export { parseUrlList, type UrlList } from "./input_list.ts";
+export {
+  finishedBlock,
+  humanSize,
+  humanTime,
+  type NonVerboseFile,
+  nonVerboseLine,
+  type RunTotals,
+  wgetRate,
+  wgetTime,
+} from "./nv_log.ts";
+export { OptionConflictError, parseHeader, type RequestSettings, requestSettings } from "./request_options.ts";
 export { GROUPS, type OptionGroup, OPTIONS, type OptionSpec } from "./option_table.ts";
+export { type Assignment, parseWgetrc, supportedCommands, WgetrcError } from "./wgetrc.ts";
+export { type Configuration, readWgetrcFiles, type WgetrcChoice } from "./configuration.ts";

@@ -14,13 +14,23 @@ import {
   type ProxySettings,
 } from "../fetch/mod.ts";
 import { type Ipv4Address, parseIpv4Address } from "../wire/mod.ts";
+import { requestSettings } from "./request_options.ts";
+import { tlsSettings } from "./tls_settings.ts";
+import { transferSettings } from "./transfer_settings.ts";
+import { type InputPacingSettings, inputPacingSettings } from "./input_pacing_settings.ts";
+import { type Assignment, parseExecute, WgetrcError } from "./wgetrc.ts";
+import { applyAssignments, readWgetrcFiles, type WgetrcChoice, wgetrcEnvironment } from "./configuration.ts";
 
 /** The parsed command line. */
 export interface CommandLine {
   /** URLs to download, in order. */
   readonly urls: readonly string[];
-  /** Option values by long name (`true` for flags). */
+  /** Option values by long name (`true` for flags, `false` for one a `-e` command turned off), `-e` applied. */
   readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
+  /** The options and `-e` commands in command-line order: they come after the wgetrc files' commands. */
+  readonly assignments: readonly Assignment[];
+  /** The wgetrc files to read: the first of `--config FILE` and `--no-config` decides, as in wget. */
+  readonly wgetrc: WgetrcChoice;
 }
 
 /** A command line that cannot be understood (exit code 2). */
@@ -49,11 +59,35 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
       ...(o.multiple ? { multiple: true } : {}),
     };
   }
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
-    return { urls: positionals, values: values as Record<string, string | boolean | string[] | undefined> };
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
     throw new UsageError(`${(e as Error).message.replace(/\.$/, "")}; see 'rawhttpget --help'`);
+  }
+  const assignments: Assignment[] = [];
+  let wgetrc: WgetrcChoice | undefined;
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option") continue;
+    if (token.name === "execute") {
+      assignments.push(executeCommand(token.value ?? ""));
+      continue;
+    }
+    if (token.name === "config") wgetrc ??= { file: token.value ?? "" };
+    if (token.name === "no-config") wgetrc ??= "none";
+    assignments.push({ kind: "option", option: token.name, value: token.value ?? true });
+  }
+  const { values } = applyAssignments(assignments);
+  return { urls: parsed.positionals, values, assignments, wgetrc: wgetrc ?? "default" };
+}
+
+/** `-e COMMAND` as an assignment; a bad command is a usage error, as in wget (exit 2). */
+function executeCommand(command: string): Assignment {
+  try {
+    return parseExecute(command);
+  } catch (e) {
+    if (e instanceof WgetrcError) throw new UsageError(e.message);
+    throw e;
   }
 }
 
@@ -82,8 +116,8 @@ export function helpText(version: string): string {
 /**
  * What rawhttpget is built with, in the words and order of wget's `--version` feature list ("+" has it, "-" has
  * not), so that scripts that look for `+https` or `-ipv6` read it the same way. TLS is node:tls, which Deno runs on
- * rustls; DNS is libc's getaddrinfo, not c-ares; Digest authentication is ours; there are no translations, IRIs, NTLM,
- * public suffix list, Metalink, GPGME or OPIE.
+ * rustls; DNS is libc's getaddrinfo, not c-ares; Digest authentication is ours; IRIs are WHATWG URL's IDNA and our
+ * encodings (src/http/charset.ts); there are no translations, NTLM, public suffix list, Metalink, GPGME or OPIE.
  */
 export const FEATURES: readonly string[] = [
   "-cares",
@@ -91,7 +125,7 @@ export const FEATURES: readonly string[] = [
   "-gpgme",
   "+https",
   "-ipv6",
-  "-iri",
+  "+iri",
   "+large-file",
   "-metalink",
   "-nls",
@@ -117,7 +151,7 @@ export function versionText(version: string): string {
  * The options, checked and typed: the download's own options (`FetchOptions`, which the download loop, each hop and
  * the transport read as they are) and what only the command line uses.
  */
-export interface Settings extends FetchOptions {
+export interface Settings extends FetchOptions, InputPacingSettings {
   /** `-c`. */
   readonly resume: boolean;
   /** `-t`. */
@@ -130,11 +164,24 @@ export interface Settings extends FetchOptions {
   readonly verbose: boolean;
   /** `--pcap`. */
   readonly pcap?: string;
+  /** `-S`: print each response head (even with `-q`). */
+  readonly serverResponse?: boolean;
+  /** `--load-cookies`: a cookies.txt read before the first request (not with `--no-cookies`). */
+  readonly loadCookies?: string;
+  /** `--save-cookies`: where the cookies are written when the run ends (not with `--no-cookies`). */
+  readonly saveCookies?: string;
+  /** `--keep-session-cookies`: `saveCookies` keeps the cookies that expire with the run too. */
+  readonly keepSessionCookies: boolean;
+  /** The HSTS database (`--hsts-file`, `~/.wget-hsts`); null: no home directory; absent: `--no-hsts`. */
+  readonly hstsFile?: string | null;
+  /** A sentence for each wgetrc command that does nothing here (shown with `-v`); absent when there is none. */
+  readonly ignoredCommands?: readonly string[];
 }
 
 /**
- * Checks the values of a parsed command line; throws {@linkcode UsageError} for a bad value or combination. `env`
- * reads the environment (the proxy variables); the program passes libc's `getenv`.
+ * Checks the values of a parsed command line after the wgetrc files it selects (read with `readText`); throws
+ * {@linkcode UsageError} for a bad value or combination, {@linkcode WgetrcError} for a bad file. `env` reads the
+ * environment (the proxy variables, `HOME`, `WGETRC`, `SYSTEM_WGETRC`); the program passes libc's `getenv`.
  *
  * @example
  * ```ts
@@ -146,23 +193,24 @@ export function readSettings(
   env: (name: string) => string | undefined = () => undefined,
   readText: (path: string) => string | null = () => null,
 ): Settings {
-  const v = cmd.values;
+  const assignments = [...readWgetrcFiles(cmd.wgetrc, env, readText), ...cmd.assignments];
+  const config = applyAssignments(assignments);
+  const v = config.values;
   const text = (name: string) => (typeof v[name] === "string" ? v[name] as string : undefined);
   const flag = (name: string) => v[name] === true;
-  const timeout = text("timeout");
-  const seconds = timeout === undefined ? undefined : Number(timeout);
-  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) {
-    throw new UsageError(`The timeout "${timeout}" is not a positive number of seconds`);
-  }
+  const list = (name: string) => {
+    const value = v[name];
+    return Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
+  };
   const settings: Settings = {
     output: text("output-document"),
     directory: text("directory-prefix"),
-    resume: flag("continue"),
+    // wget: --start-pos turns -c off (with a warning, see input_pacing_settings.ts).
+    resume: flag("continue") && text("start-pos") === undefined,
     quiet: flag("quiet"),
     verbose: flag("verbose") || flag("debug"),
     debug: flag("debug"),
     pcap: text("pcap"),
-    timeoutMs: seconds === undefined ? undefined : seconds * 1000,
     tries: count("tries", text("tries"), 3, 1),
     maxRedirects: count("max-redirect", text("max-redirect"), 20, 0),
     http11: flag("http1.1"),
@@ -175,11 +223,25 @@ export function readSettings(
     timestamping: flag("timestamping"),
     ifModifiedSince: !flag("no-if-modified-since"),
     useServerTimestamps: !flag("no-use-server-timestamps"),
-    ...proxySettings(flag("no-proxy"), text("proxy-user"), text("proxy-password"), env),
+    cookies: !flag("no-cookies"),
+    loadCookies: text("load-cookies"),
+    saveCookies: text("save-cookies"),
+    keepSessionCookies: flag("keep-session-cookies"),
+    ...proxySettings(
+      flag("no-proxy"),
+      text("proxy-user"),
+      text("proxy-password"),
+      wgetrcEnvironment(config.proxy, env),
+    ),
     ...authSettings(text, flag, env, readText),
+    ...requestSettings(text, flag, list),
+    ...tlsSettings(text, flag, env),
+    ...transferSettings(text, assignments, env),
+    ...inputPacingSettings(text, flag, list, assignments),
+    ...(config.ignored.length > 0 ? { ignoredCommands: config.ignored } : {}),
   };
   if (settings.resume && settings.output === "-") throw new UsageError("-c cannot resume standard output");
-  if (settings.resume && settings.output !== undefined && cmd.urls.length > 1) {
+  if (settings.resume && settings.output !== undefined && (cmd.urls.length > 1 || settings.inputFile !== undefined)) {
     throw new UsageError("-c cannot resume a file that several URLs are concatenated into");
   }
   return settings;

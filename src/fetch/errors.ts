@@ -32,6 +32,41 @@ export class ServerStatusError extends Error {
   }
 }
 
+/**
+ * An error status whose body `--content-on-error` saved: the download still fails, and for good (wget 1.21 retries
+ * nothing then, a 504 included, and exits 8).
+ */
+export class SavedErrorStatus extends ServerStatusError {
+  /** Where the body was saved ("-" for standard output). */
+  readonly path: string;
+
+  /** Builds the error from the status line and the file the body went to. */
+  constructor(status: number, reason: string, path: string) {
+    super(status, reason);
+    this.name = "SavedErrorStatus";
+    this.message += path === "-" ? "" : `; its body is saved in '${path}'`;
+    this.path = path;
+  }
+
+  /** Never: the body is saved, so another attempt could not improve on it. */
+  override get transient(): boolean {
+    return false;
+  }
+}
+
+/** The file of `--body-file` or `--post-file` cannot be read (wget's exit code 3): nothing was sent to the server. */
+export class BodyFileError extends Error {
+  /** The file as given. */
+  readonly path: string;
+
+  /** Builds the error from the path and what libc said. */
+  constructor(path: string, reason: string) {
+    super(`Cannot read the body file '${path}': ${reason}`);
+    this.name = "BodyFileError";
+    this.path = path;
+  }
+}
+
 /** Why redirects were not followed to the end. */
 export type RedirectFailure = "limit" | "loop" | "scheme" | "no-location";
 

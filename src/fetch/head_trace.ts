@@ -1,6 +1,7 @@
 /**
  * The request and response heads as `-d` prints them, framed as wget's debug output frames them
- * (`---request begin---` … `---response end---`). Credentials are not printed.
+ * (`---request begin---` … `---response end---`). Credentials are not printed. Cookies are, as `wget -d` prints
+ * them: debugging cookies is what the trace is for, and the server's `Set-Cookie` shows the same values anyway.
  *
  * @module
  */
@@ -36,7 +37,34 @@ export function requestTrace(request: Uint8Array): string {
  * ```
  */
 export function responseTrace(head: Pick<HeadEvent, "version" | "status" | "reason" | "headers">): string {
+  return ["---response begin---", ...headLines(head), "---response end---"].join("\n");
+}
+
+/**
+ * The response head as `-S` prints it, wget's way: each line indented by two spaces, control characters escaped.
+ *
+ * @example
+ * ```ts
+ * serverResponseText(head); // "  HTTP/1.1 200 OK\n  Content-Length: 5"
+ * ```
+ */
+export function serverResponseText(head: Pick<HeadEvent, "version" | "status" | "reason" | "headers">): string {
+  return headLines(head).map((line) => `  ${escapeControls(line)}`).join("\n");
+}
+
+function headLines(head: Pick<HeadEvent, "version" | "status" | "reason" | "headers">): string[] {
   const status = `HTTP/${head.version} ${head.status}${head.reason === "" ? "" : ` ${head.reason}`}`;
-  const fields = [...head.headers].map((f) => `${f.name}: ${f.value}`);
-  return ["---response begin---", status, ...fields, "---response end---"].join("\n");
+  return [status, ...[...head.headers].map((f) => `${f.name}: ${f.value}`)];
+}
+
+/**
+ * A backslash doubled, a tab as `\t`, other controls in octal, as wget's escape quoting shows them: a server's head
+ * cannot drive the terminal.
+ */
+function escapeControls(line: string): string {
+  // deno-lint-ignore no-control-regex -- control characters are what this escapes
+  return line.replace(/[\x00-\x1f\x7f\\]/g, (c) => {
+    if (c === "\\") return "\\\\";
+    return c === "\t" ? "\\t" : `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`;
+  });
 }

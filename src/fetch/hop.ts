@@ -7,8 +7,9 @@
  * @module
  */
 
-import { buildGetRequest, encodeTarget, type HeadEvent, type ParsedUrl } from "../http/mod.ts";
+import { dispositionFileName, type HeadEvent, type ParsedUrl, quote, safeFileName } from "../http/mod.ts";
 import {
+  joinPath,
   openOutput,
   type Output,
   partName,
@@ -18,22 +19,25 @@ import {
   uniqueName,
 } from "../save/mod.ts";
 import { fileSize, setModificationTime } from "../../ffi/mod.ts";
-import { ConnectionError, type OpenStream, OUTCOME_MESSAGES } from "../transport/mod.ts";
+import type { OpenStream } from "../transport/mod.ts";
 import type { StreamOutcome, StreamSession } from "../transport/mod.ts";
 import { type HeadVerdict, judgeHead } from "./head_policy.ts";
+import { SavedErrorStatus, ServerStatusError } from "./errors.ts";
+import { PLAIN_GET, type RequestMethod } from "./request_method.ts";
+import { BROKEN_LINK, judgeSpider, type SpiderVerdict } from "./spider.ts";
 import { HttpExchange } from "./http_exchange.ts";
-import { type FetchEvents, type FetchOptions, VERSION } from "./options.ts";
-import { loadTrustStore } from "./tls.ts";
+import type { FetchEvents, FetchOptions } from "./options.ts";
+import { loadTlsConfig } from "./tls_config.ts";
 import { TlsLayer } from "./tls_layer.ts";
 import { proxyFor, type ProxyRoute } from "./proxy.ts";
 import { ConnectTunnel } from "./tunnel.ts";
 import { HopTimestamps, type TimestampVerdict } from "./timestamps.ts";
-import { requestTrace, responseTrace } from "./head_trace.ts";
+import { responseTrace, serverResponseText } from "./head_trace.ts";
 import type { Authenticator } from "./auth.ts";
+import type { CookieJar } from "./cookie_jar.ts";
 import { type Carry, derivedPath, type DownloadContext, type HopResult } from "./hop_types.ts";
-
-/** The User-Agent of every request. */
-const USER_AGENT = `rawhttpget/${VERSION}`;
+import { buildHopRequest, nowSeconds, USER_AGENT } from "./hop_request.ts";
+import { failHop } from "./hop_failure.ts";
 
 /** How long a complete response waits for the server's FIN before we end the connection ourselves. */
 const FIN_GRACE_MS = 1000;
@@ -46,23 +50,39 @@ export class Hop {
   readonly #events: FetchEvents;
   readonly #carry: Carry;
   readonly #auth: Authenticator;
+  readonly #cookies: CookieJar | null;
   readonly #sink: Output | null;
   /** The file a range continues (from `-c` or a failed attempt), or null. */
   readonly #candidate: Target | null;
+  /** Where the range asked for starts in the server's file: `--start-pos` plus what the file holds. */
   readonly #resumeAt: number;
+  /** `--start-pos`: the server's bytes before it are not in the file. */
+  readonly #startPos: number;
   /** The proxy this hop goes through, or null for a direct connection. */
   readonly #proxy: ProxyRoute | null;
   /** `-N` and server timestamps for this hop. */
   readonly #stamps: HopTimestamps;
+  /** The method and content asked for; `#wire` is the method sent (HEAD for `--spider` and `-N`'s first look). */
+  readonly #method: RequestMethod;
+  readonly #wire: string;
   /** What `-N` decided on the head, when it decided instead of the head policy. */
   #kept: TimestampVerdict | null = null;
-  #verdict: HeadVerdict | { readonly kind: "authenticate" } | null = null;
+  #verdict: HeadVerdict | SpiderVerdict | { readonly kind: "authenticate" } | null = null;
+  /** The error status whose body `--content-on-error` saves. */
+  #failedStatus: ServerStatusError | null = null;
   #target: Target | null = null;
   #start = 0;
+  /** The server's file size as the head declares it (`#start` plus the body), or null when it does not say. */
+  #size: number | null = null;
   #aborted = false;
+  /** The certificate was accepted without verifying (`--no-check-certificate`): its HSTS field is not noted. */
+  #unverified = false;
 
-  /** A hop to `url` of a download; `afterHead`: a HEAD at this URL already decided that `-N` fetches the file. */
-  constructor(url: ParsedUrl, download: DownloadContext, afterHead = false) {
+  /**
+   * A hop to `url` of a download with `method`; `afterHead`: a HEAD at this URL already decided that `-N` fetches the
+   * file (or, with `--spider`, that a GET must ask again).
+   */
+  constructor(url: ParsedUrl, download: DownloadContext, afterHead = false, method: RequestMethod = PLAIN_GET) {
     const { carry, options } = download;
     this.#url = url;
     this.#given = download.given;
@@ -70,13 +90,19 @@ export class Hop {
     this.#options = options;
     this.#events = download.events;
     this.#auth = download.auth;
+    this.#cookies = download.cookies;
     this.#sink = options.sink ?? (options.output === "-" ? openOutput("-") : null);
     // A range is asked when -c finds a partial file, or when a retry continues what an attempt saved.
-    this.#candidate = carry.target ?? (options.resume && this.#sink === null ? this.#resumeTarget() : null);
-    this.#resumeAt = this.#candidate === null ? 0 : fileSize(partName(this.#candidate)) ?? 0;
+    const resumes = options.resume && this.#sink === null && !options.spider;
+    this.#candidate = carry.target ?? (resumes ? this.#resumeTarget() : null);
+    this.#startPos = options.startPos ?? 0;
+    this.#resumeAt = this.#startPos + (this.#candidate === null ? 0 : fileSize(partName(this.#candidate)) ?? 0);
     this.#proxy = proxyFor(url, options.proxy);
-    const stampPath = options.output === undefined && this.#sink === null ? this.#derived() : null;
-    this.#stamps = new HopTimestamps(options, stampPath, afterHead);
+    // --spider saves nothing, so it has no file for -N to compare.
+    const saves = options.output === undefined && this.#sink === null && !options.spider;
+    this.#stamps = new HopTimestamps(options, saves ? this.#derived() : null, afterHead);
+    this.#method = method;
+    this.#wire = (options.spider && !afterHead) || this.#stamps.method === "HEAD" ? "HEAD" : method.name;
   }
 
   /** Opens a stream with `openStream`, runs the exchange over it, and says what came of it. */
@@ -84,14 +110,17 @@ export class Hop {
     const url = this.#url;
     const proxy = this.#proxy;
     if (proxy !== null) this.#options.log?.(`Connecting through the proxy ${proxy.label} (${proxy.source})`);
-    const session = await openStream(proxy ?? { host: url.host, port: url.port });
+    // The TLS files are read before connecting, as wget reads them: one that cannot be used fails the hop here.
+    const secure = url.scheme === "https" ? this.#secureOptions() : null;
+    const session = await openStream(proxy ?? { host: url.lookupHost ?? url.host, port: url.port });
     try {
       this.#events.onInterruptible?.(() => {
         this.#aborted = true;
         session.abort("interrupted");
       });
       if (this.#resumeAt > 0) {
-        this.#options.log?.(`Asking for bytes from ${this.#resumeAt} of ${this.#candidate!.path}`);
+        const of = this.#candidate === null ? " (--start-pos)" : ` of ${this.#candidate.path}`;
+        this.#options.log?.(`Asking for bytes from ${this.#resumeAt}${of}`);
       }
       let linger: ReturnType<typeof setTimeout> | undefined;
       const exchange = new HttpExchange(this.#request(), (head) => this.#onHead(head), {
@@ -102,10 +131,11 @@ export class Hop {
         // The body is complete: a server that then neither closes nor sends more gets a short grace for its FIN,
         // then our RST, rather than holding the download until the silence timeout.
         onComplete: () => (linger = setTimeout(() => exchange.stop(), FIN_GRACE_MS)),
-      }, { head: this.#stamps.method === "HEAD" });
-      const tls = url.scheme === "https" ? new TlsLayer(exchange, this.#secureOptions()) : null;
+      }, { head: this.#wire === "HEAD", ignoreLength: this.#options.ignoreLength });
+      const tls = secure !== null ? new TlsLayer(exchange, secure) : null;
       // https through a proxy: TLS runs inside a CONNECT tunnel, end to end with the server (RFC 9110 §9.3.6).
-      const tunnel = tls !== null && proxy !== null ? new ConnectTunnel(tls, proxy, url, USER_AGENT) : null;
+      const agent = this.#options.userAgent ?? USER_AGENT;
+      const tunnel = tls !== null && proxy !== null ? new ConnectTunnel(tls, proxy, url, agent) : null;
       let outcome: StreamOutcome;
       try {
         await session.run(tunnel ?? tls ?? exchange);
@@ -127,37 +157,31 @@ export class Hop {
   }
 
   #request(): Uint8Array {
-    const url = this.#url;
-    // A plain request through a proxy names the whole URL and carries the proxy's credentials; inside a tunnel the
-    // proxy sees neither.
-    const viaProxy = this.#proxy !== null && url.scheme === "http";
-    const auth = viaProxy ? this.#proxy!.authorization : undefined;
-    const stamps = this.#stamps;
-    const extraHeaders: Array<[string, string]> = [...stamps.requestFields()];
-    if (auth !== undefined) extraHeaders.push(["Proxy-Authorization", auth]);
-    const target = viaProxy ? `http://${hostField(url)}${encodeTarget(url.path)}` : encodeTarget(url.path);
-    const credentials = this.#auth.authorization(url, stamps.method, target);
-    if (credentials !== undefined) extraHeaders.push(["Authorization", credentials]);
-    const request = buildGetRequest({
-      host: url.host,
-      port: url.port,
-      defaultPort: url.defaultPort,
-      path: url.path,
-      userAgent: USER_AGENT,
-      version: this.#options.http11 ? "1.1" : "1.0",
-      range: this.#resumeAt > 0 ? { start: this.#resumeAt } : undefined,
-      viaProxy,
-      extraHeaders,
-      method: stamps.method,
-      identity: stamps.timestamping, // -N compares the Content-Length with the file's size
+    return buildHopRequest({
+      url: this.#url,
+      proxy: this.#proxy,
+      stamps: this.#stamps,
+      auth: this.#auth,
+      cookies: this.#cookies,
+      options: this.#options,
+      wire: this.#wire,
+      method: this.#method,
+      resumeAt: this.#resumeAt,
     });
-    if (this.#options.debug) this.#options.log?.(requestTrace(request));
-    return request;
   }
 
   /** What the head means, and where its body goes (null: no body wanted). */
   #onHead(head: HeadEvent): Output | null {
     if (this.#options.debug) this.#options.log?.(responseTrace(head));
+    // Any response may set cookies, a redirect or a 401 too: the next request carries them (RFC 6265 §3, wget).
+    const jar = this.#cookies;
+    if (jar !== null) {
+      for (const field of head.headers.getAll("set-cookie")) this.#say(jar.receive(this.#url, field, nowSeconds()));
+    }
+    this.#events.serverResponse?.(serverResponseText(head));
+    // RFC 6797 §8.1: an https response may note its host as a Known HSTS Host (wget: any status but 401).
+    const sts = head.headers.getAll("strict-transport-security")[0] ?? null;
+    if (head.status !== 401) this.#options.hsts?.record(this.#url, sts, !this.#unverified);
     const stamps = this.#stamps;
     // -N: a 304, or a 200 that ignored If-Modified-Since for a file we have, keeps the local file.
     this.#kept = stamps.beforePolicy(head);
@@ -168,9 +192,11 @@ export class Hop {
       this.#verdict = { kind: "authenticate" };
       return null;
     }
-    const verdict = this.#verdict = judgeHead(head, this.#resumeAt);
+    if (this.#options.spider) return this.#spy(head);
+    const verdict = this.#verdict = this.#judge(head);
     if (verdict.kind !== "body") return null;
-    this.#say(stamps.dateNote(head));
+    const failed = this.#failedStatus !== null;
+    if (!failed) this.#say(stamps.dateNote(head));
     if (stamps.method === "HEAD") {
       this.#kept = stamps.onSuccess(head);
       return this.#say(this.#kept.note);
@@ -179,26 +205,56 @@ export class Hop {
     // Progress counts the body as it comes: from the offset, or from 0 when it repeats what the file has.
     const start = this.#start = offset - skip;
     const total = exchangeTotal(head.contentLength, head.headers.get("content-encoding"));
+    this.#size = total === null ? null : start + total;
     const sink = this.#sink;
     if (sink !== null) {
       this.#events.onBody?.(sink.path, sink.written, total === null ? null : sink.written + total);
-      return sink;
+      return skip > 0 ? new SkippingOutput(sink, skip) : sink;
     }
-    const candidate = this.#candidate;
+    // The body of an error status never continues or replaces a file: it gets a name of its own, unless -O names one.
+    const candidate = failed ? null : this.#candidate;
     // -N replaces the local file (wget's no-clobber does not apply).
     const derived = this.#derived();
-    const path = candidate?.path ?? this.#options.output ?? (stamps.timestamping ? derived : uniqueName(derived));
-    const target = this.#target = { path, inPlace: (candidate?.inPlace ?? false) && offset > 0 };
+    const replaces = stamps.timestamping && !failed;
+    const path = candidate?.path ?? this.#options.output ??
+      (replaces ? derived : uniqueName(this.#dispositionPath(head) ?? derived));
+    // The file holds the server's bytes from --start-pos on (an error body that is saved starts at 0 anyway).
+    const fileOffset = failed ? 0 : offset - this.#startPos;
+    const target = this.#target = { path, inPlace: (candidate?.inPlace ?? false) && fileOffset > 0 };
     if (skip > 0) {
+      const where = fileOffset > 0 ? `, already in ${partName(target)},` : "";
       this.#events.notice?.(
-        `The server ignored the range and sent the whole file: its first ${skip} bytes, already in ${
-          partName(target)
-        }, are skipped`,
+        `The server ignored the range and sent the whole file: its first ${skip} bytes${where} are skipped`,
       );
     }
     this.#events.onBody?.(target.path, start, total === null ? null : start + total);
-    const output = openOutput(target.path, { inPlace: target.inPlace, offset });
+    const output = openOutput(target.path, { inPlace: target.inPlace, offset: fileOffset });
     return skip > 0 ? new SkippingOutput(output, skip) : output;
+  }
+
+  /**
+   * The head policy's verdict; with `--content-on-error`, an error status is a body to save from byte 0, and the
+   * error is kept for the end.
+   */
+  #judge(head: HeadEvent): HeadVerdict {
+    try {
+      return judgeHead(head, this.#resumeAt);
+    } catch (e) {
+      if (!(this.#options.contentOnError && e instanceof ServerStatusError && this.#wire !== "HEAD")) throw e;
+      this.#failedStatus = e;
+      return { kind: "body", offset: 0 };
+    }
+  }
+
+  /** `--spider`: whether the file exists, said as wget says it; nothing is saved. */
+  #spy(head: HeadEvent): null {
+    try {
+      const verdict = this.#verdict = judgeSpider(head, this.#wire);
+      return this.#say(verdict.kind === "exists" ? verdict.note : null);
+    } catch (e) {
+      if (e instanceof ServerStatusError && !e.transient) this.#say(BROKEN_LINK);
+      throw e;
+    }
   }
 
   /** The connection ended: the file, the redirect, or the error. */
@@ -218,18 +274,30 @@ export class Hop {
       };
     }
     if (exchange.state === "head" && verdict?.kind === "authenticate") return { kind: "authenticate" };
+    if (exchange.state === "head" && verdict?.kind === "get") return { kind: "fetch" };
+    if (exchange.state === "head" && verdict?.kind === "exists") {
+      const path = sink?.path ?? this.#options.output ?? this.#derived();
+      const status = exchange.head!.status;
+      return { kind: "done", done: { path, saved: false, bytes: 0, received: 0, status, ...stats } };
+    }
     if (exchange.state === "head" && verdict?.kind === "redirect") {
       return { kind: "redirect", location: verdict.location, status: exchange.head!.status };
     }
     if (exchange.state === "head" && verdict?.kind === "complete") {
       this.#events.notice?.(`The file is already fully retrieved; nothing to do`);
-      const candidate = this.#candidate!;
-      // NAME.part becomes NAME
-      if (!candidate.inPlace) await openOutput(candidate.path, { offset: this.#resumeAt }).commit();
+      const candidate = this.#candidate;
       const status = exchange.head!.status;
+      // --start-pos at or past the end of the server's file: there is nothing to write, and no file (as in wget).
+      if (candidate === null) {
+        const path = sink?.path ?? this.#options.output ?? this.#derived();
+        return { kind: "done", done: { path, saved: false, bytes: 0, received: 0, status, ...stats } };
+      }
+      const have = this.#resumeAt - this.#startPos;
+      // NAME.part becomes NAME
+      if (!candidate.inPlace) await openOutput(candidate.path, { offset: have }).commit();
       return {
         kind: "done",
-        done: { path: candidate.path, saved: true, bytes: this.#resumeAt, received: 0, status, ...stats },
+        done: { path: candidate.path, saved: true, bytes: have, received: 0, status, ...stats },
       };
     }
     if (exchange.state === "head" && verdict?.kind === "empty") {
@@ -247,30 +315,29 @@ export class Hop {
         throw e;
       }
       const path = sink?.path ?? this.#target?.path ?? "-";
-      if (path !== "-") this.#setTime(path, exchange.head!);
+      const head = exchange.head!;
+      if (this.#failedStatus !== null) throw new SavedErrorStatus(head.status, head.reason, path);
+      if (path !== "-") this.#setTime(path, head);
       const done = {
         path,
         saved: true,
         bytes: out?.written ?? 0,
         received: exchange.written,
         status: exchange.head!.status,
+        extent: { end: this.#start + exchange.written, size: this.#size },
       };
       return { kind: "done", done: { ...done, ...stats } };
     }
-    await out?.abandon(true);
-    // A retry may continue with a range only what was saved as sent, in a file of our own; what went to a shared
-    // output (standard output, a concatenation) cannot be taken back, so that is not retried at all.
-    const target = this.#target;
-    if (target !== null) this.#carry.target = exchange.identity && (out?.written ?? 0) > 0 ? target : null;
-    if (out !== null && out === sink && exchange.written > 0) this.#carry.final = true;
-    if (exchange.state === "failed") throw exchange.error;
-    const url = this.#url;
-    if (outcome === "refused") {
-      throw new ConnectionError(outcome, `${url.host}:${url.port} refused the connection (nothing listens there)`);
-    }
-    const where = out === null || out === sink ? "" : ` after ${out.written} bytes (kept in ${partName(target!)})`;
-    const when = exchange.state === "waiting" ? " before the response headers arrived" : where;
-    throw new ConnectionError(outcome, `${OUTCOME_MESSAGES[outcome]}${when}`);
+    return await failHop({
+      exchange,
+      outcome,
+      session,
+      sink,
+      target: this.#target,
+      carry: this.#carry,
+      failedStatus: this.#failedStatus,
+      url: this.#url,
+    });
   }
 
   /** Gives the saved file the server's modification time, as wget does; a failure is said, not fatal (wget's too). */
@@ -290,6 +357,22 @@ export class Hop {
     return null;
   }
 
+  /**
+   * `--content-disposition`: the response's Content-Disposition filename inside `-P DIR`, made safe like every name,
+   * or null (none, or nothing usable in it: the URL names the file). A resumed (`-c`) or timestamped (`-N`) file
+   * keeps the URL's name: it had to be chosen before the request.
+   */
+  #dispositionPath(head: HeadEvent): string | null {
+    const options = this.#options;
+    const field = options.contentDisposition ? head.headers.get("content-disposition") : null;
+    if (field === null) return null;
+    const offered = dispositionFileName(field, options.encodings?.remote);
+    const name = offered === null ? null : safeFileName(offered, options.encodings?.local, options.fileNameRules);
+    if (name === null) return null;
+    options.log?.(`Content-Disposition names the file ${quote(name)}`);
+    return joinPath(options.directory ?? ".", name);
+  }
+
   #derived(): string {
     return derivedPath(this.#url, this.#given, this.#options);
   }
@@ -303,20 +386,19 @@ export class Hop {
     const options = this.#options;
     return {
       host: this.#url.host,
-      ca: loadTrustStore(options.caFile), // the system bundle and the CA file, read again for each https hop
+      // The system bundle (or --ca-directory), the CA file and the other TLS files, read again for each https hop.
+      ...loadTlsConfig(options.tls ?? {}, options.caFile, (message) => this.#events.notice?.(message)),
       verify: options.checkCertificate ?? true,
-      onUnverified: (e: Error) =>
-        this.#events.notice?.(`WARNING: ${e.message}; downloading anyway (--no-check-certificate)`),
+      onUnverified: (e: Error) => {
+        this.#unverified = true;
+        this.#events.notice?.(`WARNING: ${e.message}; downloading anyway (--no-check-certificate)`);
+      },
       log: options.log,
     };
   }
 }
 
+/** The clock of cookies: whole seconds since the epoch. */
 function exchangeTotal(contentLength: number | null, coding: string | null): number | null {
   return coding === null || coding.trim().toLowerCase() === "identity" ? contentLength : null;
-}
-
-/** The Host field's value: the port only when it is not the scheme's (RFC 9110 §7.2). */
-function hostField(url: ParsedUrl): string {
-  return url.port === url.defaultPort ? url.host : `${url.host}:${url.port}`;
 }

@@ -10,6 +10,7 @@ import { joinPath, type Target } from "../save/mod.ts";
 import type { ConnectionStats } from "../tcp/mod.ts";
 import type { FrameCounters } from "../transport/mod.ts";
 import type { Authenticator } from "./auth.ts";
+import type { CookieJar } from "./cookie_jar.ts";
 import type { FetchEvents, FetchOptions } from "./options.ts";
 
 /** What a hop that ended the download produced. */
@@ -27,6 +28,11 @@ export interface HopDone {
   readonly received: number;
   /** The response status (416, or the 200 that ignored the range, when the file was already complete). */
   readonly status: number;
+  /**
+   * Where the saved body ended in the server's file (its range start plus the bytes received) and that file's size
+   * when the head declared it: wget's `[LEN/SIZE]` of `-nv`. Set when a body was received whole.
+   */
+  readonly extent?: { readonly end: number; readonly size: number | null };
   /** The TCP engine's counters. */
   readonly tcp: ConnectionStats;
   /** The frame counters below TCP. */
@@ -37,7 +43,10 @@ export interface HopDone {
 export type HopResult =
   | { readonly kind: "done"; readonly done: HopDone }
   | { readonly kind: "redirect"; readonly location: string; readonly status: number }
-  /** The HEAD that `-N --no-if-modified-since` sends first says the file must be fetched: GET the same URL. */
+  /**
+   * The HEAD that `-N --no-if-modified-since` sends first says the file must be fetched, or a `--spider` HEAD got 500
+   * or 501: GET the same URL.
+   */
   | { readonly kind: "fetch" }
   /** The server asked who we are (401) and the credentials are ready: ask the same URL again. */
   | { readonly kind: "authenticate" };
@@ -54,6 +63,8 @@ export interface DownloadContext {
   readonly events: FetchEvents;
   /** Who we are to servers that ask. */
   readonly auth: Authenticator;
+  /** The cookies requests carry and responses set (null: `--no-cookies`). */
+  readonly cookies: CookieJar | null;
 }
 
 /** What attempts pass on to the next: the file a failed attempt saved part of, and whether it may be retried. */
@@ -75,6 +86,6 @@ export interface Carry {
  * ```
  */
 export function derivedPath(url: ParsedUrl, given: string, options: FetchOptions): string {
-  const base = options.trustServerNames ? url : parseUrl(given);
-  return joinPath(options.directory ?? ".", fileNameFor(base));
+  const base = options.trustServerNames ? url : parseUrl(given, options.encodings);
+  return joinPath(options.directory ?? ".", fileNameFor(base, options.encodings, options.fileNameRules));
 }

@@ -8,7 +8,14 @@
  * @module
  */
 
-import { type ContentDecoder, createContentDecoder, type HeadEvent, HttpError, ResponseParser } from "../http/mod.ts";
+import {
+  type ContentDecoder,
+  createContentDecoder,
+  type HeadEvent,
+  HttpError,
+  ResponseParser,
+  type ResponseParserOptions,
+} from "../http/mod.ts";
 import type { Output } from "../save/mod.ts";
 import type { ByteStream, StreamHandler, StreamOutcome } from "../transport/mod.ts";
 
@@ -58,15 +65,16 @@ export class HttpExchange implements StreamHandler {
 
   /**
    * `onHead` is called once the final head arrives (so an error status creates no file); the exchange aborts its
-   * stream when it fails or ends at the head. `head: true` when the request is a HEAD (its response has no body).
+   * stream when it fails or ends at the head. `options` go to the parser: `head: true` when the request is a HEAD
+   * (its response has no body), `ignoreLength: true` to read bodies to EOF whatever their Content-Length says.
    */
   constructor(
     request: Uint8Array,
     onHead: HeadHandler,
     listener: ExchangeListener = {},
-    options: { readonly head?: boolean } = {},
+    options: ResponseParserOptions = {},
   ) {
-    this.#parser = new ResponseParser({ head: options.head });
+    this.#parser = new ResponseParser(options);
     this.#request = request;
     this.#onHead = onHead;
     this.#listener = listener;

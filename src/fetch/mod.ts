@@ -1,7 +1,7 @@
 /**
  * The fetch application: a download loop (redirects, retries, resume decisions) of hops, each an HTTP exchange over a
  * byte stream of the transport, inside a TLS layer for `https://`; what a response head means (head policy); server
- * timestamps and `-N`; the errors of a download.
+ * timestamps and `-N`; cookies and cookies.txt; the errors of a download.
  *
  * @example
  * ```ts
@@ -13,13 +13,31 @@
  */
 
 export { download, type DownloadResult } from "./download.ts";
-export { RangeMismatchError, RedirectError, type RedirectFailure, retryable, ServerStatusError } from "./errors.ts";
+export {
+  BodyFileError,
+  RangeMismatchError,
+  RedirectError,
+  type RedirectFailure,
+  retryable,
+  SavedErrorStatus,
+  ServerStatusError,
+} from "./errors.ts";
 export { type HeadVerdict, judgeHead, REDIRECT_STATUSES } from "./head_policy.ts";
 export { Hop } from "./hop.ts";
 export { type Carry, derivedPath, type DownloadContext, type HopDone, type HopResult } from "./hop_types.ts";
 export { type ExchangeListener, type ExchangeState, type HeadHandler, HttpExchange } from "./http_exchange.ts";
 export { type FetchEvents, type FetchOptions, VERSION } from "./options.ts";
-export { requestTrace, responseTrace } from "./head_trace.ts";
+export { DEFAULT_WAIT_RETRY, Pacing, type PacingSettings } from "./pacing.ts";
+export { requestTrace, responseTrace, serverResponseText } from "./head_trace.ts";
+export {
+  afterRedirect,
+  FORM_TYPE,
+  PLAIN_GET,
+  requestBody,
+  type RequestMethod,
+  requestMethod,
+} from "./request_method.ts";
+export { BROKEN_LINK, judgeSpider, type SpiderVerdict } from "./spider.ts";
 export { StreamDuplex } from "./stream_duplex.ts";
 export {
   HopTimestamps,
@@ -38,8 +56,6 @@ export { type NetrcEntry, netrcFor, parseNetrc } from "./netrc.ts";
 export {
   certificateError,
   type CertificateFacts,
-  loadTrustStore,
-  splitPem,
   startTls,
   TlsError,
   type TlsErrorReason,
@@ -47,3 +63,26 @@ export {
   type TlsOptions,
 } from "./tls.ts";
 export { type SecureOptions, TlsLayer } from "./tls_layer.ts";
+export { loadTrustStore, splitPem } from "./trust_store.ts";
+export {
+  loadClientIdentity,
+  loadTlsConfig,
+  parseSecureProtocol,
+  protocolRange,
+  SECURE_PROTOCOLS,
+  type SecureProtocol,
+  type TlsConfig,
+  type TlsSettings,
+} from "./tls_config.ts";
+export { isHashPin, keyFilePin, parseHashPin, pinAccepts, type PublicKeyPin, spkiSha256Base64 } from "./pin.ts";
+export { certificateNames, type Crl, findRevocation, parseCrl, parseCrlPem, type Revocation } from "./crl.ts";
+export { formatHstsFile, type HstsEntry, HstsStore, parseHstsFile, parseStsField, type StsDirectives } from "./hsts.ts";
+export { type HstsDatabase, openHstsDatabase, saveHstsDatabase } from "./hsts_file.ts";
+export { type Cookie, CookieJar, type CookieUrl } from "./cookie_jar.ts";
+export {
+  type CookiesTxtOptions,
+  formatCookiesTxt,
+  loadCookieFile,
+  parseCookiesTxt,
+  saveCookieFile,
+} from "./cookies_txt.ts";

@@ -1,20 +1,22 @@
 /**
  * TLS over our own TCP stack: `node:tls` runs over a `StreamDuplex` (see `tls_layer.ts`), so every byte of the handshake and the
  * records still travels in frames we build. Certificates are checked against the system store (read through ffi/,
- * the program has only `--allow-ffi`) plus the user's `--ca-certificate`, and the host name or IP address of the
- * URL (RFC 9110 §4.3.4; RFC 6125). Certificate failures become a {@linkcode TlsError} with one plain sentence.
- *
- * Why the store is passed explicitly: in Deno, `tls.rootCertificates` and `tls.getCACertificates()` need
- * `--allow-sys`, and a `ca` option replaces the default roots (Deno's bundled Mozilla roots, or the system's with
- * `DENO_TLS_CA_STORE=system`) instead of adding to them. So the system bundle is read here and the extra CA appended.
+ * the program has only `--allow-ffi`) or the files of `--ca-directory`, plus the user's `--ca-certificate`, and the
+ * host name or IP address of the URL (RFC 9110 §4.3.4; RFC 6125); then, before a byte of the request, against the
+ * CRLs of `--crl-file` and the pin of `--pinnedpubkey`, which `node:tls` does not check (see `tls_config.ts`).
+ * Certificate failures become a {@linkcode TlsError} with one plain sentence.
+
+ * The trusted roots come from `trust_store.ts`.
  *
  * @module
  */
 
 import * as tls from "node:tls";
 import type { Duplex } from "node:stream";
-import { getEnv, readFileBytes } from "../../ffi/mod.ts";
+import { X509Certificate } from "node:crypto";
 import { tryParseIpv4Address } from "../wire/mod.ts";
+import { type Crl, findRevocation } from "./crl.ts";
+import { pinAccepts, type PublicKeyPin } from "./pin.ts";
 
 /** Why TLS failed: a certificate that did not verify, or a handshake that did not complete. */
 export type TlsErrorReason =
@@ -24,11 +26,14 @@ export type TlsErrorReason =
   | "wrong-host"
   | "unverified"
   | "ca-file"
+  | "revoked"
+  | "pin"
+  | "tls-file"
   | "handshake";
 
 /**
- * TLS failed; `reason` says whether it was the certificate or the CA file (wget's exit code 5) or the handshake
- * (exit 4).
+ * TLS failed; `reason` says whether it was the certificate, its pin or the CA file (wget's exit code 5), a client
+ * certificate, key or CRL file that cannot be used ("tls-file": wget's 1), or the handshake (exit 4).
  */
 export class TlsError extends Error {
   /** Why. */
@@ -46,7 +51,7 @@ export class TlsError extends Error {
 
   /** Whether this is a certificate verification failure or an unusable CA file (not a failed handshake). */
   get isVerification(): boolean {
-    return this.reason !== "handshake";
+    return this.reason !== "handshake" && this.reason !== "tls-file";
   }
 }
 
@@ -56,59 +61,20 @@ export interface TlsOptions {
   readonly host: string;
   /** Trusted roots in PEM; absent: Deno's default roots. See {@linkcode loadTrustStore}. */
   readonly ca?: readonly string[];
+  /** The lowest version offered (`--secure-protocol=TLSv1_3`); TLS 1.2 when absent. */
+  readonly minVersion?: "TLSv1.3";
+  /** A client certificate chain in PEM, sent when the server asks for one (RFC 8446 §4.4.2). */
+  readonly cert?: string;
+  /** The client certificate's private key (PEM). */
+  readonly key?: string;
+  /** CRLs the server's chain must not be listed in (see `crl.ts`). */
+  readonly crls?: readonly Crl[];
+  /** The server's public key must be one this pin accepts, even when the certificate is not verified. */
+  readonly pin?: PublicKeyPin;
 }
 
-/** Where Linux distributions keep the system's CA bundle (Debian, Fedora/RHEL, Alpine/others). */
-const SYSTEM_BUNDLES = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"];
-
-/**
- * The PEM certificates in a text (a bundle or a single file).
- *
- * @example
- * ```ts
- * splitPem(readBundleText()).length; // 144 on Debian 12
- * ```
- */
-export function splitPem(text: string): string[] {
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-}
-
-/**
- * The roots to trust: the system bundle (`SSL_CERT_FILE`, else the distribution's bundle) plus `caFile`
- * (`--ca-certificate`). Undefined when there is neither: Deno's default roots apply. Throws TlsError ("ca-file") when
- * `caFile` cannot be read or holds no certificate (wget's exit code 5 too).
- *
- * @example
- * ```ts
- * const ca = loadTrustStore("/tmp/test-ca.pem");
- * ```
- */
-export function loadTrustStore(caFile?: string): string[] | undefined {
-  const roots: string[] = [];
-  const candidates = [getEnv("SSL_CERT_FILE"), ...SYSTEM_BUNDLES].filter((p): p is string => !!p);
-  for (const path of candidates) {
-    const text = readTextIfPresent(path);
-    if (text === null) continue;
-    roots.push(...splitPem(text));
-    break;
-  }
-  if (caFile !== undefined) {
-    const text = readTextIfPresent(caFile);
-    if (text === null) throw new TlsError("ca-file", `Cannot read the CA certificate file "${caFile}"`);
-    const extra = splitPem(text);
-    if (extra.length === 0) throw new TlsError("ca-file", `No PEM certificate found in "${caFile}"`);
-    roots.push(...extra);
-  }
-  return roots.length > 0 ? roots : undefined;
-}
-
-function readTextIfPresent(path: string): string | null {
-  try {
-    return new TextDecoder().decode(readFileBytes(path));
-  } catch {
-    return null; // a missing or unreadable file
-  }
-}
+/** What {@linkcode tlsHandshake} checks besides `node:tls`, remembered by {@linkcode startTls} for its socket. */
+const PEER_CHECKS = new WeakMap<tls.TLSSocket, Pick<TlsOptions, "ca" | "crls" | "pin">>();
 
 /**
  * Starts a TLS 1.2/1.3 client over `socket` (ALPN `http/1.1`, RFC 7301); await {@linkcode tlsHandshake} before use:
@@ -124,7 +90,7 @@ function readTextIfPresent(path: string): string | null {
  * ```
  */
 export function startTls(socket: Duplex, options: TlsOptions): tls.TLSSocket {
-  return tls.connect({
+  const secure = tls.connect({
     socket,
     // `host` is what the certificate is checked against; SNI must not carry an IP literal (RFC 6066 §3).
     host: options.host,
@@ -132,13 +98,19 @@ export function startTls(socket: Duplex, options: TlsOptions): tls.TLSSocket {
     ca: options.ca === undefined ? undefined : [...options.ca],
     rejectUnauthorized: false,
     ALPNProtocols: ["http/1.1"],
+    ...(options.minVersion === undefined ? {} : { minVersion: options.minVersion }),
+    ...(options.cert === undefined ? {} : { cert: options.cert, key: options.key }),
   });
+  PEER_CHECKS.set(secure, { ca: options.ca, crls: options.crls, pin: options.pin });
+  return secure;
 }
 
 /**
  * Resolves once the handshake completed and the certificate verified, or (with `verify` false, for
  * `--no-check-certificate`) to the verification error that was ignored, for a warning; null when it verified.
- * Rejects with a {@linkcode TlsError} (and destroys the socket) otherwise, also when the socket closed first.
+ * Verified means: by `node:tls`, then not revoked by the CRLs and, whatever `verify` says, matching the pin that
+ * {@linkcode startTls} was given. Rejects with a {@linkcode TlsError} (and destroys the socket) otherwise, also when
+ * the socket closed first.
  *
  * @example
  * ```ts
@@ -160,16 +132,83 @@ export function tlsHandshake(secure: tls.TLSSocket, host: string, verify: boolea
       secure.off("error", onError);
       secure.off("close", onClose);
       const why = secure.authorizationError;
-      if (secure.authorized || why === null || why === undefined) return resolve(null);
-      const error = certificateError(String(why), host, secure.getPeerCertificate());
-      if (!verify) return resolve(error);
+      const chain = peerChain(secure);
+      const checks = PEER_CHECKS.get(secure) ?? {};
+      const error = secure.authorized || why === null || why === undefined
+        ? revocationError(chain, checks, host)
+        : certificateError(String(why), host, secure.getPeerCertificate());
+      // wget checks the pin even with --no-check-certificate; an unverified certificate is named first.
+      const spki = chain.length > 0 ? spkiOf(chain[0]) : null;
+      const pinned = checks.pin === undefined || (spki !== null && pinAccepts(checks.pin, spki));
+      const fatal = error !== null && verify ? error : pinned ? null : pinError(host);
+      if (fatal === null) return resolve(error);
       secure.destroy();
-      reject(error);
+      reject(fatal);
     };
     secure.once("error", onError);
     secure.once("close", onClose);
     secure.once("secureConnect", onSecure);
   });
+}
+
+/** The server's certificates in DER, its own first, each issuer after it (as far as `node:tls` knows them). */
+function peerChain(secure: tls.TLSSocket): Uint8Array[] {
+  const chain: Uint8Array[] = [];
+  const seen = new Set<string>();
+  let cert: tls.DetailedPeerCertificate | undefined = secure.getPeerCertificate(true);
+  while (cert?.raw !== undefined && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    chain.push(new Uint8Array(cert.raw));
+    cert = cert.issuerCertificate;
+  }
+  return chain;
+}
+
+/** The certificate's DER SubjectPublicKeyInfo, or null when `node:crypto` cannot read it (no pin matches then). */
+function spkiOf(der: Uint8Array): Uint8Array | null {
+  try {
+    return new Uint8Array(new X509Certificate(der).publicKey.export({ type: "spki", format: "der" }));
+  } catch {
+    return null;
+  }
+}
+
+/** A certificate of the chain that a CRL lists, as a TlsError ("revoked"), or null. */
+function revocationError(
+  chain: readonly Uint8Array[],
+  checks: Pick<TlsOptions, "ca" | "crls">,
+  host: string,
+): TlsError | null {
+  if (checks.crls === undefined || chain.length === 0) return null;
+  const roots = (checks.ca ?? []).flatMap((pem) => {
+    try {
+      return [new Uint8Array(new X509Certificate(pem).raw)];
+    } catch {
+      return []; // a bundle entry node:crypto cannot read cannot sign a CRL either
+    }
+  });
+  let hit;
+  try {
+    hit = findRevocation(chain, [...chain, ...roots], checks.crls);
+  } catch (e) {
+    return new TlsError(
+      "revoked",
+      `The certificate of ${host} cannot be checked against the CRLs: ${(e as Error).message}`,
+    );
+  }
+  if (hit === null) return null;
+  const when = Number.isNaN(hit.at) ? "" : `, on ${new Date(hit.at).toISOString().replace(".000Z", "Z")}`;
+  const of = `The certificate of ${host}`;
+  return new TlsError(
+    "revoked",
+    hit.depth === 0
+      ? `${of} has been revoked (serial ${hit.serial}${when})`
+      : `${of} is not trusted: its issuer "${hit.subject}" has been revoked (serial ${hit.serial}${when})`,
+  );
+}
+
+function pinError(host: string): TlsError {
+  return new TlsError("pin", `The public key of ${host} does not match the pinned public key (--pinnedpubkey)`);
 }
 
 /** What {@linkcode certificateError} reads of the peer certificate (a subset of `tls.PeerCertificate`). */

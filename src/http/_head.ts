@@ -70,12 +70,15 @@ export function unfold(previous: HeaderField | undefined, line: string): HeaderF
   return { name: previous.name, value };
 }
 
-/** Decides how the body is delimited, per RFC 9112 §6.3 (a GET response; the parser frames a HEAD response itself). */
-export function framingOf(head: StatusLine, headers: HttpHeaders): Framing {
+/**
+ * Decides how the body is delimited, per RFC 9112 §6.3 (a GET response; the parser frames a HEAD response itself).
+ * `ignoreLength`: Content-Length is not read at all (`--ignore-length`): no Transfer-Encoding means EOF.
+ */
+export function framingOf(head: StatusLine, headers: HttpHeaders, ignoreLength = false): Framing {
   // §6.3 rule 1: 1xx, 204 and 304 never have content, whatever the fields say.
   if (head.status < 200 || head.status === 204 || head.status === 304) return { kind: "none" };
   const te = headers.getAll("transfer-encoding");
-  const cl = headers.getAll("content-length");
+  const cl = ignoreLength ? [] : headers.getAll("content-length");
   if (te.length > 0) {
     // §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing.
     if (head.version === "1.0") {

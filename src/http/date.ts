@@ -62,6 +62,42 @@ export function formatHttpDate(seconds: number): string {
   return `${weekday}, ${two(d)} ${MONTHS[m - 1]} ${String(y).padStart(4, "0")} ${clock} GMT`;
 }
 
+// RFC 6265 §5.1.1: the tokens of a cookie-date sit between delimiters, and each may carry trailing non-digits.
+const COOKIE_DATE_DELIMITERS = /[\t\x20-\x2f\x3b-\x40\x5b-\x60\x7b-\x7e]+/;
+const COOKIE_TIME = /^(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\D|$)/;
+const COOKIE_DAY = /^(\d{1,2})(?:\D|$)/;
+const COOKIE_MONTH = /^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/i;
+const COOKIE_YEAR = /^(\d{2,4})(?:\D|$)/;
+
+/**
+ * Parses the date of a cookie's `Expires` attribute as RFC 6265 §5.1.1 does: tokens in any order, the first that
+ * reads as a time, a day of the month, a month and a year (two-digit years: 70–99 are 19xx, 0–69 are 20xx). Returns
+ * seconds since the epoch, or null when a part is missing or out of range (the attribute is then ignored).
+ *
+ * @example
+ * ```ts
+ * parseCookieDate("Thu, 01-Jan-2037 00:00:00 GMT"); // 2114380800
+ * parseCookieDate("never"); // null
+ * ```
+ */
+export function parseCookieDate(text: string): number | null {
+  let time: RegExpExecArray | null = null, day: string | null = null, month: string | null = null;
+  let year: number | null = null;
+  for (const token of text.split(COOKIE_DATE_DELIMITERS)) {
+    if (token === "") continue;
+    let m: RegExpExecArray | null;
+    if (time === null && (m = COOKIE_TIME.exec(token)) !== null) time = m;
+    else if (day === null && (m = COOKIE_DAY.exec(token)) !== null) day = m[1];
+    else if (month === null && (m = COOKIE_MONTH.exec(token)) !== null) month = m[1];
+    else if (year === null && (m = COOKIE_YEAR.exec(token)) !== null) year = Number(m[1]);
+  }
+  if (time === null || day === null || month === null || year === null) return null;
+  if (year < 100) year += year >= 70 ? 1900 : 2000;
+  // §5.1.1 step 5 refuses a second above 59, where an HTTP-date allows a leap second.
+  if (year < 1601 || Number(time[3]) > 59) return null;
+  return epochSeconds(String(year), month, day, time[1], time[2], time[3]);
+}
+
 function epochSeconds(year: string, month: string, day: string, hour: string, min: string, sec: string): number | null {
   const m = MONTHS.findIndex((name) => name.toLowerCase() === month.toLowerCase()) + 1;
   const [y, d, h, mi, s] = [year, day, hour, min, sec].map(Number);

@@ -1,6 +1,7 @@
 /**
- * Builds the bytes of the one request rawhttpget sends: a GET with `Connection: close` (a HEAD before it when
- * timestamping without If-Modified-Since).
+ * Builds the bytes of the one request rawhttpget sends: a GET with `Connection: close` by default; a HEAD before it
+ * when timestamping without If-Modified-Since or for `--spider`; another method, with a body, when asked
+ * (`--method`, `--post-data`, …); the user's own fields (`--header`) last, each replacing ours of the same name.
  *
  * @module
  */
@@ -18,16 +19,28 @@ export interface GetRequestOptions {
   defaultPort: number;
   /** Origin-form target, `/path?query` (RFC 9112 §3.2.1); characters outside the URI grammar are percent-encoded. */
   path: string;
-  /** The whole User-Agent value, e.g. `rawhttpget/0.1.0`. */
+  /** The whole User-Agent value, e.g. `rawhttpget/0.1.0`; "" sends no User-Agent field (wget's `-U ""`). */
   userAgent: string;
+  /** A Referer field (RFC 9110 §10.1.3), sent right after Host as wget places it. */
+  referer?: string;
   /** The version written in the request line. */
   version: "1.0" | "1.1";
   /** Resume from this byte offset with `Range: bytes=N-` (RFC 9110 §14.1.2); also asks for identity coding. */
   range?: { start: number };
   /** More fields, appended after the standard ones in order. Names must be tokens, values must not break lines. */
   extraHeaders?: ReadonlyArray<readonly [string, string]>;
-  /** "HEAD" asks for the head only (RFC 9110 §9.3.2); "GET" by default. */
-  method?: "GET" | "HEAD";
+  /** The method, a token (RFC 9110 §9.1): "HEAD" asks for the head only (§9.3.2); "GET" by default. */
+  method?: string;
+  /**
+   * Content sent after the head, framed by Content-Length (RFC 9112 §6.2), with a Content-Type when `type` is given.
+   * An empty `bytes` still sends `Content-Length: 0` (what a POST without data says).
+   */
+  body?: RequestBody;
+  /**
+   * Fields given by the user (`--header`), applied last and in order as wget applies them: each replaces the field
+   * of the same name (case-insensitive; ours or an earlier one of the user's) where it stands, else it is appended.
+   */
+  userHeaders?: ReadonlyArray<readonly [string, string]>;
   /** Ask for the identity coding, so that the Content-Length is the file's size (timestamping compares them). */
   identity?: boolean;
   /**
@@ -37,14 +50,25 @@ export interface GetRequestOptions {
   viaProxy?: boolean;
 }
 
-const FIELD_VALUE = /^[\x21-\x7e]([\t\x20-\x7e]*[\x21-\x7e])?$|^$/;
+/** A request's content and its media type. */
+export interface RequestBody {
+  /** The bytes sent after the head. */
+  readonly bytes: Uint8Array;
+  /** The Content-Type value, if any. */
+  readonly type?: string;
+}
+
+// RFC 9110 §5.5: VCHAR and obs-text, with SP and HTAB only inside. A character above U+007F is sent as UTF-8, whose
+// bytes are all obs-text.
+// deno-lint-ignore no-control-regex -- control characters are what this rejects
+const FIELD_VALUE = /^(?:[^\x00-\x20\x7f](?:[^\x00-\x08\x0a-\x1f\x7f]*[^\x00-\x20\x7f])?)?$/u;
 // RFC 3986 reg-name or IPv4address; no userinfo, no brackets (IPv6 is refused by the URL parser for now).
 const HOST = /^[A-Za-z0-9\-._~!$&'()*+,;=%]+$/;
 // Characters allowed unencoded in an origin-form target: pchar, "/", "?" (RFC 3986 §3.3, §3.4), plus "%".
 const TARGET_SAFE = /[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/;
 
 /**
- * Encodes a GET (or HEAD) request.
+ * Encodes a request: a GET unless `method` says otherwise, its content after the head.
  *
  * @example
  * ```ts
@@ -59,15 +83,16 @@ export function buildGetRequest(options: GetRequestOptions): Uint8Array {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`Port ${port} is not in 1–65535`);
   const authority = port === defaultPort ? host : `${host}:${port}`;
   const target = options.viaProxy ? `http://${authority}${encodeTarget(options.path)}` : encodeTarget(options.path);
-  const fields: Array<readonly [string, string]> = [
-    ["Host", authority],
-    ["User-Agent", userAgent],
+  const fields: Array<readonly [string, string]> = [["Host", authority]];
+  if (options.referer !== undefined) fields.push(["Referer", options.referer]);
+  if (userAgent !== "") fields.push(["User-Agent", userAgent]);
+  fields.push(
     ["Accept", "*/*"],
     // A range is a range of the content-coded representation (RFC 9110 §14.1): gzip bytes from mid-stream could not
     // be decoded, so a resumed download asks for identity.
     ["Accept-Encoding", range || options.identity ? "identity" : "gzip"],
     ["Connection", "close"],
-  ];
+  );
   if (range) {
     if (!Number.isSafeInteger(range.start) || range.start < 0) {
       throw new RangeError(`Range start ${range.start} is not a byte offset`);
@@ -75,13 +100,64 @@ export function buildGetRequest(options: GetRequestOptions): Uint8Array {
     fields.push(["Range", `bytes=${range.start}-`]);
   }
   fields.push(...(options.extraHeaders ?? []));
-  let text = `${options.method ?? "GET"} ${target} HTTP/${version}\r\n`;
-  for (const [name, value] of fields) {
-    if (!TOKEN.test(name)) throw new TypeError(`Cannot send header field name ${quote(name)}`);
-    if (!FIELD_VALUE.test(value)) throw new TypeError(`Cannot send header ${name} value ${quote(value)}`);
+  const body = options.body;
+  if (body?.type !== undefined) fields.push(["Content-Type", body.type]);
+  if (body !== undefined) fields.push(["Content-Length", String(body.bytes.length)]);
+  const method = options.method ?? "GET";
+  if (!isToken(method)) throw new TypeError(`Cannot send method ${quote(method)}`);
+  let text = `${method} ${target} HTTP/${version}\r\n`;
+  for (const [name, value] of withUserFields(fields, options.userHeaders ?? [])) {
+    if (!isToken(name)) throw new TypeError(`Cannot send header field name ${quote(name)}`);
+    if (!isFieldValue(value)) throw new TypeError(`Cannot send header ${name} value ${quote(value)}`);
     text += `${name}: ${value}\r\n`;
   }
-  return new TextEncoder().encode(text + "\r\n");
+  const head = new TextEncoder().encode(text + "\r\n");
+  if (body === undefined || body.bytes.length === 0) return head;
+  const request = new Uint8Array(head.length + body.bytes.length);
+  request.set(head);
+  request.set(body.bytes, head.length);
+  return request;
+}
+
+/**
+ * Whether `text` is a token (RFC 9110 §5.6.2), as field names (§5.1) and methods (§9.1) must be.
+ *
+ * @example
+ * ```ts
+ * isToken("X-Probe"); // true
+ * isToken("X Probe"); // false
+ * ```
+ */
+export function isToken(text: string): boolean {
+  return TOKEN.test(text);
+}
+
+/**
+ * Whether `value` may be sent as a field value: no control character (HTAB inside excepted), no leading or trailing
+ * whitespace (RFC 9110 §5.5); characters above U+007F go out as UTF-8.
+ *
+ * @example
+ * ```ts
+ * isFieldValue("text/plain; q=1"); // true
+ * isFieldValue("a\r\nInjected: 1"); // false
+ * ```
+ */
+export function isFieldValue(value: string): boolean {
+  return FIELD_VALUE.test(value);
+}
+
+/** `fields` with each user field replacing the first of the same name in place, or appended (wget's order). */
+function withUserFields(
+  fields: ReadonlyArray<readonly [string, string]>,
+  user: ReadonlyArray<readonly [string, string]>,
+): Array<readonly [string, string]> {
+  const out = [...fields];
+  for (const field of user) {
+    const at = out.findIndex(([name]) => name.toLowerCase() === field[0].toLowerCase());
+    if (at < 0) out.push(field);
+    else out[at] = field;
+  }
+  return out;
 }
 
 /**

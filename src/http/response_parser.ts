@@ -88,6 +88,11 @@ export interface EndEvent {
 export interface ResponseParserOptions {
   /** The request was a HEAD: the response has no body (RFC 9112 §6.3 rule 1). Default false. */
   readonly head?: boolean;
+  /**
+   * Disregard Content-Length (wget's `--ignore-length`, for servers that send a wrong one): a body it would frame
+   * runs to EOF instead, and `contentLength` is null. Chunked bodies stay chunked. Default false.
+   */
+  readonly ignoreLength?: boolean;
 }
 
 /** What the parser reports, in order: one head, zero or more bodies, one end. */
@@ -118,6 +123,7 @@ type State =
  */
 export class ResponseParser {
   readonly #headRequest: boolean;
+  readonly #ignoreLength: boolean;
   readonly #queue = new ByteQueue();
   #state: State = "status";
   #eof = false;
@@ -132,6 +138,7 @@ export class ResponseParser {
   /** A parser for the response to one request; `head: true` when that request was a HEAD. */
   constructor(options: ResponseParserOptions = {}) {
     this.#headRequest = options.head ?? false;
+    this.#ignoreLength = options.ignoreLength ?? false;
   }
 
   /** Queues received bytes (kept by reference: body events are views into them). */
@@ -190,7 +197,7 @@ export class ResponseParser {
           const head = this.#head!;
           const headers = new HttpHeaders(this.#fields);
           // RFC 9112 §6.3 rule 1: a response to HEAD ends at its empty line, whatever its fields say.
-          const framing: Framing = this.#headRequest ? { kind: "none" } : framingOf(head, headers);
+          const framing: Framing = this.#headRequest ? { kind: "none" } : framingOf(head, headers, this.#ignoreLength);
           this.#lineBytes = 0;
           if (head.status < 200) {
             // RFC 9110 §15.2: interim responses precede the final one. 101 would switch protocols, never asked for.
@@ -203,7 +210,7 @@ export class ResponseParser {
           this.#enterBody(framing);
           const contentLength = framing.kind === "length"
             ? framing.length
-            : this.#headRequest
+            : this.#headRequest && !this.#ignoreLength
             ? contentLengthOf(headers.getAll("content-length"))
             : null;
           return { type: "head", ...head, headers, contentLength, chunked: framing.kind === "chunked" };

@@ -28,7 +28,7 @@ export interface ConnectRequestOptions {
   readonly host: string;
   /** Its port. */
   readonly port: number;
-  /** The whole User-Agent value. */
+  /** The whole User-Agent value; "" sends none (wget's `-U ""`). */
   readonly userAgent: string;
   /** More fields (e.g. Proxy-Authorization), in order. */
   readonly extraHeaders?: ReadonlyArray<readonly [string, string]>;
@@ -48,7 +48,8 @@ export function buildConnectRequest(options: ConnectRequestOptions): Uint8Array 
   if (!HOST.test(host)) throw new TypeError(`Cannot put host ${quote(host)} in a CONNECT request`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`Port ${port} is not in 1–65535`);
   const authority = `${host}:${port}`;
-  let text = `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\nUser-Agent: ${options.userAgent}\r\n`;
+  let text = `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n`;
+  if (options.userAgent !== "") text += `User-Agent: ${options.userAgent}\r\n`;
   for (const [name, value] of options.extraHeaders ?? []) {
     // deno-lint-ignore no-control-regex -- control characters are what this rejects
     if (!TOKEN.test(name) || /[\x00-\x1f\x7f]/.test(value)) {

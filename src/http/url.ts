@@ -6,6 +6,8 @@
  */
 
 import { tryParseIpv4Address } from "../wire/mod.ts";
+import { bytesAsName, type Charset, UTF8 } from "./charset.ts";
+import { type FileNameRules, restrictFileName } from "./file_name_rules.ts";
 import { quote, UrlError } from "./errors.ts";
 
 /** A URL rawhttpget may fetch (http, or https over TLS). */
@@ -14,6 +16,11 @@ export interface ParsedUrl {
   readonly scheme: "http" | "https";
   /** Lower-case host name (IDNA A-label form) or dotted-quad IPv4 literal. */
   readonly host: string;
+  /**
+   * The name to look up when it is not `host`: with `--no-iri`, a host outside ASCII is looked up as typed, as wget
+   * does (`host` is then its %XX form, which a Host field may carry).
+   */
+  readonly lookupHost?: string;
   /** Whether `host` is an IPv4 literal (no name resolution needed). */
   readonly isIpv4: boolean;
   /** The port to connect to. */
@@ -28,6 +35,23 @@ export interface ParsedUrl {
   readonly user?: string;
   /** The password of `user:password@host`, percent-decoded; never part of `href`. */
   readonly password?: string;
+}
+
+/**
+ * How URLs and names are read, as wget's IRI options say (`--iri`, `--local-encoding`, `--remote-encoding`); every
+ * field is optional, the defaults being IRIs in UTF-8.
+ */
+export interface UrlEncodings {
+  /**
+   * IRIs (default true, `--no-iri`: false): a host outside ASCII is looked up as its IDNA A-label (punycode), and a
+   * URL's bytes outside ASCII, raw or %XX, are read in `local` (the command line) or `remote` (a redirect) and sent
+   * as UTF-8. false: URLs are sent as given, bytes as %XX, and a host outside ASCII as typed.
+   */
+  readonly iri?: boolean;
+  /** The encoding of the command line and of the names of saved files (default UTF-8). */
+  readonly local?: Charset;
+  /** The encoding of the server's paths and file names (default UTF-8); redirects are read in it (else `local`). */
+  readonly remote?: Charset;
 }
 
 /** Longest file name produced, in UTF-8 bytes (below Linux NAME_MAX of 255, leaving room for a ".1" suffix). */
@@ -49,7 +73,7 @@ const UNSAFE_IN_NAME = /[\x00-\x1f\x7f-\x9f\ufffd]/g;
  * parseUrl("example.com/a"); // http://example.com/a
  * ```
  */
-export function parseUrl(input: string): ParsedUrl {
+export function parseUrl(input: string, encodings: UrlEncodings = {}): ParsedUrl {
   rejectControls(input);
   // Read as http://, "/foo/bar" would name a host "foo": a path is not a URL.
   if (input.startsWith("/") || input.startsWith(":")) {
@@ -58,13 +82,16 @@ export function parseUrl(input: string): ParsedUrl {
   const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(input) && !/^[^:/]+:[0-9]/.test(input)
     ? input
     : `http://${input}`;
+  const iri = encodings.iri ?? true;
+  // Deno hands us the arguments decoded as UTF-8: their bytes are what the command line held.
+  const text = iriText(new TextEncoder().encode(withScheme), iri ? encodings.local ?? UTF8 : null);
   let url: URL;
   try {
-    url = new URL(withScheme);
+    url = new URL(text);
   } catch {
     throw new UrlError("bad-url", `Cannot parse URL ${shown(input)}`);
   }
-  return checked(url, input);
+  return checked(url, input, iri ? undefined : typedHost(withScheme));
 }
 
 /**
@@ -75,15 +102,56 @@ export function parseUrl(input: string): ParsedUrl {
  * resolveLocation(parseUrl("http://a.example/x/y"), "../z").href; // "http://a.example/z"
  * ```
  */
-export function resolveLocation(base: ParsedUrl, location: string): ParsedUrl {
-  rejectControls(location);
+export function resolveLocation(base: ParsedUrl, location: string, encodings: UrlEncodings = {}): ParsedUrl {
+  // A header arrives one character per byte: its bytes outside ASCII are read in the remote encoding, as wget does.
+  const charset = (encodings.iri ?? true) ? encodings.remote ?? encodings.local ?? UTF8 : null;
+  const text = iriText(Uint8Array.from(location, (ch) => ch.charCodeAt(0) & 0xff), charset);
+  rejectControls(text);
   let url: URL;
   try {
-    url = new URL(location, base.href);
+    url = new URL(text, base.href);
   } catch {
     throw new UrlError("bad-url", `Cannot resolve redirect location ${quote(location)}`);
   }
   return checked(url, location);
+}
+
+/**
+ * A URL's bytes as the text given to WHATWG `URL` (which sends what is outside ASCII as UTF-8 %XX, and turns a host
+ * into its A-label): read in `charset` (other than UTF-8: its %XX of bytes outside ASCII first decoded, as wget's
+ * `remote_to_utf8` does); null (`--no-iri`), or bytes not valid in `charset`: every byte outside ASCII as %XX.
+ */
+function iriText(bytes: Uint8Array, charset: Charset | null): string {
+  if (charset !== null && charset.name === UTF8.name) return UTF8.decode(bytes) ?? escapeHigh(bytes);
+  if (charset !== null) {
+    const raw: number[] = [];
+    for (let i = 0; i < bytes.length; i++) {
+      const hex = bytes[i] === 0x25 ? String.fromCharCode(bytes[i + 1], bytes[i + 2]) : "";
+      if (/^[89A-Fa-f][0-9A-Fa-f]$/.test(hex)) {
+        raw.push(parseInt(hex, 16));
+        i += 2;
+      } else {
+        raw.push(bytes[i]);
+      }
+    }
+    const text = charset.decode(Uint8Array.from(raw));
+    if (text !== null) return text;
+  }
+  return escapeHigh(bytes);
+}
+
+/** ASCII text with every byte outside ASCII as %XX. */
+function escapeHigh(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += b < 0x80 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  return out;
+}
+
+/** The host of a URL as typed, when it is not ASCII (what `--no-iri` looks up), else undefined. */
+function typedHost(url: string): string | undefined {
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(url)?.[1] ?? "";
+  const host = authority.slice(authority.lastIndexOf("@") + 1).replace(/:\d*$/, "");
+  return /[\u0080-\uffff]/.test(host) && !host.startsWith("[") ? host.toLowerCase() : undefined;
 }
 
 function rejectControls(input: string): void {
@@ -96,7 +164,7 @@ function rejectControls(input: string): void {
   }
 }
 
-function checked(url: URL, input: string): ParsedUrl {
+function checked(url: URL, input: string, asTyped?: string): ParsedUrl {
   const scheme = url.protocol.slice(0, -1);
   if (scheme !== "http" && scheme !== "https") {
     throw new UrlError("unsupported-scheme", `Cannot fetch ${shown(input)}: scheme ${quote(scheme)} is not supported`);
@@ -112,24 +180,29 @@ function checked(url: URL, input: string): ParsedUrl {
   if (url.hostname === "") throw new UrlError("bad-url", `URL ${shown(input)} has no host`);
   const defaultPort = DEFAULT_PORTS[scheme];
   url.hash = "";
+  // --no-iri: the host is looked up as typed (wget shows it %-escaped in the URL), not as WHATWG's A-label.
+  const href = asTyped === undefined
+    ? url.href
+    : url.href.replace(`//${url.hostname}`, `//${escapeHigh(new TextEncoder().encode(asTyped))}`);
   return {
     scheme,
-    host: url.hostname,
+    host: asTyped === undefined ? url.hostname : escapeHigh(new TextEncoder().encode(asTyped)),
+    ...(asTyped === undefined ? {} : { lookupHost: asTyped }),
     // WHATWG URL has already turned 0x7f.1 and similar forms into the canonical dotted quad the strict parser reads.
     isIpv4: tryParseIpv4Address(url.hostname) !== null,
     port: url.port === "" ? defaultPort : Number(url.port),
     defaultPort,
     path: (url.pathname || "/") + url.search,
-    href: url.href,
+    href,
     ...(user === undefined ? {} : { user }),
     ...(password === undefined ? {} : { password }),
   };
 }
 
 /**
- * Derives the output file name from the last path segment: percent-decoded, then made safe to create in the current
- * directory (no "/" or "\\", no control characters, not "." or ".."), `index.html` when nothing usable is left, and
- * cut to `MAX_FILE_NAME_BYTES` UTF-8 bytes keeping a short extension.
+ * Derives the output file name from the last path segment: percent-decoded and read in the remote encoding, then
+ * made safe by {@linkcode safeFileName} (under `rules`, when `--restrict-file-names` gives them), `index.html` when
+ * nothing usable is left.
  *
  * @example
  * ```ts
@@ -137,19 +210,44 @@ function checked(url: URL, input: string): ParsedUrl {
  * fileNameFor(parseUrl("http://h/dir/")); // "index.html"
  * ```
  */
-export function fileNameFor(url: ParsedUrl): string {
+export function fileNameFor(url: ParsedUrl, encodings: UrlEncodings = {}, rules?: FileNameRules): string {
   const pathname = url.path.replace(/\?.*$/s, "");
   const segment = pathname.slice(pathname.lastIndexOf("/") + 1);
-  let name = percentDecode(segment)
-    .replace(/[/\\]/g, "_")
-    .replace(UNSAFE_IN_NAME, "_");
-  // Dot-only names ("." and ".." above all) would name a directory, not a file.
-  if (/^\.*$/.test(name)) name = "index.html";
-  return truncateName(name, MAX_FILE_NAME_BYTES);
+  const bytes = percentDecode(segment);
+  // Bytes that are not valid in the remote encoding become U+FFFD, which the name rules replace.
+  const text = (encodings.remote ?? UTF8).decode(bytes) ?? new TextDecoder().decode(bytes);
+  return safeFileName(text, encodings.local, rules) ?? safeFileName("index.html", encodings.local, rules)!;
 }
 
-/** Decodes %XX escapes as UTF-8; malformed escapes are left as they are, invalid UTF-8 becomes U+FFFD. */
-function percentDecode(s: string): string {
+/**
+ * A name from the server (a URL's last path segment, a Content-Disposition filename) made safe to create in the
+ * output directory: "/" and "\\" and control characters (and U+FFFD) become "_", a name of dots only ("." and ".."
+ * above all, which would name a directory) is refused (null), and the name is cut to `MAX_FILE_NAME_BYTES` UTF-8
+ * bytes keeping a short extension. Written in `local` (default UTF-8; a name with a character `local` lacks stays
+ * in UTF-8, as wget leaves it); bytes that are not UTF-8 are carried as described in charset.ts. With `rules`
+ * (`--restrict-file-names`), wget's escaping replaces the "_" rule: see file_name_rules.ts (only an empty name is
+ * refused then).
+ *
+ * @example
+ * ```ts
+ * safeFileName("../a\nb"); // ".._a_b"
+ * safeFileName(".."); // null
+ * safeFileName("../a\nb", UTF8, DEFAULT_FILE_NAME_RULES); // "..%2Fa%0Ab"
+ * ```
+ */
+export function safeFileName(text: string, local: Charset = UTF8, rules?: FileNameRules): string | null {
+  const name = rules === undefined
+    ? text.replace(/[/\\]/g, "_").replace(UNSAFE_IN_NAME, "_")
+    : restrictFileName(text, rules);
+  if (rules === undefined ? /^\.*$/.test(name) : name === "") return null;
+  const cut = truncateName(name, MAX_FILE_NAME_BYTES);
+  if (local.name === UTF8.name) return cut;
+  const bytes = local.encode(cut);
+  return bytes === null ? cut : bytesAsName(bytes);
+}
+
+/** The bytes of %XX escapes and of the other characters (as UTF-8); malformed escapes are left as they are. */
+function percentDecode(s: string): Uint8Array {
   const bytes: number[] = [];
   const encoder = new TextEncoder();
   for (let i = 0; i < s.length; i++) {
@@ -160,7 +258,7 @@ function percentDecode(s: string): string {
       bytes.push(...encoder.encode(s[i]));
     }
   }
-  return new TextDecoder().decode(new Uint8Array(bytes));
+  return new Uint8Array(bytes);
 }
 
 /** Cuts a name to `maxBytes` UTF-8 bytes at a code point boundary, keeping an extension of up to 16 characters. */

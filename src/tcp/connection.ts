@@ -66,6 +66,31 @@ export class TcpConnection {
     return this.#c.stats.outOfOrderSegments;
   }
 
+  /** The smoothed round-trip time in ms (RFC 6298 SRTT; 0 before the first sample), as in `stats`. */
+  get srttMs(): number {
+    return this.#c.rtt.srtt;
+  }
+
+  /**
+   * Limits the receive window: from now on the right edge we advertise stays within `bytes` of the first byte the
+   * application has not read, as if the receive buffer held `bytes` (at most `recvBufferSize`; null lifts the limit).
+   * An application that reads at a chosen rate thus makes the peer send at that rate (RFC 9293 §3.8.6.2: the window
+   * is the receiver's flow control). An edge already advertised never moves left (§3.8.6.2.2), so a lower limit takes
+   * effect as the application reads. Throws `RangeError` unless `bytes` is a whole number above 0.
+   *
+   * @example
+   * ```ts
+   * conn.limitReceiveWindow(32 * 1024); // about rate × RTT for an application that reads at a limited rate
+   * ```
+   */
+  limitReceiveWindow(bytes: number | null): void {
+    if (bytes !== null && !(Number.isSafeInteger(bytes) && bytes > 0)) {
+      throw new RangeError(`Cannot limit the receive window to ${bytes} bytes: expected a whole number above 0`);
+    }
+    const c = this.#c;
+    c.rcvLimit = bytes === null ? c.opts.recvBufferSize : Math.min(bytes, c.opts.recvBufferSize);
+  }
+
   /** Active OPEN (RFC 9293 §3.10.1): the SYN becomes due. Throws `TypeError` when called twice. */
   connect(now: number): void {
     if (this.#opened) throw new TypeError(`Cannot connect: the connection is already ${this.#c.state}`);

@@ -12,6 +12,6 @@
  */
 
 export { TcpConnection } from "./connection.ts";
-export type { CloseReason, ConnectionEvent, ConnectionStats } from "./events.ts";
+export { type CloseReason, type ConnectionEvent, type ConnectionStats, newStats } from "./events.ts";
 export { type ConnectionOptions, defaultWindowScale } from "./options.ts";
 export type { TcpState } from "./states.ts";

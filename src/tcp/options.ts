@@ -16,12 +16,17 @@ export interface ConnectionOptions {
   mss: number;
   /** Initial send sequence number (RFC 9293 §3.4.1): the driver draws it from a crypto RNG. */
   isn: number;
-  /** Receive ring size in bytes (default 8 MiB); the advertised window never exceeds it. */
+  /** Receive ring size in bytes (default 8 MiB); the advertised window never exceeds it (see `limitReceiveWindow`). */
   recvBufferSize?: number;
   /** Send buffer size in bytes (default 256 KiB); `write()` accepts at most the free space. */
   sendBufferSize?: number;
   /** Silence (or unacknowledged data without progress) tolerated before closing with "timeout" (default 60000). */
   userTimeoutMs?: number;
+  /**
+   * How long SYN-SENT may last before closing with "timeout" (default: `userTimeoutMs`): a bound on the handshake
+   * alone, like a socket's connect timeout; once established only the user timeout applies.
+   */
+  connectTimeoutMs?: number;
   /** Consecutive retransmissions of the same segment before closing with "timeout" (default 15). */
   maxRetransmissions?: number;
   /** TIME-WAIT duration in ms (default 1000: shorter than 2×MSL, enough for a client with a random port). */
@@ -92,6 +97,7 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     recvBufferSize,
     sendBufferSize: checkInt("sendBufferSize", o.sendBufferSize ?? 256 * 1024, 1, 1 << 30),
     userTimeoutMs: checkInt("userTimeoutMs", o.userTimeoutMs ?? 60000, 1, 2 ** 31),
+    connectTimeoutMs: checkInt("connectTimeoutMs", o.connectTimeoutMs ?? o.userTimeoutMs ?? 60000, 1, 2 ** 31),
     maxRetransmissions: checkInt("maxRetransmissions", o.maxRetransmissions ?? 15, 0, 1000),
     timeWaitMs: checkInt("timeWaitMs", o.timeWaitMs ?? 1000, 0, 240000),
     delayedAckMs: checkInt("delayedAckMs", o.delayedAckMs ?? 40, 0, 500),

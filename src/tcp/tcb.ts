@@ -97,6 +97,11 @@ export class Tcb {
   peerClosedReported = false;
   /** Receive ring (in-order bytes then out-of-order bytes). */
   readonly ring: ReceiveRing;
+  /**
+   * The receive buffer the window is computed from: `recvBufferSize`, or less while the application limits its rate
+   * (`TcpConnection.limitReceiveWindow`); the right edge stays within this many bytes of the first unread byte.
+   */
+  rcvLimit: number;
   /** Out-of-order intervals. */
   readonly assembler = new Assembler();
   /** An ACK is due now. */
@@ -138,6 +143,7 @@ export class Tcb {
     this.sendBuf = new SendBuffer(opts.sendBufferSize);
     // Slack of one scale unit: a window rounded up to the scale granularity still fits (RFC 7323 §2.4).
     this.ring = new ReceiveRing(opts.recvBufferSize + (1 << opts.windowScale));
+    this.rcvLimit = opts.recvBufferSize;
     this.cc = new NewReno(536);
     this.rtt = new RttEstimator(opts.initialRtoMs, opts.minRtoMs, opts.maxRtoMs);
     this.timers = new Timers(this.rtt, opts);

@@ -6,7 +6,8 @@
  * applies one RFC rule. The functions here decide which rule applies and run the expiries.
  *
  * The user timeout fires when the peer has been silent for `userTimeoutMs`, or when data (or SYN/FIN) has waited
- * that long without SND.UNA advancing — which also ends a peer that keeps its window closed forever.
+ * that long without SND.UNA advancing — which also ends a peer that keeps its window closed forever. In SYN-SENT the
+ * bound is `connectTimeoutMs` (by default the same).
  *
  * @module
  */
@@ -34,11 +35,11 @@ export function rearmRetransmitTimer(c: Tcb, now: number, restart: boolean): voi
   }
 }
 
-/** The user-timeout deadline, or null when none applies. */
+/** The user-timeout deadline (the connect timeout's in SYN-SENT), or null when none applies. */
 function userDeadline(c: Tcb): number | null {
   if (c.state === "CLOSED" || c.state === "TIME-WAIT") return null;
+  if (c.state === "SYN-SENT") return c.lastProgress + c.opts.connectTimeoutMs;
   const t = c.opts.userTimeoutMs;
-  if (c.state === "SYN-SENT") return c.lastProgress + t;
   let d = c.lastHeard + t;
   if (c.sndMax > c.sndUna || c.hasUnsentData() || c.timers.persisting) d = Math.min(d, c.lastProgress + t);
   return d;

@@ -63,7 +63,7 @@ function syn(c: Tcb, now: number): TcpRepr {
   }
   c.sndNxt = 1;
   c.sndMax = 1;
-  const window = Math.min(c.opts.recvBufferSize, 0xffff); // never scaled in a SYN (RFC 7323 §2.2)
+  const window = Math.min(c.rcvLimit, 0xffff); // never scaled in a SYN (RFC 7323 §2.2)
   c.rcvRight = window;
   const options: TcpOptions = {
     mss: c.opts.mss,
@@ -179,16 +179,16 @@ function advertise(c: Tcb): number {
   return field;
 }
 
-/** The right edge the free ring space would allow now. */
+/** The right edge the free buffer space would allow now (the buffer being `rcvLimit`, at most the ring). */
 export function potentialRight(c: Tcb): number {
-  const right = c.rcvReadOffset() + c.opts.recvBufferSize;
+  const right = c.rcvReadOffset() + c.rcvLimit;
   const max = c.rcvNxt + 0xffff * (1 << c.rcvShift);
   return right < max ? right : max;
 }
 
 /** min(RCV.BUFF / 2, MSS): the smallest worthwhile window increase (§3.8.6.2.2). */
 export function swsThreshold(c: Tcb): number {
-  return Math.min(Math.floor(c.opts.recvBufferSize / 2), c.rcvMss);
+  return Math.min(Math.floor(c.rcvLimit / 2), c.rcvMss);
 }
 
 /** After the application read: is a window update worth an ACK of its own? (window at least doubles) */

@@ -27,6 +27,10 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export interface TransportOptions {
   /** Silence tolerated before giving up, in ms (default 60 s): the TCP user timeout (RFC 9293 §3.8.3). */
   readonly timeoutMs?: number;
+  /** How long the handshake (SYN-SENT) may take, in ms (default 60 s), whatever `timeoutMs` says. */
+  readonly connectTimeoutMs?: number;
+  /** How long getaddrinfo may take, in ms (default: as long as libc's resolver takes). */
+  readonly dnsTimeoutMs?: number;
   /** How the kernel's RSTs are silenced (default "auto"). */
   readonly firewall?: FirewallMode;
   /** Our source address (`--source`). */
@@ -37,6 +41,8 @@ export interface TransportOptions {
   readonly tap?: FrameTap;
   /** TCP receive buffer in bytes (the largest advertised window). */
   readonly recvBufferSize?: number;
+  /** `--limit-rate`: bytes per second read from each connection at most, through our receive window. */
+  readonly rateLimit?: number;
   /** SO_MARK of our raw sender, which lets our own RSTs past our RST guard (default `OWN_RST_MARK`). */
   readonly socketMark?: number;
   /** Verbose messages (resolving, the firewall, the 4-tuple). */
@@ -59,7 +65,7 @@ function randomU32(): number {
 export async function openTcpStream(endpoint: Endpoint, options: TransportOptions = {}): Promise<StreamSession> {
   const log = options.log ?? (() => {});
   log(`Resolving ${endpoint.host}…`);
-  const remoteAddr = await resolveIpv4(endpoint.host);
+  const remoteAddr = await resolveIpv4(endpoint.host, options.dnsTimeoutMs);
   const route = routeTo(remoteAddr, { srcAddr: options.source, device: options.device });
   const network = IPV4;
   const mss = network.mssFor(route.mtu);
@@ -101,9 +107,10 @@ export async function openTcpStream(endpoint: Endpoint, options: TransportOption
       isn: randomU32(),
       tsOffset: timestampOffset(flow),
       userTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       recvBufferSize: options.recvBufferSize,
     });
-    const driver = new Driver(link, conn, flow, { mss, clock, network });
+    const driver = new Driver(link, conn, flow, { mss, clock, network, rateLimit: options.rateLimit });
     log(
       `Connecting to ${formatIpv4Address(remoteAddr)}:${endpoint.port} from ${
         formatIpv4Address(flow.localAddr)

@@ -16,6 +16,7 @@ import type { Flow } from "./flow.ts";
 import { type FrameCounters, FrameDecoder, FrameEncoder } from "./frames.ts";
 import type { FrameLink } from "./link.ts";
 import type { NetworkLayer } from "./network.ts";
+import { RatePacer } from "./rate_limit.ts";
 import { SendQueue } from "./send_queue.ts";
 import type { AbortReason, ByteStream, StreamHandler, StreamOutcome } from "./stream.ts";
 
@@ -29,6 +30,11 @@ export interface DriverOptions {
   readonly network?: NetworkLayer;
   /** Segments handled between two flushes of the transmit queue (default 64; a quarter while holes are filled). */
   readonly flushEvery?: number;
+  /**
+   * `--limit-rate`: bytes per second handed to the handler at most (absent: no limit). The receive window is held to
+   * about rate × RTT meanwhile, so the server sends at the rate (see `rate_limit.ts`).
+   */
+  readonly rateLimit?: number;
 }
 
 /** Most frames handled in one turn, so that deadlines and the event loop keep their turn under a flood. */
@@ -62,6 +68,10 @@ export class Driver implements ByteStream {
   readonly #flushEvery: number;
   readonly #decoder: FrameDecoder;
   readonly #encoder: FrameEncoder;
+  readonly #mss: number;
+  readonly #rate: number | null;
+  /** `rateLimit`'s pacing, from the start of the connection. */
+  #pacer: RatePacer | null = null;
   #handler: StreamHandler | null = null;
   #outcome: StreamOutcome | null = null;
   #stopRequest: AbortReason | null = null;
@@ -83,6 +93,10 @@ export class Driver implements ByteStream {
     this.#flushEvery = options.flushEvery ?? DEFAULT_FLUSH_EVERY;
     this.#decoder = new FrameDecoder(flow, options.mss, options.network);
     this.#encoder = new FrameEncoder(flow, 0, options.network);
+    this.#mss = options.mss;
+    const rate = options.rateLimit;
+    if (rate !== undefined && !(rate > 0)) throw new RangeError(`Cannot limit the rate to ${rate} bytes per second`);
+    this.#rate = rate ?? null;
   }
 
   /** Counters of the frames seen below TCP (bad checksums, offload artefacts, foreign frames). */
@@ -94,7 +108,10 @@ export class Driver implements ByteStream {
   start(handler: StreamHandler): void {
     if (this.#handler !== null) throw new TypeError("Cannot start a driver twice");
     this.#handler = handler;
-    this.#conn.connect(this.#clock());
+    const now = this.#clock();
+    // Before the SYN, which offers the window.
+    if (this.#rate !== null) this.#pacer = new RatePacer(this.#rate, this.#mss, this.#conn, now);
+    this.#conn.connect(now);
   }
 
   /** Starts the connection and runs turns until it closes; resolves to how it ended. */
@@ -127,8 +144,8 @@ export class Driver implements ByteStream {
   /**
    * One synchronous turn at `now`: events, writes, delivery, a flush, then every queued frame (receive → engine →
    * deliver, flushing as it goes). Returns when the next turn is due: `now` or earlier when something is due at
-   * once, a deadline of the connection, or null when only a frame or a wake-up can move things. Once the connection
-   * ended, {@linkcode Driver.outcome} says how.
+   * once, a deadline of the connection, when the rate limit lets held-back bytes through, or null when only a frame
+   * or a wake-up can move things. Once the connection ended, {@linkcode Driver.outcome} says how.
    */
   poll(now: number): number | null {
     const conn = this.#conn;
@@ -139,6 +156,12 @@ export class Driver implements ByteStream {
     if (this.#outcome !== null) return null;
     this.#pushSends();
     const drained = this.#deliver();
+    // A turn with no frame (a rate deadline, a resume) may have read the last bytes before the peer's FIN, which
+    // "peer-closed" waits for: hear it now rather than after the next idle wait.
+    if (drained) {
+      this.#handleEvents();
+      if (this.#outcome !== null) return null;
+    }
     this.#flush();
     if (this.#draining) {
       // The connection is gone: a stop just ends the run; otherwise everything received before the FIN reaches the
@@ -149,7 +172,7 @@ export class Driver implements ByteStream {
         this.#handler!.onEnd();
         this.#outcome = "normal";
       }
-      return null;
+      return this.#outcome === null ? this.#pacer?.due ?? null : null;
     }
     if (this.#stopRequest !== null) {
       conn.abort();
@@ -158,13 +181,15 @@ export class Driver implements ByteStream {
       return null;
     }
     this.#busy = this.#receive() > 0;
+    this.#pacer?.limitWindow();
     const deadline = conn.pollTimeout();
     const later = this.#clock();
     if (deadline !== null && later >= deadline) {
       conn.handleTimeout(later);
       return now;
     }
-    return deadline;
+    const due = this.#pacer?.due ?? null;
+    return due === null || (deadline !== null && deadline < due) ? deadline : due;
   }
 
   /** How the connection ended, once it did. */
@@ -234,12 +259,20 @@ export class Driver implements ByteStream {
     return count;
   }
 
-  /** Hands in-order bytes to the handler until it pauses; true when the ring is empty. */
+  /**
+   * Hands in-order bytes to the handler until it pauses or the rate's budget is spent (then the pacer says when to
+   * go on); true when the ring is empty.
+   */
   #deliver(): boolean {
+    const pacer = this.#pacer;
+    if (pacer !== null) pacer.due = null;
     // The handler may pause from inside onData: stop at once, the rest stays in the ring.
     while (!this.#paused) {
-      const chunk = this.#conn.read(MAX_DELIVERY);
+      const max = pacer === null ? MAX_DELIVERY : pacer.budget(this.#clock(), MAX_DELIVERY);
+      if (max === 0) return false;
+      const chunk = this.#conn.read(max);
       if (chunk === null) return true;
+      pacer?.took(chunk.length);
       this.#handler!.onData(chunk);
     }
     return false;
@@ -258,16 +291,17 @@ export class Driver implements ByteStream {
 
   /** Queues bytes; what the TCP send buffer cannot take yet stays queued and each turn pushes more. */
   write(bytes: Uint8Array, done?: () => void): void {
+    if (this.#outcome !== null) return void done?.(); // the connection is gone: nothing more is sent
     this.#sends.push(bytes, done);
     this.#pushSends();
-    this.#link.wake();
+    this.#wake();
   }
 
   /** Our FIN once every queued byte is in the send buffer. */
   closeWrite(): void {
     this.#sends.close();
     this.#pushSends();
-    this.#link.wake();
+    this.#wake();
   }
 
   /** Stops delivering; the window closes as the ring fills, and the peer's FIN waits too. */
@@ -279,13 +313,21 @@ export class Driver implements ByteStream {
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    this.#link.wake();
+    this.#wake();
   }
 
   /** Ends the run at its next turn: the connection is aborted with an RST. */
   abort(why: AbortReason): void {
     this.#stopRequest ??= why;
-    this.#link.wake();
+    this.#wake();
+  }
+
+  /**
+   * Wakes the loop's wait. Once the run ended the link may be closed: a handler that acts after the end (a TLS socket
+   * flushing late) must not touch it.
+   */
+  #wake(): void {
+    if (this.#outcome === null) this.#link.wake();
   }
 
   /** Whether {@linkcode Driver.pause} is in effect. */

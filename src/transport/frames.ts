@@ -32,18 +32,19 @@ export interface FrameCounters {
   truncated: number;
 }
 
+/**
+ * A zeroed counter set (also what a download that opened no connection reports).
+ *
+ * @example `newFrameCounters().badIp === 0`
+ */
+export function newFrameCounters(): FrameCounters {
+  return { badIp: 0, foreign: 0, badChecksum: 0, coalesced: 0, offloadChecksum: 0, badTcp: 0, truncated: 0 };
+}
+
 /** Decodes received frames of one flow into TCP segments. */
 export class FrameDecoder {
   /** Counters, updated as frames are decoded. */
-  readonly counters: FrameCounters = {
-    badIp: 0,
-    foreign: 0,
-    badChecksum: 0,
-    coalesced: 0,
-    offloadChecksum: 0,
-    badTcp: 0,
-    truncated: 0,
-  };
+  readonly counters: FrameCounters = newFrameCounters();
   readonly #flow: Flow;
   readonly #mss: number;
   readonly #network: NetworkLayer;

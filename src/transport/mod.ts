@@ -30,7 +30,7 @@ export {
   type RstGuardOptions,
 } from "./firewall.ts";
 export { type Flow, formatFlow } from "./flow.ts";
-export { type FrameCounters, FrameDecoder, FrameEncoder, segmentOf } from "./frames.ts";
+export { type FrameCounters, FrameDecoder, FrameEncoder, newFrameCounters, segmentOf } from "./frames.ts";
 export { type FrameLink, type FrameTap, type ReceivedFrames, TracingLink } from "./link.ts";
 export { type Datagram, IPV4, type NetworkLayer } from "./network.ts";
 export {
@@ -42,5 +42,6 @@ export {
   type StreamOutcome,
 } from "./stream.ts";
 export { driverSession, type Endpoint, type OpenStream, type StreamSession } from "./session.ts";
+export { RateLimit, RatePacer } from "./rate_limit.ts";
 export { SendQueue } from "./send_queue.ts";
 export { timestampOffset } from "./ts_clock.ts";

@@ -38,6 +38,13 @@ export interface DifferentialOptions {
   readonly env?: Record<string, string>;
   /** Kill a side after this many milliseconds (default 60 s). */
   readonly timeoutMs?: number;
+  /**
+   * Let both read their wgetrc files (`HOME`, `WGETRC`, `SYSTEM_WGETRC` in `env` say which). Default: both run with
+   * `--no-config`, so that no wgetrc of the machine changes either side.
+   */
+  readonly readConfig?: boolean;
+  /** Bytes both read on their standard input (`-i -`); without it stdin is /dev/null. */
+  readonly stdin?: Uint8Array;
 }
 
 async function listFiles(dir: string, prefix = ""): Promise<Map<string, LeftFile>> {
@@ -81,13 +88,21 @@ export async function differential(
   const rhgDir = await Deno.makeTempDir({ dir: tb.tempDir, prefix: "rhg-" });
   await options.setup?.(wgetDir);
   await options.setup?.(rhgDir);
-  // --no-config: a wgetrc on the test machine must not change wget's side.
-  const w = await exec(inNamespace(tb.clientNs, ["wget", "--no-config", ...args]), {
+  // --no-config (rhg() passes it too): a wgetrc on the test machine must not change either side.
+  const noConfig = options.readConfig ? [] : ["--no-config"];
+  const w = await exec(inNamespace(tb.clientNs, ["wget", ...noConfig, ...args]), {
     cwd: wgetDir,
     env: options.env,
     timeoutMs,
+    stdin: options.stdin,
   });
-  const r = await rhg(tb, args, { dir: rhgDir, env: options.env, timeoutMs });
+  const r = await rhg(tb, args, {
+    dir: rhgDir,
+    env: options.env,
+    timeoutMs,
+    readConfig: options.readConfig,
+    stdin: options.stdin,
+  });
   return {
     wget: { ...w, dir: wgetDir, files: await listFiles(wgetDir) },
     rhg: { ...r, dir: rhgDir, files: await listFiles(rhgDir) },

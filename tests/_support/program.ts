@@ -30,15 +30,17 @@ export function denoRun(
 }
 
 /**
- * The command line of rawhttpget: `deno run --allow-ffi main.ts ARGS…` (other Deno flags with `flags`).
+ * The command line of rawhttpget: `deno run --allow-ffi main.ts --no-config ARGS…` (other Deno flags with `flags`).
+ * `--no-config`, as tests/_support/differential.ts gives wget: no wgetrc of the machine (/etc/wgetrc, `~/.wgetrc`,
+ * `$WGETRC`) changes what a test sees; `readConfig` leaves it out for the tests of the configuration.
  *
  * @example
  * ```ts
  * const child = tb.spawnClient(mainCommand(["-q", "-O", out, url]));
  * ```
  */
-export function mainCommand(args: readonly string[], flags?: readonly string[]): string[] {
-  return denoRun(MAIN, args, flags);
+export function mainCommand(args: readonly string[], flags?: readonly string[], readConfig = false): string[] {
+  return denoRun(MAIN, readConfig ? args : ["--no-config", ...args], flags);
 }
 
 /** Options of {@linkcode rhg}. */
@@ -53,6 +55,10 @@ export interface RhgOptions {
   readonly flags?: readonly string[];
   /** Kill it after this many milliseconds (default 60 s); the result then has `timedOut`. */
   readonly timeoutMs?: number;
+  /** Read the wgetrc files as a user's run does (default: `--no-config`, see {@linkcode mainCommand}). */
+  readonly readConfig?: boolean;
+  /** Bytes written to its standard input (default: /dev/null). */
+  readonly stdin?: Uint8Array;
 }
 
 /** A finished run of rawhttpget and the directory it ran in. */
@@ -77,7 +83,7 @@ export async function rhg(
   opts: RhgOptions = {},
 ): Promise<Run> {
   const dir = opts.dir ?? await Deno.makeTempDir({ dir: tb.tempDir, prefix: "run-" });
-  const cmd = inNamespace(tb.clientNs, [...(opts.prefix ?? []), ...mainCommand(args, opts.flags)]);
-  const r = await exec(cmd, { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs ?? 60_000 });
+  const cmd = inNamespace(tb.clientNs, [...(opts.prefix ?? []), ...mainCommand(args, opts.flags, opts.readConfig)]);
+  const r = await exec(cmd, { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs ?? 60_000, stdin: opts.stdin });
   return { ...r, dir };
 }

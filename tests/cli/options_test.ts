@@ -8,6 +8,8 @@ import { ConnectionError } from "../../src/transport/mod.ts";
 import { BindError } from "../../ffi/route.ts";
 import { OsError } from "../../ffi/os_error.ts";
 import { TlsError } from "../../src/fetch/mod.ts";
+import { OptionConflictError, parseHeader } from "../../src/cli/request_options.ts";
+import { BodyFileError, SavedErrorStatus } from "../../src/fetch/mod.ts";
 
 const settings = (...args: string[]) => readSettings(parseCommandLine(args));
 
@@ -60,6 +62,13 @@ Deno.test("readSettings() reads every option", () => {
     "-N",
     "--no-if-modified-since",
     "--no-use-server-timestamps",
+    "--no-cookies",
+    "--load-cookies",
+    "in.txt",
+    "--save-cookies",
+    "out.txt",
+    "--keep-session-cookies",
+    "--no-hsts",
     "-d",
     "--no-config",
     "https://h/",
@@ -72,6 +81,8 @@ Deno.test("readSettings() reads every option", () => {
     verbose: true,
     pcap: "p",
     timeoutMs: 1500,
+    connectTimeoutMs: 1500, // --timeout is -T: the read, connect and DNS timeouts at once
+    dnsTimeoutMs: 1500,
     tries: 5,
     maxRedirects: 0,
     http11: true,
@@ -84,6 +95,10 @@ Deno.test("readSettings() reads every option", () => {
     timestamping: true,
     ifModifiedSince: false,
     useServerTimestamps: false,
+    cookies: false,
+    loadCookies: "in.txt",
+    saveCookies: "out.txt",
+    keepSessionCookies: true,
     debug: true,
   });
 });
@@ -94,7 +109,8 @@ Deno.test("readSettings() refuses bad values and combinations with a usage error
       ["--tries", "0"],
       ["--tries", "x"],
       ["--max-redirect", "-1"],
-      ["--timeout", "0"],
+      ["--timeout", "-1"],
+      ["--timeout", "x"],
       ["--source", "host.example"],
       ["--source", "198.18.01.2"],
       ["-c", "-O", "-"],
@@ -139,7 +155,7 @@ Deno.test("-N, --no-if-modified-since and --no-use-server-timestamps fill the ti
   assert.equal(settings("--timestamping", "http://h/").timestamping, true);
 });
 
-Deno.test("-d is -v with the heads, and --no-config is accepted and changes nothing", () => {
+Deno.test("-d is -v with the heads, and --no-config changes nothing when there is no wgetrc file", () => {
   const debug = settings("-d", "http://h/");
   assert.deepEqual([debug.verbose, debug.debug], [true, true]);
   assert.deepEqual([settings("-v", "http://h/").debug], [false]);
@@ -150,7 +166,7 @@ Deno.test("--version: the first line names the version, the third lists the feat
   const lines = versionText("9.9.9").split("\n");
   assert.deepEqual(lines.slice(0, 2), ["rawhttpget 9.9.9", ""]);
   assert.equal(lines[2], FEATURES.join(" "));
-  for (const f of ["+https", "-ipv6", "-iri", "+digest", "-ntlm", "-psl", "-metalink"]) {
+  for (const f of ["+https", "-ipv6", "+iri", "+digest", "-ntlm", "-psl", "-metalink"]) {
     assert.ok(lines[2].split(" ").includes(f), f);
   }
   assert.ok(FEATURES.every((f) => /^[+-][a-z0-9/-]+$/.test(f)));
@@ -165,10 +181,93 @@ Deno.test("--help lists every option under its group, the groups in wget's order
     at = here;
   }
   for (const o of OPTIONS) {
-    const heading = help.lastIndexOf(`\n${o.group}:\n`, help.indexOf(`--${o.name}`));
+    // The name ends at a space: "--no" (wget's -nv, -nc) is not "--no-config".
+    const heading = help.lastIndexOf(`\n${o.group}:\n`, help.indexOf(`--${o.name} `));
     const nextGroup = GROUPS[GROUPS.indexOf(o.group) + 1];
     const end = nextGroup === undefined ? help.length : help.indexOf(`\n${nextGroup}:\n`);
-    const where = help.indexOf(`--${o.name}`, heading);
+    const where = help.indexOf(`--${o.name} `, heading);
     assert.ok(heading >= 0 && where > heading && where < end, o.name);
   }
+});
+
+Deno.test("cookie options: on by default; --no-cookies, the two files and --keep-session-cookies, also from -e", () => {
+  const pick = (s: ReturnType<typeof settings>) => [s.cookies, s.loadCookies, s.saveCookies, s.keepSessionCookies];
+  assert.deepEqual(pick(settings("http://h/")), [true, undefined, undefined, false]);
+  assert.deepEqual(
+    pick(settings("--load-cookies", "in.txt", "--save-cookies", "out.txt", "--keep-session-cookies", "http://h/")),
+    [true, "in.txt", "out.txt", true],
+  );
+  assert.equal(settings("--no-cookies", "http://h/").cookies, false);
+  assert.deepEqual(
+    pick(settings("-e", "cookies = off", "-e", "save_cookies = c.txt", "-e", "keep_session_cookies = on", "http://h/")),
+    [false, undefined, "c.txt", true],
+  );
+});
+
+Deno.test("request options: --post-data is a POST, --method is upper-cased, --method=HEAD is spider mode", () => {
+  const post = settings("--post-data", "a=1", "http://h/");
+  assert.deepEqual([post.method, post.bodyData, post.bodyFile], ["POST", "a=1", undefined]);
+  const file = settings("--post-file", "f.txt", "http://h/");
+  assert.deepEqual([file.method, file.bodyData, file.bodyFile], ["POST", undefined, "f.txt"]);
+  const put = settings("--method", "put", "--body-file", "b.bin", "http://h/");
+  assert.deepEqual([put.method, put.bodyFile, put.spider], ["PUT", "b.bin", undefined]);
+  assert.equal(settings("--method=head", "http://h/").spider, true);
+  const plain = settings("http://h/");
+  assert.deepEqual([plain.method, plain.spider, plain.contentOnError, plain.ignoreLength], [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ]);
+  assert.throws(() => settings("--method=", "http://h/"), UsageError);
+  assert.throws(() => settings("--method=GET /x", "http://h/"), UsageError);
+});
+
+Deno.test("request options wget refuses to combine are exit 1; a body file it cannot read is exit 3", () => {
+  for (
+    const args of [
+      ["--post-data=a", "--post-file=f"],
+      ["--post-data=a", "--method=PUT"],
+      ["--body-data=a"],
+      ["--method=PUT", "--body-data=a", "--body-file=f"],
+    ]
+  ) {
+    assert.throws(() => settings(...args, "http://h/"), OptionConflictError, args.join(" "));
+  }
+  assert.equal(describeFailure(new OptionConflictError("x")).code, ExitCode.Generic);
+  assert.equal(describeFailure(new BodyFileError("f", "No such file or directory")).code, ExitCode.FileIo);
+  const saved = new SavedErrorStatus(504, "Gateway Timeout", "page");
+  assert.deepEqual(describeFailure(saved), {
+    message: "The server answered 504 Gateway Timeout; its body is saved in 'page'",
+    code: ExitCode.ServerError,
+  });
+});
+
+Deno.test("--header: each in order, an empty one clears the list; a malformed one is a usage error", () => {
+  const s = settings("--header", "X-A: 1", "--header=X-B:2  ", "--header=", "--header", "X-C:\tthree", "http://h/");
+  assert.deepEqual(s.headers, [["X-C", "three"]]);
+  assert.equal(settings("--header=X: 1", "--header=", "http://h/").headers, undefined);
+  assert.deepEqual(parseHeader("Empty:"), ["Empty", ""]);
+  for (const bad of ["no colon", ": v", "X Y: v", "X: a\r\nY: b"]) {
+    assert.throws(() => parseHeader(bad), UsageError, bad);
+  }
+});
+
+Deno.test("-U, --referer, -S, --spider, --content-on-error and --ignore-length fill their settings", () => {
+  const s = settings(
+    "-U",
+    " probe/1 ",
+    "--referer=http://r/",
+    "-S",
+    "--spider",
+    "--content-on-error",
+    "--ignore-length",
+    "http://h/",
+  );
+  assert.deepEqual(
+    [s.userAgent, s.referer, s.serverResponse, s.spider, s.contentOnError, s.ignoreLength],
+    ["probe/1", "http://r/", true, true, true, true],
+  );
+  assert.equal(settings("-U", "", "http://h/").userAgent, "");
+  assert.throws(() => settings("-U", "a\nb", "http://h/"), UsageError);
 });

@@ -5,6 +5,7 @@ import {
   fileInfo,
   fileSize,
   isDirectoryWritable,
+  listDirectory,
   mkdirp,
   openFile,
   readFileBytes,
@@ -107,3 +108,21 @@ Deno.test("setModificationTime() sets the mtime that fileInfo() and Deno.stat() 
     throws(() => setModificationTime(path, 0.5), RangeError);
   });
 });
+
+Deno.test("listDirectory() names every entry but . and .., and fileInfo() gives the type and permission bits", () =>
+  inTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/a.pem`, "a");
+    await Deno.mkdir(`${dir}/sub`);
+    await Deno.symlink("a.pem", `${dir}/1a2b3c4d.0`);
+    await Deno.chmod(`${dir}/a.pem`, 0o640);
+    deepEqual(listDirectory(dir).sort(), ["1a2b3c4d.0", "a.pem", "sub"]);
+    equal(fileInfo(`${dir}/a.pem`)?.mode, 0o100640);
+    equal(fileInfo(`${dir}/1a2b3c4d.0`)?.mode, 0o100640); // stat follows the link
+    equal((fileInfo(`${dir}/sub`)?.mode ?? 0) & 0o170000, 0o040000);
+    deepEqual([fileInfo(`${dir}/a.pem`)?.isFile, fileInfo(`${dir}/sub`)?.isFile], [true, false]);
+    throws(
+      () => listDirectory(`${dir}/missing`),
+      (e) => e instanceof OsError && e.errno === ENOENT && e.call === "opendir",
+    );
+    deepEqual(listDirectory(`${dir}/sub`), []);
+  }));

@@ -140,11 +140,21 @@ export class Peer {
     }
   }
 
-  /** Whether the whole request arrived: `requestSize` bytes, or with `respond`, a head ending in a blank line. */
+  /**
+   * Whether the whole request arrived: `requestSize` bytes, or with `respond`, a head ending in a blank line and the
+   * Content-Length bytes after it.
+   */
   #requestComplete(): boolean {
     if (this.#o.respond === undefined) return this.#rcvd >= this.#o.requestSize;
-    const r = this.request, n = r.length;
-    return n >= 4 && r[n - 4] === 13 && r[n - 3] === 10 && r[n - 2] === 13 && r[n - 1] === 10;
+    const r = this.request;
+    let end = -1;
+    for (let i = 3; i < r.length && end < 0; i++) {
+      if (r[i - 3] === 13 && r[i - 2] === 10 && r[i - 1] === 13 && r[i] === 10) end = i + 1;
+    }
+    if (end < 0) return false;
+    const head = String.fromCharCode(...r.slice(0, end));
+    const length = Number(/\r\ncontent-length:[ \t]*(\d+)/i.exec(head)?.[1] ?? 0);
+    return r.length >= end + length;
   }
 
   /** Runs timers due at `now`. */

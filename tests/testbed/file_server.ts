@@ -4,7 +4,8 @@
  * RST in the middle of a body (`socket.resetAndDestroy()`, i.e. SO_LINGER 0), and because the framing of each response
  * (Content-Length, chunked, close-delimited) must be chosen by the test, not by a framework.
  *
- * Paths (all GET or HEAD; HTTP/1.1 keep-alive and pipelining work; HTTP/1.0 connections close after one response):
+ * Paths (GET or HEAD, and any method for the paths in `ANY_METHOD`; HTTP/1.1 keep-alive and pipelining work;
+ * HTTP/1.0 connections close after one response):
  * - `/<file>`: the file; `Range: bytes=a-b | a- | -n` → 206 or 416; `.txt` files are sent gzip-encoded (chunked or
  *   close-delimited) when the request accepts gzip and has no Range. `Last-Modified` is the file's mtime, and an
  *   `If-Modified-Since` no earlier than it gets 304 Not Modified.
@@ -23,7 +24,13 @@
  *   that misreads ranges); one without gets 200.
  * - `/flaky/<file>?bytes=n`: the 1st, 3rd, … request for the path is cut as `/reset-mid-body/` does; the others get
  *   the whole file with 200, whatever their Range asks.
- * - `/echo-headers`: JSON `{ method, target, version, headers: [[name, value], …], raw }` of the request.
+ * - `/set-cookie[/<path>]?c=<field>&c=…&to=<url>&status=<code>`: one `Set-Cookie: <field>` per `c`, then a redirect
+ *   (default 302) to `to`, or without `to` a 200 whose body is what `/cookies` answers.
+ * - `/cookies[/<path>]`: the Cookie field of the request as one line, `Cookie: a=1; b=2` or `Cookie: (none)`.
+ * - `/echo-headers?head-status=<code>`: JSON `{ method, target, version, headers: [[name, value], …], raw, body }`
+ *   of the request (`body` as Latin-1), with `X-Request-Method: <method>`; a HEAD gets `head-status` if given.
+ * - `/bad-length/<file>?declared=n`: the whole file after `Content-Length: n` (a wrong one), then the connection closes.
+ * - `/disposition/<value>/<file>`: the file with `Content-Disposition: <value>` (the value as base64url of its UTF-8).
  *
  * Run: `deno run --allow-net --allow-read file_server.ts --root DIR [--hostname 198.18.2.2] [--port 8080]`; it prints
  * `listening on http://host:port/` once it accepts connections.
@@ -103,8 +110,12 @@ async function handleConnection(root: string, socket: net.Socket): Promise<void>
   if (!socket.destroyed) socket.end();
 }
 
+/** Paths that answer any method (they echo it, redirect it or answer a status). */
+const ANY_METHOD = ["/echo-headers", "/redirect-to", "/redirect/", "/status/"];
+
 async function handleRequest(root: string, req: HttpRequest, writer: HttpWriter): Promise<void> {
-  if (req.method !== "GET" && req.method !== "HEAD") {
+  const anyMethod = ANY_METHOD.some((prefix) => req.path.startsWith(prefix));
+  if (req.method !== "GET" && req.method !== "HEAD" && !anyMethod) {
     writer.mustClose = true;
     await writer.simple(405, `Method ${req.method} is not allowed\n`, [["allow", "GET, HEAD"]]);
     return;

@@ -24,6 +24,8 @@ export interface HttpRequest {
   headers: [string, string][];
   /** The request head as received (without the blank line), decoded as Latin-1. */
   raw: string;
+  /** The request's content (Content-Length bytes after the head; empty when there is none). */
+  body: Uint8Array;
   /** The first value of a header (case-insensitive name), or `undefined`. */
   header(name: string): string | undefined;
 }
@@ -32,7 +34,7 @@ const MAX_HEAD = 64 * 1024;
 
 /**
  * Yields each request head arriving on `socket`, `"malformed"` once for a head that cannot be parsed (then stops),
- * and returns when the peer closes. Request bodies (Content-Length) are read and discarded.
+ * and returns when the peer closes. Request bodies (Content-Length) are read into `body`.
  */
 export async function* readRequests(socket: net.Socket): AsyncGenerator<HttpRequest | "malformed"> {
   let buf: Uint8Array = new Uint8Array(0);
@@ -81,18 +83,20 @@ export async function* readRequests(socket: net.Socket): AsyncGenerator<HttpRequ
       yield "malformed";
       return;
     }
-    let bodyLeft = Number(req.header("content-length") ?? 0);
+    const bodyLeft = Number(req.header("content-length") ?? 0);
     if (!Number.isSafeInteger(bodyLeft) || bodyLeft < 0 || req.header("transfer-encoding") !== undefined) {
       yield "malformed";
       return;
     }
-    while (bodyLeft > 0) {
+    const body = new Uint8Array(bodyLeft);
+    for (let at = 0; at < body.length;) {
       if (buf.length === 0 && !(await more())) return;
-      const n = Math.min(bodyLeft, buf.length);
+      const n = Math.min(body.length - at, buf.length);
+      body.set(buf.subarray(0, n), at);
       buf = buf.subarray(n);
-      bodyLeft -= n;
+      at += n;
     }
-    yield req;
+    yield { ...req, body };
   }
 }
 
@@ -135,6 +139,7 @@ function parseHead(raw: string): HttpRequest | null {
     version: m[3] === "0" ? "1.0" : "1.1",
     headers,
     raw,
+    body: new Uint8Array(0),
     header: (name) => headers.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1],
   };
 }

@@ -60,6 +60,13 @@ export async function perlTlsMissing(): Promise<string | null> {
 /**
  * Starts the server in the testbed's server namespace with `cert`; it closes a connection whose request it has not
  * seen within `timeoutS` seconds. Resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * const perl = await startPerlTlsServer(tb, pki.good, 5);
+ * const r = await rhg(tb, ["--ca-certificate", pki.caCert, perl.url("/one.bin")]);
+ * await perl.stop();
+ * ```
  */
 export async function startPerlTlsServer(tb: Testbed, cert: CertFiles, timeoutS = 5): Promise<PerlTlsServer> {
   const script = new URL("./perl_tls_server.pl", import.meta.url);

@@ -21,13 +21,34 @@ export async function serveTestPath(root: string, req: HttpRequest, w: HttpWrite
     return Number.isFinite(v) && v >= 0 ? v : fallback;
   };
   if (p === "/echo-headers") {
+    const method: [string, string] = ["X-Request-Method", req.method];
+    // A server that answers HEAD with an error (`head-status`), as some do with 405 or 501.
+    const headStatus = req.query.get("head-status");
+    if (req.method === "HEAD" && headStatus !== null) return await w.simple(Number(headStatus), "", [method]);
+    const content = String.fromCharCode(...req.body); // Latin-1: each byte one character
     const body = JSON.stringify(
-      { method: req.method, target: req.target, version: req.version, headers: req.headers, raw: req.raw },
+      {
+        method: req.method,
+        target: req.target,
+        version: req.version,
+        headers: req.headers,
+        raw: req.raw,
+        body: content,
+      },
       null,
       2,
     ) + "\n";
-    return await w.simple(200, body, [["Content-Type", "application/json"]]);
+    return await w.simple(200, body, [["Content-Type", "application/json"], method]);
   }
+  if (p === "/set-cookie" || p.startsWith("/set-cookie/")) {
+    // One Set-Cookie field per `c` (its raw value), then a redirect to `to` (`status`, 302 by default), or a 200
+    // whose body is the Cookie field the request carried.
+    const fields = req.query.getAll("c").map((c): [string, string] => ["Set-Cookie", c]);
+    const to = req.query.get("to");
+    if (to === null) return await w.simple(200, cookieLine(req), fields);
+    return await w.simple(num("status", 302), `Redirect to ${to}\n`, [...fields, ["Location", to]]);
+  }
+  if (p === "/cookies" || p.startsWith("/cookies/")) return await w.simple(200, cookieLine(req));
   if (p.startsWith("/basic-auth/") || p.startsWith("/digest-auth/") || p.startsWith("/auth-unknown/")) {
     const rest = await authorize(req, w);
     return rest === null ? undefined : await serveTestPath(root, { ...req, path: rest }, w);
@@ -59,13 +80,23 @@ export async function serveTestPath(root: string, req: HttpRequest, w: HttpWrite
   if (p === "/reset-mid-body" || p.startsWith("/reset-mid-body/")) {
     return await resetMidBody(root, p === "/reset-mid-body" ? null : sub("/reset-mid-body/"), num("bytes", -1), w);
   }
+  if (p.startsWith("/disposition/")) return await disposition(root, p.slice("/disposition/".length), w);
   if (p.startsWith("/flaky/")) {
     // Odd requests for the path are cut short; the others get the whole file, whatever their Range says.
     const count = (flakyRequests.get(p) ?? 0) + 1;
     flakyRequests.set(p, count);
     if (count % 2 === 1) return await resetMidBody(root, sub("/flaky/"), num("bytes", -1), w);
   }
-  const prefixed = ["/chunked/", "/slow/", "/gzip/", "/no-range/", "/wrong-range/", "/flaky/", "/undated/"];
+  const prefixed = [
+    "/chunked/",
+    "/slow/",
+    "/gzip/",
+    "/no-range/",
+    "/wrong-range/",
+    "/flaky/",
+    "/undated/",
+    "/bad-length/",
+  ];
   const file = await openFile(
     root,
     prefixed.some((prefix) => p.startsWith(prefix)) ? sub(p.slice(0, p.indexOf("/", 1) + 1)) : p,
@@ -79,6 +110,13 @@ export async function serveTestPath(root: string, req: HttpRequest, w: HttpWrite
       ? [type, ["Content-Range", `bytes 0-${file.size - 1}/${file.size}`]]
       : [type];
     await w.head(wrong ? 206 : 200, headers, file.size);
+    if (req.method === "GET") await pump(file.path, 0, file.size, w, () => CHUNK);
+    return;
+  }
+  if (p.startsWith("/bad-length/")) {
+    // A wrong Content-Length: the whole file follows, and the end of the connection ends it.
+    w.mustClose = true;
+    await w.head(200, [type], num("declared", 0));
     if (req.method === "GET") await pump(file.path, 0, file.size, w, () => CHUNK);
     return;
   }
@@ -117,6 +155,26 @@ export async function serveTestPath(root: string, req: HttpRequest, w: HttpWrite
   if (r !== null) headers.push(["Content-Range", `bytes ${start}-${end - 1}/${file.size}`]);
   await w.head(r === null ? 200 : 206, headers, end - start);
   if (req.method === "GET") await pump(file.path, start, end, w, () => CHUNK);
+}
+
+/** The Cookie fields of a request as one line (`Cookie: a=1; b=2`, `Cookie: (none)`), the body `/cookies` answers. */
+function cookieLine(req: HttpRequest): string {
+  const values = req.headers.filter(([name]) => name.toLowerCase() === "cookie").map(([, value]) => value);
+  return `Cookie: ${values.length === 0 ? "(none)" : values.join(" | ")}\n`;
+}
+
+/**
+ * `/disposition/<value>/<file>`: the file with `Content-Disposition: <value>`, the value given as base64url of its
+ * UTF-8 bytes (so that it may hold "/", ";" and any character, and the URL's own file name stays `<file>`).
+ */
+async function disposition(root: string, rest: string, w: HttpWriter): Promise<void> {
+  const slash = rest.indexOf("/");
+  const encoded = rest.slice(0, slash).replaceAll("-", "+").replaceAll("_", "/");
+  const value = new TextDecoder().decode(Uint8Array.from(atob(encoded), (ch) => ch.charCodeAt(0)));
+  const file = await openFile(root, rest.slice(slash));
+  if (typeof file === "string") return await w.simple(404, `Not found: ${rest}\n`);
+  await w.head(200, [["Content-Type", contentType(file.path)], ["Content-Disposition", value]], file.size);
+  await pump(file.path, 0, file.size, w, () => CHUNK);
 }
 
 /** Parses a single-range `bytes=` header: `[start, endExclusive]`, `"unsatisfiable"`, or `null` (ignore it). */

@@ -2,14 +2,24 @@
  * HTTPS for the testbed: a throw-away PKI made with `openssl` in the testbed's temp directory, and an nginx of its own
  * in the server namespace (own configuration, pid and temp files; nothing shared with the plain-HTTP nginx).
  *
- * | port | certificate                                          | a verifying client says   |
- * | ---- | ---------------------------------------------------- | ------------------------- |
- * | 443  | test CA → `server.test`, IP 198.18.2.2, valid 2 days | trusted (with the CA)     |
- * | 4431 | test CA → same names, valid 2020-01-01 → 2020-01-02  | expired                   |
- * | 4432 | another CA → same names                              | untrusted issuer          |
- * | 4433 | test CA → `other.test` only                          | wrong host name           |
+ * | port | certificate                                                         | a verifying client says   |
+ * | ---- | ------------------------------------------------------------------- | ------------------------- |
+ * | 443  | test CA → `server.test`, `*.server.test`, IP 198.18.2.2, 2 days     | trusted (with the CA)     |
+ * | 4431 | test CA → same names, valid 2020-01-01 → 2020-01-02                 | expired                   |
+ * | 4432 | another CA → same names                                             | untrusted issuer          |
+ * | 4433 | test CA → `other.test` only                                         | wrong host name           |
  *
- * Every port also answers `/redirect-to?url=URL` with a 301 to URL (written unencoded).
+ * Every port also answers `/redirect-to?url=URL` with a 301 to URL (written unencoded); 443 serves the files under
+ * `/hsts/` with `Strict-Transport-Security: max-age=600; includeSubDomains` and under `/hsts-clear/` with
+ * `max-age=0`. With `{ tlsOptions: true }` (wget's TLS options, tests/https/tls_options_test.ts) five more ports:
+ *
+ * | port | what it does                                                                                  |
+ * | ---- | --------------------------------------------------------------------------------------------- |
+ * | 4434 | TLS 1.2 only                                                                                  |
+ * | 4435 | TLS 1.3 only                                                                                  |
+ * | 4436 | asks for a client certificate of the test CA (`ssl_verify_client on`: 400 without one)        |
+ * | 4437 | a certificate the test CA has revoked (in `TlsOptionsPki.crl`)                                |
+ * | 4438 | TLS 1.2 with an RSA certificate and RSA key exchange only (`AES128-GCM-SHA256`: no forward secrecy) |
  *
  * @example
  * ```ts
@@ -28,6 +38,9 @@ import type { Testbed } from "./testbed.ts";
 
 /** The HTTPS ports of {@linkcode startHttpsServer}. */
 export const HTTPS_PORTS = { good: 443, expired: 4431, untrusted: 4432, wrongHost: 4433 } as const;
+
+/** The ports {@linkcode startHttpsServer} adds with `tlsOptions`. */
+export const TLS_OPTION_PORTS = { tls12: 4434, tls13: 4435, clientCert: 4436, revoked: 4437, rsaKx: 4438 } as const;
 
 /** A certificate and its key, as file paths. */
 export interface CertFiles {
@@ -51,10 +64,24 @@ export interface TestPki {
   readonly wrongHost: CertFiles;
 }
 
+/** The files of {@linkcode makeTlsOptionsPki}, all from the test CA of a {@linkcode TestPki}. */
+export interface TlsOptionsPki {
+  /** A client certificate (extendedKeyUsage clientAuth). */
+  readonly client: CertFiles;
+  /** A server certificate for the same names as the valid one, revoked. */
+  readonly revoked: CertFiles;
+  /** The test CA's CRL (PEM), listing `revoked`. */
+  readonly crl: string;
+  /** A valid server certificate with an RSA key (for RSA key exchange). */
+  readonly rsa: CertFiles;
+}
+
 /** A running HTTPS server. */
 export interface HttpsServer {
   /** The certificates it serves. */
   readonly pki: TestPki;
+  /** The certificates of the extra ports, when started with `tlsOptions`. */
+  readonly extra?: TlsOptionsPki;
   /** `https://198.18.2.2:PORT/path` (the port of the valid certificate unless told). */
   url(path: string, port?: number): string;
   /** Stops nginx and waits for it. */
@@ -68,7 +95,7 @@ export async function makeTestPki(dir: string, ip: string): Promise<TestPki> {
   await Deno.mkdir(dir, { recursive: true });
   const ca = await makeCa(dir, "ca", "rawhttpget test CA");
   const other = await makeCa(dir, "other-ca", "rawhttpget untrusted CA");
-  const sans = `DNS:server.test,IP:${ip}`;
+  const sans = `DNS:server.test,DNS:*.server.test,IP:${ip}`;
   return {
     caCert: ca.cert,
     good: await makeLeaf(dir, "good", ca, sans, ["-days", "2"]),
@@ -106,20 +133,44 @@ async function makeCa(dir: string, name: string, cn: string): Promise<CertFiles>
   return files;
 }
 
+/**
+ * The test CA's extra certificates for wget's TLS options: a client certificate, a revoked server certificate and the
+ * CRL that revokes it, and an RSA server certificate. `pki` comes from {@linkcode makeTestPki} on the same `dir`.
+ */
+export async function makeTlsOptionsPki(dir: string, ip: string, pki: TestPki): Promise<TlsOptionsPki> {
+  const ca = { cert: pki.caCert, key: pki.caCert.replace(/\.pem$/, ".key") };
+  const sans = `DNS:server.test,DNS:*.server.test,IP:${ip}`;
+  const client = await makeLeaf(dir, "client", ca, "DNS:client.test", ["-days", "2"], { usage: "clientAuth" });
+  const revoked = await makeLeaf(dir, "revoked", ca, sans, ["-days", "2"]);
+  const rsa = await makeLeaf(dir, "rsa", ca, sans, ["-days", "2"], { key: ["-newkey", "rsa:2048", "-nodes"] });
+  const caCnf = ca.cert.replace(/\.pem$/, ".cnf");
+  const crl = `${dir}/crl.pem`;
+  const signer = ["-config", caCnf, "-cert", ca.cert, "-keyfile", ca.key];
+  await run(["openssl", "ca", ...signer, "-revoke", revoked.cert]);
+  await run(["openssl", "ca", "-gencrl", ...signer, "-crldays", "2", "-out", crl]);
+  return { client, revoked, crl, rsa };
+}
+
 async function makeLeaf(
   dir: string,
   name: string,
   ca: CertFiles,
   sans: string,
   validity: string[],
+  options: { key?: string[]; usage?: "serverAuth" | "clientAuth" } = {},
 ): Promise<CertFiles> {
   const files = { cert: `${dir}/${name}.pem`, key: `${dir}/${name}.key` };
   const csr = `${dir}/${name}.csr`;
   const ext = `${dir}/${name}.ext`;
-  await run(["openssl", "req", ...EC_KEY, "-keyout", files.key, "-out", csr, "-subj", `/CN=${name}`]);
+  const key = options.key ?? EC_KEY;
+  await run(["openssl", "req", ...key, "-keyout", files.key, "-out", csr, "-subj", `/CN=${name}`]);
+  // An RSA key also encrypts the premaster secret in RSA key exchange (keyEncipherment, RFC 5246 §7.4.7.1).
+  const usage = options.key === undefined ? "digitalSignature" : "digitalSignature,keyEncipherment";
   await Deno.writeTextFile(
     ext,
-    `subjectAltName=${sans}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`,
+    `subjectAltName=${sans}\nbasicConstraints=CA:FALSE\nkeyUsage=${usage}\nextendedKeyUsage=${
+      options.usage ?? "serverAuth"
+    }\n`,
   );
   const caCnf = ca.cert.replace(/\.pem$/, ".cnf");
   await run([
@@ -144,26 +195,54 @@ async function makeLeaf(
   return files;
 }
 
-/** nginx serving `wwwDir` over TLS on the four {@linkcode HTTPS_PORTS}, everything else under `dir`. */
-export function httpsNginxConf(dir: string, addr: string, wwwDir: string, pki: TestPki): string {
-  const block = (port: number, c: CertFiles) =>
+/**
+ * nginx serving `wwwDir` over TLS on the four {@linkcode HTTPS_PORTS} (and the {@linkcode TLS_OPTION_PORTS} with
+ * `extra`), everything else under `dir`.
+ */
+export function httpsNginxConf(
+  dir: string,
+  addr: string,
+  wwwDir: string,
+  pki: TestPki,
+  extra?: TlsOptionsPki,
+): string {
+  const block = (port: number, c: CertFiles, more = "", protocols = "TLSv1.2 TLSv1.3") =>
     `  server {\n    listen ${addr}:${port} ssl;\n    ssl_certificate ${c.cert};\n    ssl_certificate_key ${c.key};\n` +
-    `    ssl_protocols TLSv1.2 TLSv1.3;\n    root ${wwwDir};\n    location / { }\n` +
+    `    ssl_protocols ${protocols};\n    root ${wwwDir};\n    location / { }\n` +
     // `/redirect-to?url=URL` (as the Deno file server's): the URL as given, not encoded (`$arg_url` is raw).
-    `    location = /redirect-to { return 301 $arg_url; }\n  }\n`;
-  return `${nginxPreamble("tests/testbed/tls.ts", dir, "")}
-${block(HTTPS_PORTS.good, pki.good)}${block(HTTPS_PORTS.expired, pki.expired)}${
-    block(HTTPS_PORTS.untrusted, pki.untrusted)
-  }${block(HTTPS_PORTS.wrongHost, pki.wrongHost)}}
-`;
+    `    location = /redirect-to { return 301 $arg_url; }\n${more}  }\n`;
+  const sts = (path: string, value: string) =>
+    `    location ${path} { alias ${wwwDir}/; add_header Strict-Transport-Security "${value}" always; }\n`;
+  const hsts = sts("/hsts/", "max-age=600; includeSubDomains") + sts("/hsts-clear/", "max-age=0");
+  const blocks = [
+    block(HTTPS_PORTS.good, pki.good, hsts),
+    block(HTTPS_PORTS.expired, pki.expired),
+    block(HTTPS_PORTS.untrusted, pki.untrusted),
+    block(HTTPS_PORTS.wrongHost, pki.wrongHost),
+  ];
+  if (extra !== undefined) {
+    const P = TLS_OPTION_PORTS;
+    blocks.push(
+      block(P.tls12, pki.good, "", "TLSv1.2"),
+      block(P.tls13, pki.good, "", "TLSv1.3"),
+      block(P.clientCert, pki.good, `    ssl_verify_client on;\n    ssl_client_certificate ${pki.caCert};\n`),
+      block(P.revoked, extra.revoked),
+      block(P.rsaKx, extra.rsa, "    ssl_ciphers AES128-GCM-SHA256;\n", "TLSv1.2"),
+    );
+  }
+  return `${nginxPreamble("tests/testbed/tls.ts", dir, "")}\n${blocks.join("")}}\n`;
 }
 
-/** Makes the PKI and starts the HTTPS nginx in the testbed's server namespace; waits until it listens. */
-export async function startHttpsServer(tb: Testbed): Promise<HttpsServer> {
+/**
+ * Makes the PKI and starts the HTTPS nginx in the testbed's server namespace; waits until it listens. `tlsOptions`
+ * adds the {@linkcode TLS_OPTION_PORTS} and their certificates.
+ */
+export async function startHttpsServer(tb: Testbed, options: { tlsOptions?: boolean } = {}): Promise<HttpsServer> {
   const dir = `${tb.tempDir}/https`;
   const pki = await makeTestPki(`${dir}/pki`, tb.serverAddr);
+  const extra = options.tlsOptions ? await makeTlsOptionsPki(`${dir}/pki`, tb.serverAddr, pki) : undefined;
   const conf = `${dir}/nginx.conf`;
-  await Deno.writeTextFile(conf, httpsNginxConf(dir, tb.serverAddr, tb.wwwDir, pki));
+  await Deno.writeTextFile(conf, httpsNginxConf(dir, tb.serverAddr, tb.wwwDir, pki, extra));
   const child = tb.spawnIn("server", ["nginx", "-p", `${dir}/`, "-c", conf, "-g", "daemon off;"], {
     stdout: "null",
     stderr: "null",
@@ -179,7 +258,8 @@ export async function startHttpsServer(tb: Testbed): Promise<HttpsServer> {
     await status;
   };
   const deadline = performance.now() + 15_000;
-  while (!(await isListening(tb.serverNs, tb.serverAddr, HTTPS_PORTS.wrongHost))) {
+  const last = extra === undefined ? HTTPS_PORTS.wrongHost : TLS_OPTION_PORTS.rsaKx;
+  while (!(await isListening(tb.serverNs, tb.serverAddr, last))) {
     if (exited || performance.now() > deadline) {
       await stop();
       const log = await Deno.readTextFile(`${dir}/nginx-error.log`).catch(() => "");
@@ -189,6 +269,7 @@ export async function startHttpsServer(tb: Testbed): Promise<HttpsServer> {
   }
   return {
     pki,
+    extra,
     url: (path, port = HTTPS_PORTS.good) => `https://${tb.serverAddr}${port === 443 ? "" : `:${port}`}${path}`,
     stop,
   };

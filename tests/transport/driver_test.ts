@@ -170,3 +170,18 @@ Deno.test("a handler paused through TIME-WAIT still gets every byte, then onEnd,
   assert.deepEqual(app.events, ["open", "data", "end", "closed:normal"]);
   assert.deepEqual(app.bytes(), data);
 });
+
+Deno.test("a handler that writes after the run ended is told done at once and the closed link is not touched", async () => {
+  const { link, driver } = setUp({ peer: { respond: () => body(1000) } });
+  const app = new Recorder();
+  assert.equal(await driver.run(app), "normal");
+  link.wake = () => {
+    throw new Error("the link was woken after the run ended");
+  };
+  let done = false;
+  app.stream!.write(new Uint8Array(10), () => (done = true));
+  app.stream!.closeWrite();
+  app.stream!.resume();
+  app.stream!.abort("stopped");
+  assert.ok(done);
+});
