@@ -5,7 +5,7 @@
  * @module
  */
 
-import { buildGetRequest, encodeTarget, type ParsedUrl } from "../http/mod.ts";
+import { buildGetRequest, type ParsedUrl, requestTarget } from "../http/mod.ts";
 import type { Authenticator } from "./auth.ts";
 import type { CookieJar } from "./cookie_jar.ts";
 import { requestTrace } from "./head_trace.ts";
@@ -56,7 +56,7 @@ export function buildHopRequest(input: HopRequestInput): Uint8Array {
   const stamps = input.stamps;
   const extraHeaders: Array<[string, string]> = [...stamps.requestFields()];
   if (auth !== undefined) extraHeaders.push(["Proxy-Authorization", auth]);
-  const target = viaProxy ? `http://${hostField(url)}${encodeTarget(url.path)}` : encodeTarget(url.path);
+  const target = requestTarget({ ...url, viaProxy });
   const credentials = input.auth.authorization(url, input.wire, target);
   if (credentials !== undefined) extraHeaders.push(["Authorization", credentials]);
   const cookies = input.cookies?.header(url, nowSeconds()) ?? null;
@@ -84,9 +84,4 @@ export function buildHopRequest(input: HopRequestInput): Uint8Array {
 /** The wall clock in whole seconds (cookie expiry). */
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
-}
-
-/** The Host field's value: the port only when it is not the scheme's (RFC 9110 §7.2). */
-function hostField(url: ParsedUrl): string {
-  return url.port === url.defaultPort ? url.host : `${url.host}:${url.port}`;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ParsedUrl } from "../http/mod.ts";
+import { basicCredentials, type ParsedUrl, withoutPassword } from "../http/mod.ts";
 
 /** The proxy settings of a run. */
 export interface ProxySettings {
@@ -102,13 +102,16 @@ export function proxyFor(url: ParsedUrl, settings: ProxySettings | undefined): P
   try {
     parsed = new URL(text);
   } catch {
-    throw new ProxyError("bad-proxy", `The proxy "${redact(setting)}" in ${source} is not a URL`);
+    throw new ProxyError("bad-proxy", `The proxy "${withoutPassword(setting)}" in ${source} is not a URL`);
   }
   if (parsed.protocol !== "http:" || parsed.hostname === "") {
-    throw new ProxyError("bad-proxy", `The proxy "${redact(setting)}" in ${source} is not an http:// proxy`);
+    throw new ProxyError("bad-proxy", `The proxy "${withoutPassword(setting)}" in ${source} is not an http:// proxy`);
   }
   if (parsed.hostname.startsWith("[")) {
-    throw new ProxyError("bad-proxy", `The proxy "${redact(setting)}" in ${source} is an IPv6 address (not supported)`);
+    throw new ProxyError(
+      "bad-proxy",
+      `The proxy "${withoutPassword(setting)}" in ${source} is an IPv6 address (not supported)`,
+    );
   }
   const port = parsed.port === "" ? 80 : Number(parsed.port);
   const user = settings.user ?? decodeURIComponent(parsed.username);
@@ -116,20 +119,8 @@ export function proxyFor(url: ParsedUrl, settings: ProxySettings | undefined): P
   return {
     host: parsed.hostname,
     port,
-    authorization: user === "" && password === "" ? undefined : `Basic ${base64(`${user}:${password}`)}`,
+    authorization: user === "" && password === "" ? undefined : basicCredentials(user, password),
     label: `${parsed.hostname}:${port}`,
     source,
   };
-}
-
-/** The setting with any password replaced, for messages. */
-function redact(setting: string): string {
-  return setting.replace(/\/\/([^/@:]*):[^/@]*@/, "//$1:*@");
-}
-
-/** RFC 7617 §2.1: the user-pass is UTF-8, then base64. */
-function base64(text: string): string {
-  let binary = "";
-  for (const b of new TextEncoder().encode(text)) binary += String.fromCharCode(b);
-  return btoa(binary);
 }

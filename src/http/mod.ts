@@ -17,3 +17,4 @@ export * from "./content_disposition.ts";
 export * from "./tunnel.ts";
 export * from "./auth.ts";
 export * from "./set_cookie.ts";
+export * from "./strict_transport_security.ts";

@@ -82,7 +82,7 @@ export function buildGetRequest(options: GetRequestOptions): Uint8Array {
   if (!HOST.test(host)) throw new TypeError(`Cannot put host ${quote(host)} in a request`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`Port ${port} is not in 1–65535`);
   const authority = port === defaultPort ? host : `${host}:${port}`;
-  const target = options.viaProxy ? `http://${authority}${encodeTarget(options.path)}` : encodeTarget(options.path);
+  const target = requestTarget(options);
   const fields: Array<readonly [string, string]> = [["Host", authority]];
   if (options.referer !== undefined) fields.push(["Referer", options.referer]);
   if (userAgent !== "") fields.push(["User-Agent", userAgent]);
@@ -117,6 +117,23 @@ export function buildGetRequest(options: GetRequestOptions): Uint8Array {
   request.set(head);
   request.set(body.bytes, head.length);
   return request;
+}
+
+/**
+ * The request-target as sent: origin-form `/path?query` (RFC 9112 §3.2.1), or absolute-form
+ * `http://host[:port]/path` to a proxy (§3.2.2). Digest authentication signs exactly this (RFC 7616 §3.4 `uri`).
+ *
+ * @example
+ * ```ts
+ * requestTarget({ host: "a.test", port: 8080, defaultPort: 80, path: "/x", viaProxy: true }); // "http://a.test:8080/x"
+ * ```
+ */
+export function requestTarget(
+  options: Pick<GetRequestOptions, "host" | "port" | "defaultPort" | "path" | "viaProxy">,
+): string {
+  const { host, port, defaultPort } = options;
+  const origin = encodeTarget(options.path);
+  return options.viaProxy ? `http://${port === defaultPort ? host : `${host}:${port}`}${origin}` : origin;
 }
 
 /**

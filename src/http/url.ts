@@ -276,10 +276,23 @@ function truncateName(name: string, maxBytes: number): string {
   return stem + ext;
 }
 
-/** The input for a message, with the password of any `user:password@` replaced by `*` (never echoed). */
+/** The input for a message, quoted, its password hidden. */
 function shown(input: string): string {
-  return quote(input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#@]*)@/, (_m, scheme: string, info: string) => {
+  return quote(withoutPassword(input));
+}
+
+/**
+ * `text` with the password of a leading `scheme://user:password@` replaced by `*`, for messages: a password is never
+ * echoed.
+ *
+ * @example
+ * ```ts
+ * withoutPassword("http://me:secret@proxy.test:3128/"); // "http://me:*@proxy.test:3128/"
+ * ```
+ */
+export function withoutPassword(text: string): string {
+  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#@]*)@/, (_m, scheme: string, info: string) => {
     const colon = info.indexOf(":");
     return `${scheme}${colon < 0 ? info : `${info.slice(0, colon)}:*`}@`;
-  }));
+  });
 }

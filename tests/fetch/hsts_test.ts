@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { formatHstsFile, type HstsEntry, HstsStore, parseHstsFile, parseStsField } from "../../src/fetch/mod.ts";
+import { formatHstsFile, type HstsEntry, HstsStore, parseHstsFile } from "../../src/fetch/mod.ts";
+import { parseStsField } from "../../src/http/mod.ts";
 import { parseUrl } from "../../src/http/mod.ts";
 
 const T0 = 1_700_000_000;
