@@ -31,6 +31,7 @@ import {
   type DownloadResult,
   type FetchEvents,
   loadCookieFile,
+  nowSeconds,
   openHstsDatabase,
   saveCookieFile,
   saveHstsDatabase,
@@ -177,7 +178,7 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
   // One jar for all the URLs: what one response sets goes with every later request, as in wget.
   const cookieJar = s.cookies ? new CookieJar() : undefined;
   if (cookieJar !== undefined && s.loadCookies !== undefined) {
-    const note = loadCookieFile(cookieJar, s.loadCookies, Math.floor(Date.now() / 1000));
+    const note = loadCookieFile(cookieJar, s.loadCookies, nowSeconds());
     if (note !== null) notice?.(note);
   }
   // wget reads its HSTS database before the first URL and writes it back after the last (not after a signal).

@@ -36,7 +36,8 @@ import { responseTrace, serverResponseText } from "./head_trace.ts";
 import type { Authenticator } from "./auth.ts";
 import type { CookieJar } from "./cookie_jar.ts";
 import { type Carry, derivedPath, type DownloadContext, type HopResult } from "./hop_types.ts";
-import { buildHopRequest, nowSeconds, USER_AGENT } from "./hop_request.ts";
+import { buildHopRequest, USER_AGENT } from "./hop_request.ts";
+import { nowSeconds } from "./clock.ts";
 import { failHop } from "./hop_failure.ts";
 
 /** How long a complete response waits for the server's FIN before we end the connection ourselves. */

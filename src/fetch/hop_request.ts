@@ -8,6 +8,7 @@
 import { buildGetRequest, type ParsedUrl, requestTarget } from "../http/mod.ts";
 import type { Authenticator } from "./auth.ts";
 import type { CookieJar } from "./cookie_jar.ts";
+import { nowSeconds } from "./clock.ts";
 import { requestTrace } from "./head_trace.ts";
 import { type FetchOptions, VERSION } from "./options.ts";
 import type { ProxyRoute } from "./proxy.ts";
@@ -79,9 +80,4 @@ export function buildHopRequest(input: HopRequestInput): Uint8Array {
   });
   if (input.options.debug) input.options.log?.(requestTrace(request));
   return request;
-}
-
-/** The wall clock in whole seconds (cookie expiry). */
-export function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

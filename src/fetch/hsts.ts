@@ -20,6 +20,8 @@
  */
 
 import { type ParsedUrl, parseStsField } from "../http/mod.ts";
+import { tryParseIpv4Address } from "../wire/mod.ts";
+import { nowSeconds } from "./clock.ts";
 
 /** One Known HSTS Host, as a line of wget's file holds it. */
 export interface HstsEntry {
@@ -54,7 +56,7 @@ export class HstsStore {
   #changed = false;
 
   /** A store holding `entries` (as read from a file: see {@linkcode HstsStore.load}). */
-  constructor(entries: Iterable<HstsEntry> = [], now: SecondsClock = () => Math.floor(Date.now() / 1000)) {
+  constructor(entries: Iterable<HstsEntry> = [], now: SecondsClock = nowSeconds) {
     this.#now = now;
     this.load(entries);
   }
@@ -164,7 +166,7 @@ function key(host: string, port: number): string {
 }
 
 function isIpLiteral(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
+  return tryParseIpv4Address(host) !== null || host.includes(":");
 }
 
 /** `url` with the https scheme; port 80 becomes 443, any other port stays (wget). */

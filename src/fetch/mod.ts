@@ -86,3 +86,4 @@ export {
   parseCookiesTxt,
   saveCookieFile,
 } from "./cookies_txt.ts";
+export { nowSeconds } from "./clock.ts";
