@@ -6,9 +6,11 @@
  * @module
  */
 
-import { fileInfo, getEnv, isTerminal, openFile, OsError, readFileBytes, strerror } from "./ffi/mod.ts";
+import { currentUids, fileInfo, getEnv, isTerminal, openFile, OsError, readFileBytes, strerror } from "./ffi/mod.ts";
 import {
+  combineExitCodes,
   describeFailure,
+  downloadSummary,
   ExitCode,
   FFI_PERMISSION_MESSAGE,
   finishedBlock,
@@ -16,12 +18,17 @@ import {
   helpText,
   type NonVerboseFile,
   nonVerboseLine,
+  openReportOutput,
   parseCommandLine,
-  parseUrlList,
   ProgressBar,
   readSettings,
+  readUrlList,
+  ReportFileError,
+  type ReportOutput,
   type Settings,
-  type UrlList,
+  summaryState,
+  teeTap,
+  traceTap,
   UsageError,
   versionText,
 } from "./src/cli/mod.ts";
@@ -30,47 +37,21 @@ import {
   download,
   type DownloadResult,
   type FetchEvents,
+  holdHstsFile,
   loadCookieFile,
   nowSeconds,
   openHstsDatabase,
+  preloadFiles,
   saveCookieFile,
   saveHstsDatabase,
   VERSION,
 } from "./src/fetch/mod.ts";
 import { ConcatOutput, createOutputFile, prepareDirectory, sudoOwner } from "./src/save/mod.ts";
-import { type FrameTap, segmentOf } from "./src/transport/mod.ts";
-import { formatTrace, PcapWriter } from "./src/wire/mod.ts";
+import { HELPER_ARGUMENT, runHelper, startRun } from "./src/privilege/mod.ts";
 
 const encoder = new TextEncoder();
 function writeErr(text: string): void {
   Deno.stderr.writeSync(encoder.encode(text));
-}
-
-function makeTap(verbose: boolean, pcapPath: string | undefined, say: (line: string) => void): FrameTap | undefined {
-  if (!verbose && pcapPath === undefined) return undefined;
-  let pcap: PcapWriter | null = null;
-  if (pcapPath !== undefined) {
-    const file = openFile(pcapPath, { create: true, truncate: true, write: true });
-    const owner = sudoOwner();
-    if (owner !== null) file.chown(owner.uid, owner.gid);
-    pcap = new PcapWriter((bytes) => file.write(bytes as Uint8Array<ArrayBuffer>));
-    pcap.header();
-  }
-  const wallMicros = (now: number) => (performance.timeOrigin + now) * 1000;
-  const trace = (direction: "-->" | "<--", frame: Uint8Array) => {
-    const segment = segmentOf(frame);
-    if (segment !== null) say(formatTrace(direction, segment, frame.length));
-  };
-  return {
-    sent(frame, now) {
-      pcap?.frame(wallMicros(now), frame);
-      if (verbose) trace("-->", frame);
-    },
-    received(frame, now) {
-      pcap?.frame(wallMicros(now), frame);
-      if (verbose) trace("<--", frame);
-    },
-  };
 }
 
 function terminalWidth(): number {
@@ -91,13 +72,9 @@ function readTextOrNull(path: string): string | null {
   }
 }
 
-/** wget: "with the exceptions of 0 and 1, the lower-numbered exit codes take precedence". */
-function combineCodes(a: number, b: number): number {
-  if (a === ExitCode.Ok || a === ExitCode.Generic) return b === ExitCode.Ok ? a : b;
-  return b === ExitCode.Ok || b === ExitCode.Generic ? a : Math.min(a, b);
-}
-
 async function main(args: string[]): Promise<number> {
+  // The compiled program is its own privileged helper (with `deno run`, the helper runs its module directly).
+  if (args[0] === HELPER_ARGUMENT) return await runHelper(args.slice(1));
   const cmd = parseCommandLine(args);
   if (cmd.values.help) {
     console.log(helpText(VERSION));
@@ -169,20 +146,52 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
   if (s.timestamping && s.output !== undefined) {
     notice?.("WARNING: timestamping does nothing in combination with -O: the file is fetched whatever its date");
   }
-  if (s.directory !== undefined && s.output === undefined) prepareDirectory(s.directory);
-  // wget opens -O FILE before the first download, so FILE is there (empty unless -c) whatever becomes of them.
-  if (s.output !== undefined && s.output !== "-") createOutputFile(s.output, { keep: s.resume ?? false });
-  const several = urls.length > 1 || s.inputFile !== undefined;
-  const sink = s.output !== undefined && s.output !== "-" && several ? new ConcatOutput(s.output) : undefined;
-  const tap = makeTap(s.verbose, s.pcap, say);
+  // --report: its files are opened now, before any connection and while the program may still write anywhere; the
+  // report is written through them when the run ends.
+  let report: ReportOutput | null;
+  try {
+    report = openReportOutput({ html: s.report, json: s.reportJson }, `rawhttpget ${VERSION}`, { owner: sudoOwner() });
+  } catch (e) {
+    if (!(e instanceof ReportFileError)) throw e;
+    say(`rawhttpget: ${e.message}`);
+    log?.close();
+    return ExitCode.FileIo;
+  }
+  // wget reads its HSTS database before the first URL and writes it back after the last (not after a signal).
+  const read = s.hstsFile === undefined ? null : openHstsDatabase(s.hstsFile, (line) => notice?.(line));
+  // Root's ~/.wget-hsts stays writable after the drop through a descriptor opened now.
+  const hsts = read !== null && currentUids().euid === 0 && !s.noDropPrivileges ? holdHstsFile(read) : read;
   // One jar for all the URLs: what one response sets goes with every later request, as in wget.
   const cookieJar = s.cookies ? new CookieJar() : undefined;
   if (cookieJar !== undefined && s.loadCookies !== undefined) {
     const note = loadCookieFile(cookieJar, s.loadCookies, nowSeconds());
     if (note !== null) notice?.(note);
   }
-  // wget reads its HSTS database before the first URL and writes it back after the last (not after a signal).
-  const hsts = s.hstsFile === undefined ? null : openHstsDatabase(s.hstsFile, (line) => notice?.(line));
+  // The files the options name are read now: after the drop, a root-only key, body or list would be out of reach.
+  const readFile = preloadFiles([
+    s.tls?.certificate,
+    s.tls?.privateKey,
+    s.tls?.crlFile,
+    s.tls?.pinnedPublicKey,
+    s.caFile,
+    s.bodyFile,
+    s.inputFile === "-" ? undefined : s.inputFile,
+  ]);
+  // Root only opens sockets, through the helper started here; nothing below runs with a privilege.
+  const start = startRun(s);
+  if (!start.ok) {
+    say(`rawhttpget: ${start.message}`);
+    log?.close();
+    return start.failure === "usage" ? ExitCode.Usage : start.failure === "file" ? ExitCode.FileIo : ExitCode.Generic;
+  }
+  const privileges = start.run;
+  if (s.verbose) say(privileges.description);
+  if (s.directory !== undefined && s.output === undefined) prepareDirectory(s.directory);
+  // wget opens -O FILE before the first download, so FILE is there (empty unless -c) whatever becomes of them.
+  if (s.output !== undefined && s.output !== "-") createOutputFile(s.output, { keep: s.resume ?? false });
+  const several = urls.length > 1 || s.inputFile !== undefined;
+  const sink = s.output !== undefined && s.output !== "-" && several ? new ConcatOutput(s.output) : undefined;
+  const tap = teeTap(traceTap(s.verbose, s.pcap, say), report?.recorder);
   let interrupt: (() => void) | null = null;
   const events: FetchEvents = {
     notice,
@@ -206,8 +215,8 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
   // -i FILE is read once the URLs of the command line are done, as wget reads it.
   const listed = function* (): Generator<string> {
     if (s.inputFile === undefined) return;
-    const list = readUrlList(s, say);
-    if (list.problems.length > 0) worst = combineCodes(worst, ExitCode.Generic);
+    const list = readUrlList(s.inputFile!, s, say, readFile);
+    if (list.problems.length > 0) worst = combineExitCodes(worst, ExitCode.Generic);
     if (list.urls.length === 0 && !s.quiet) say(`No URLs found in ${s.inputFile}.`);
     yield* list.urls;
   };
@@ -220,15 +229,20 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
   try {
     for (const url of queue()) {
       try {
+        report?.recorder.startDownload(url);
         const result = await download(url, {
           ...s,
           sink,
           tap,
+          watch: report?.recorder,
           cookieJar,
           hsts: hsts?.store,
+          opener: privileges.opener,
+          readFile,
           log: s.verbose ? say : undefined,
         }, events);
         bar?.clear();
+        report?.recorder.endDownload(downloadSummary(result, null));
         const nv = s.noVerbose ? nonVerboseFile(result) : null;
         if (nv !== null) {
           if (!s.quiet) say(nonVerboseLine(nv));
@@ -236,25 +250,19 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
           totals.bytes += result.received;
           totals.seconds += result.elapsedMs / 1000;
         } else if (!s.quiet && !s.noVerbose && result.saved) {
-          say(formatSummary({
-            path: result.path,
-            bytes: result.bytes,
-            received: result.received,
-            seconds: result.elapsedMs / 1000,
-            retransmissions: result.tcp.retransmissions,
-            outOfOrder: result.tcp.outOfOrderSegments,
-            badChecksums: result.frames.badChecksum,
-          }));
+          say(formatSummary(summaryState(result)));
         }
       } catch (e) {
         if (signalCode !== null) {
+          report?.recorder.endDownload(downloadSummary(null, "interrupted"));
           say(`rawhttpget: interrupted; the partial file is kept for -c`);
           return signalCode;
         }
         const failure = describeFailure(e);
+        report?.recorder.endDownload(downloadSummary(null, failure.message));
         say(`rawhttpget: ${failure.message}`);
         if (s.verbose && e instanceof Error && e.stack) say(e.stack);
-        worst = combineCodes(worst, failure.code);
+        worst = combineExitCodes(worst, failure.code);
       }
       if (signalCode !== null) return signalCode;
     }
@@ -267,33 +275,18 @@ async function runAll(urls: readonly string[], s: Settings): Promise<number> {
       const note = saveCookieFile(cookieJar, s.saveCookies, { keepSession: s.keepSessionCookies }, new Date());
       if (note !== null) notice?.(note);
     }
-    if (hsts !== null) saveHstsDatabase(hsts, (line) => notice?.(line), sudoOwner());
+    // After a drop, a database the new user may not create is not saved: said only with -v (wget says nothing).
+    const hstsNotice = privileges.user === undefined || s.verbose ? notice : undefined;
+    if (hsts !== null) saveHstsDatabase(hsts, (line) => hstsNotice?.(line), sudoOwner());
   } finally {
+    report?.finish(say);
+    await privileges.finish();
     sink?.close();
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);
     log?.close();
   }
   return worst;
-}
-
-/**
- * `-i FILE` ("-": standard input): its URLs, and a sentence for each line left out. A list that cannot be read is
- * said and gives no URLs; as in wget, that alone is no failure (exit 0).
- */
-function readUrlList(s: Settings, say: (line: string) => void): UrlList {
-  const name = s.inputFile!;
-  let text: string;
-  try {
-    text = new TextDecoder().decode(readFileBytes(name === "-" ? "/dev/stdin" : name));
-  } catch (e) {
-    const why = e instanceof OsError ? strerror(e.errno) : (e as Error).message;
-    say(`rawhttpget: Cannot read the URL list '${name}': ${why}`);
-    return { urls: [], problems: [] };
-  }
-  const list = parseUrlList(text, name, { base: s.base, encodings: s.encodings });
-  for (const problem of list.problems) say(`rawhttpget: ${problem}`);
-  return list;
 }
 
 /** The `-nv` line's facts for a download that got a body (or a 204, which wget lists as `[0]`), else null. */

@@ -14,3 +14,8 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuff
   }
   return out;
 }
+
+/** The address of a buffer's first byte, for a pointer stored inside another buffer handed to C. */
+export function addressOf(bytes: Uint8Array<ArrayBuffer>): bigint {
+  return BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes)));
+}

@@ -9,6 +9,7 @@
  */
 
 import { IPPROTO_TCP, type Ipv4Address } from "../src/wire/mod.ts";
+import { addressOf } from "./_bytes.ts";
 import { libc } from "./libc.ts";
 import { check } from "./os_error.ts";
 
@@ -145,6 +146,25 @@ export function encodeProgram(program: BpfProgram): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/**
+ * Builds the `struct sock_fprog` that points at `filter` (bytes from {@linkcode encodeProgram}), as setsockopt
+ * (SO_ATTACH_FILTER) and seccomp(2) take it. `filter` must stay referenced until the call that reads it returns.
+ *
+ * @example
+ * ```ts
+ * const filter = encodeProgram(program);
+ * const fprog = encodeFprog(filter);
+ * ```
+ */
+export function encodeFprog(filter: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  // struct sock_fprog { unsigned short len; /* 6 bytes padding */ struct sock_filter *filter; }
+  const fprog = new Uint8Array(16);
+  const view = new DataView(fprog.buffer);
+  view.setUint16(0, filter.length / 8, true);
+  view.setBigUint64(8, addressOf(filter), true);
+  return fprog;
+}
+
 const SOL_SOCKET = 1;
 const SO_ATTACH_FILTER = 26;
 
@@ -161,11 +181,7 @@ const SO_ATTACH_FILTER = 26;
  */
 export function attachFilter(fd: number, program: BpfProgram): void {
   const filter = encodeProgram(program);
-  // struct sock_fprog { unsigned short len; /* 6 bytes padding */ struct sock_filter *filter; }
-  const fprog = new Uint8Array(16);
-  const view = new DataView(fprog.buffer);
-  view.setUint16(0, program.length, true);
-  view.setBigUint64(8, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(filter))), true);
+  const fprog = encodeFprog(filter);
   check(
     libc().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16),
     "setsockopt",

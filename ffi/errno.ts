@@ -41,6 +41,8 @@ export const EADDRINUSE = 98;
 export const ENETUNREACH = 101;
 /** No buffer space available. */
 export const ENOBUFS = 105;
+/** Transport endpoint is not connected. */
+export const ENOTCONN = 107;
 /** Connection refused. */
 export const ECONNREFUSED = 111;
 /** No route to host. */

@@ -188,17 +188,34 @@ export function openFile(path: string, opts: OpenOptions = {}): File {
 export function readFileBytes(path: string): Uint8Array<ArrayBuffer> {
   const f = openFile(path);
   try {
-    const chunks: Uint8Array<ArrayBuffer>[] = [];
-    for (;;) {
-      const buf = new Uint8Array(65536);
-      const n = f.read(buf);
-      if (n === 0) break;
-      chunks.push(buf.subarray(0, n));
-    }
-    return concatBytes(chunks);
+    return readToEnd(f);
   } finally {
     f.close();
   }
+}
+
+function readToEnd(f: File): Uint8Array<ArrayBuffer> {
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  for (;;) {
+    const buf = new Uint8Array(65536);
+    const n = f.read(buf);
+    if (n === 0) break;
+    chunks.push(buf.subarray(0, n));
+  }
+  return concatBytes(chunks);
+}
+
+/**
+ * Reads standard input to its end through fd 0 itself: `/dev/stdin` goes through `/proc/self/fd`, which a process
+ * that changed its user ids (and so is no longer dumpable) may not open.
+ *
+ * @example
+ * ```ts
+ * const text = new TextDecoder().decode(readStandardInput());
+ * ```
+ */
+export function readStandardInput(): Uint8Array<ArrayBuffer> {
+  return readToEnd(new File(0, "standard input"));
 }
 
 /**
@@ -352,6 +369,18 @@ export function listDirectory(dir: string): string[] {
  */
 export function isDirectoryWritable(dir: string): boolean {
   return libc().access(cString(dir), W_OK | X_OK) === 0;
+}
+
+/**
+ * Why this process may not write into `path` (access(2): W_OK, and X_OK for a directory), as an errno; 0 when it may.
+ *
+ * @example
+ * ```ts
+ * writeAccessErrno("/root", true); // EACCES (13) for nobody
+ * ```
+ */
+export function writeAccessErrno(path: string, directory: boolean): number {
+  return libc().access(cString(path), directory ? W_OK | X_OK : W_OK) === 0 ? 0 : lastErrno();
 }
 
 /**

@@ -24,11 +24,27 @@ const SYMBOLS = {
   recvfrom: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "buffer"], result: "isize" },
   recvmmsg: { parameters: ["i32", "buffer", "u32", "i32", "buffer"], result: "i32" },
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  /** setsockopt on a worker thread, for options that block in the kernel (PACKET_RX_RING). errno after it is stale. */
+  setsockopt_async: {
+    name: "setsockopt",
+    parameters: ["i32", "i32", "i32", "buffer", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
   getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   if_nametoindex: { parameters: ["buffer"], result: "u32" },
+  // --- unix sockets (the privileged helper's channel) ---
+  socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  sendmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+  getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  dup: { parameters: ["i32"], result: "i32" },
+  // --- memory maps (the packet socket's receive ring, ffi/packet_ring.ts) ---
+  mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
+  munmap: { parameters: ["pointer", "usize"], result: "i32" },
   /** Synchronous poll: use with a zero timeout only (exception: `runCommandSync`, an exit path). */
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
   /** Blocking poll on a worker thread; the Deno event loop keeps running. errno after it is stale. */
@@ -91,12 +107,35 @@ const SYMBOLS = {
   posix_spawn_file_actions_addopen: { parameters: ["buffer", "i32", "buffer", "i32", "u32"], result: "i32" },
   posix_spawn_file_actions_addclose: { parameters: ["buffer", "i32"], result: "i32" },
   posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  /** glibc 2.34+: closes every descriptor from the given one up in the child. */
+  posix_spawn_file_actions_addclosefrom_np: { parameters: ["buffer", "i32"], result: "i32" },
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   /** Blocking waitpid on a worker thread. */
   waitpid_async: { name: "waitpid", parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
   kill: { parameters: ["i32", "i32"], result: "i32" },
   /** `char **environ`: the value is read once, when the library is opened. */
   environ: { type: "pointer" },
+  // --- credentials ---
+  /** Return an errno value, not -1; 0 with a NULL `*result` when there is no such user (getpwnam_r(3)). */
+  getpwnam_r: { parameters: ["buffer", "buffer", "buffer", "usize", "buffer"], result: "i32" },
+  getpwuid_r: { parameters: ["u32", "buffer", "buffer", "usize", "buffer"], result: "i32" },
+  sysconf: { parameters: ["i32"], result: "i64" },
+  /** glibc's set*id wrappers change every thread of the process (it signals each one: nptl "setxid"). */
+  setgroups: { parameters: ["usize", "buffer"], result: "i32" },
+  getgroups: { parameters: ["i32", "buffer"], result: "i32" },
+  setresuid: { parameters: ["u32", "u32", "u32"], result: "i32" },
+  setresgid: { parameters: ["u32", "u32", "u32"], result: "i32" },
+  getresuid: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+  getresgid: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+  /** prctl is variadic; declared with the four `unsigned long` arguments every option reads (prctl(2)). */
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  /** Changes the calling thread only (capabilities(7)). */
+  capset: { parameters: ["buffer", "buffer"], result: "i32" },
+  /**
+   * syscall(2) is variadic; declared as (number, two integers, a pointer), the shape of seccomp(2). glibc's x86_64
+   * wrapper is assembly that shifts the argument registers, so fixed parameters pass through unchanged.
+   */
+  syscall: { parameters: ["i64", "u64", "u64", "buffer"], result: "i64" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The typed libc symbols returned by {@linkcode libc}. */
@@ -105,7 +144,9 @@ export type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 let opened: Libc | null = null;
 
 /**
- * Returns the libc symbols, opening `libc.so.6` on first use.
+ * Returns the libc symbols. Each is bound on its first use, by a `Deno.dlopen` of that symbol alone: binding costs
+ * ~0.2 ms a symbol (Deno prepares a call stub for each), ~18 ms for the whole table, of which a run uses a third and
+ * the privileged helper a fifth. Once bound, a symbol is a plain property, called as fast as before.
  *
  * @example
  * ```ts
@@ -113,8 +154,24 @@ let opened: Libc | null = null;
  * ```
  */
 export function libc(): Libc {
-  if (opened === null) opened = Deno.dlopen("libc.so.6", SYMBOLS).symbols;
+  if (opened === null) opened = lazySymbols();
   return opened;
+}
+
+function lazySymbols(): Libc {
+  const symbols: Record<string, unknown> = {};
+  for (const name of Object.keys(SYMBOLS) as (keyof typeof SYMBOLS)[]) {
+    Object.defineProperty(symbols, name, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const bound = Deno.dlopen("libc.so.6", { [name]: SYMBOLS[name] }).symbols[name];
+        Object.defineProperty(symbols, name, { value: bound, enumerable: true });
+        return bound;
+      },
+    });
+  }
+  return symbols as Libc;
 }
 
 const encoder = new TextEncoder();

@@ -1,6 +1,7 @@
 /**
- * The libc layer of rawhttpget: raw sockets, BPF filters, routes, ports, name resolution, files, environment and
- * child processes, all through `Deno.dlopen` so the program needs only `--allow-ffi`.
+ * The libc layer of rawhttpget: raw sockets, BPF filters, routes, ports, name resolution, files, environment, child
+ * processes, users and credentials, and dropping root, all through `Deno.dlopen` so the program needs only
+ * `--allow-ffi`.
  *
  * @module
  */
@@ -28,6 +29,7 @@ export {
   BPF_REJECT,
   type BpfInstruction,
   type BpfProgram,
+  encodeFprog,
   encodeProgram,
   rejectOutgoing,
   type TcpFlow,
@@ -49,9 +51,32 @@ export {
 } from "./raw_socket.ts";
 export { RecvBatch } from "./recv_batch.ts";
 export { RawFrameLink, type RawFrameLinkOptions } from "./raw_link.ts";
+export {
+  libcSetSockOpt,
+  openPacketRing,
+  PacketRing,
+  type PacketRingOptions,
+  RingBatch,
+  type SetSockOpt,
+  TP_STATUS_BLK_TMO,
+  TP_STATUS_CSUM_VALID,
+  TP_STATUS_CSUMNOTREADY,
+  TP_STATUS_USER,
+} from "./packet_ring.ts";
+export { RingFrameLink } from "./ring_link.ts";
 export { EAI_AGAIN, EAI_NONAME, ResolveError, resolveIpv4 } from "./resolve.ts";
 export { BindError, bindToDevice, type Route, RouteError, type RouteOptions, routeTo } from "./route.ts";
-export { type ReservedPort, reservePort } from "./port.ts";
+export { reservedAddress, type ReservedPort, reservePort } from "./port.ts";
+export {
+  AF_UNIX,
+  type ChannelMessage,
+  channelPair,
+  closeDescriptor,
+  FdChannel,
+  MAX_FDS,
+  MAX_MESSAGE,
+} from "./fd_channel.ts";
+export { CHILD_CHANNEL_FD, spawnWithChannel, waitChild } from "./spawn_channel.ts";
 export {
   chown,
   File,
@@ -64,11 +89,23 @@ export {
   openFile,
   type OpenOptions,
   readFileBytes,
+  readStandardInput,
   removeFile,
   renameFile,
   setModificationTime,
+  writeAccessErrno,
 } from "./fs.ts";
 export { currentUids, getEnv, getPid, isTerminal, type Uids } from "./process.ts";
+export { lookupUid, lookupUser, type User } from "./passwd.ts";
+export {
+  type Credentials,
+  describeCredentials,
+  parseProcStatus,
+  processCredentials,
+  type ThreadCredentials,
+  threadCredentials,
+} from "./credentials.ts";
+export { dropPrivileges, type DropTarget, PrivilegeDropError } from "./privileges.ts";
 export { type CommandResult, findProgram, runCommand, runCommandSync, type RunOptions, sendSignal } from "./spawn.ts";
 export {
   buildDeleteTableBatch,

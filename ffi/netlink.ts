@@ -230,6 +230,11 @@ export class NetlinkSocket {
     return this.#fd >= 0;
   }
 
+  /** The socket's descriptor (-1 once closed). */
+  get fd(): number {
+    return this.#fd;
+  }
+
   /** Hands out the next sequence number for a message of a batch. */
   nextSeq(): number {
     return this.#seq++;

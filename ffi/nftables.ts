@@ -292,6 +292,19 @@ export class NftOwnerTable {
     return new NftOwnerTable(name, sock);
   }
 
+  /**
+   * The netlink socket that owns the table. The kernel deletes the table when the socket is released, that is when
+   * the last copy of this descriptor closes, in whatever process holds it (a copy may be passed with SCM_RIGHTS).
+   */
+  get descriptor(): number {
+    return this.#sock.fd;
+  }
+
+  /** Closes our descriptor without deleting the table: a copy passed to another process now decides its life. */
+  forget(): void {
+    this.#sock.close();
+  }
+
   /** Deletes the table now (best effort; closing the socket would delete it anyway) and closes the socket. */
   close(): void {
     if (!this.#sock.isOpen) return;

@@ -37,7 +37,7 @@ export const AF_PACKET = 17;
 /** Ethertype of IPv4. */
 export const ETH_P_IP = 0x0800;
 
-const SO_SNDBUF = 7, SO_RCVBUF = 8, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33, SO_MARK = 36;
+const SO_SNDBUF = 7, SO_RCVBUF = 8, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33, SO_MARK = 36, SO_LOCK_FILTER = 44;
 const MSG_TRUNC = 0x20;
 const POLLOUT = 0x4;
 
@@ -327,5 +327,13 @@ export function openPacketReceiver(opts: PacketReceiverOptions): RawReceiver {
  * ```
  */
 export function openFlowReceiver(flow: TcpFlow, opts: { rcvbuf?: number; ifname?: string } = {}): RawReceiver {
-  return openPacketReceiver({ ifname: opts.ifname, rcvbuf: opts.rcvbuf, filter: tcpFlowFilter(flow) });
+  const rx = openPacketReceiver({ ifname: opts.ifname, rcvbuf: opts.rcvbuf, filter: tcpFlowFilter(flow) });
+  // Locked, the filter can be neither changed nor removed (socket(7) SO_LOCK_FILTER): whoever holds this socket,
+  // e.g. our unprivileged side after the privileged helper handed it over, sees this flow and nothing else.
+  const errno = trySetIntOption(rx.fd, SOL_SOCKET, SO_LOCK_FILTER, 1);
+  if (errno !== 0) {
+    rx.close();
+    throw new OsError(errno, "setsockopt", `${rx.fd}, SOL_SOCKET, SO_LOCK_FILTER, 1`);
+  }
+  return rx;
 }

@@ -32,3 +32,17 @@ export const ExitCode = {
 
 /** One of the exit codes above. */
 export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
+
+/**
+ * The code of a run of several downloads, from the worst so far and the next one. wget: "with the exceptions of 0
+ * and 1, the lower-numbered exit codes take precedence".
+ *
+ * @example
+ * ```ts
+ * combineExitCodes(ExitCode.ServerError, ExitCode.Network); // 4
+ * ```
+ */
+export function combineExitCodes(a: number, b: number): number {
+  if (a === ExitCode.Ok || a === ExitCode.Generic) return b === ExitCode.Ok ? a : b;
+  return b === ExitCode.Ok || b === ExitCode.Generic ? a : Math.min(a, b);
+}

@@ -11,7 +11,7 @@
  * @module
  */
 
-export { ExitCode, type ExitCodeValue } from "./exit_codes.ts";
+export { combineExitCodes, ExitCode, type ExitCodeValue } from "./exit_codes.ts";
 export { describeFailure, type Failure, FFI_PERMISSION_MESSAGE } from "./messages.ts";
 export {
   type CommandLine,
@@ -24,8 +24,18 @@ export {
   versionText,
 } from "./options.ts";
 export { formatSummary, ProgressBar } from "./progress.ts";
+export {
+  downloadSummary,
+  openReportOutput,
+  ReportFileError,
+  type ReportOutput,
+  summaryState,
+  teeTap,
+} from "./report_output.ts";
 export { type InputPacingSettings, inputPacingSettings, parseSeconds } from "./input_pacing_settings.ts";
 export { parseUrlList, type UrlList } from "./input_list.ts";
+export { readUrlList } from "./url_list_file.ts";
+export { traceTap } from "./trace_tap.ts";
 export {
   finishedBlock,
   humanSize,

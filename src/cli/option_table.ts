@@ -543,9 +543,36 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: "Our own stack",
   },
   {
+    name: "report",
+    type: "string",
+    value: "FILE",
+    help: "draw what TCP did (time-sequence graph, RTT, throughput, phases) in one offline HTML page",
+    group: "Our own stack",
+  },
+  {
+    name: "report-json",
+    type: "string",
+    value: "FILE",
+    help: "the same data as JSON for scripts (schema rawhttpget-report/1, see docs/report_schema.md)",
+    group: "Our own stack",
+  },
+  {
     name: "no-firewall",
     type: "boolean",
     help: "do not add the rule that stops the kernel's RSTs (manage it yourself)",
+    group: "Our own stack",
+  },
+  {
+    name: "user-drop",
+    type: "string",
+    value: "USER",
+    help: "as plain root, run as USER once the sockets can be opened (default nobody; under sudo: the sudo user)",
+    group: "Our own stack",
+  },
+  {
+    name: "no-drop-privileges",
+    type: "boolean",
+    help: "stay root for the whole download (for debugging): by default a root helper opens the sockets",
     group: "Our own stack",
   },
   {
@@ -560,6 +587,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: "string",
     value: "ADDR",
     help: "send from the local IPv4 address ADDR",
+    group: "Our own stack",
+  },
+  {
+    name: "packet-ring",
+    type: "boolean",
+    help: "receive through a packet ring read in place (PACKET_RX_RING), recvmmsg if the kernel refuses it",
     group: "Our own stack",
   },
 ];

@@ -164,6 +164,10 @@ export interface Settings extends FetchOptions, InputPacingSettings {
   readonly verbose: boolean;
   /** `--pcap`. */
   readonly pcap?: string;
+  /** `--report FILE.html`: the HTML report of the run. */
+  readonly report?: string;
+  /** `--report-json FILE`: the report's data as JSON. */
+  readonly reportJson?: string;
   /** `-S`: print each response head (even with `-q`). */
   readonly serverResponse?: boolean;
   /** `--load-cookies`: a cookies.txt read before the first request (not with `--no-cookies`). */
@@ -176,6 +180,10 @@ export interface Settings extends FetchOptions, InputPacingSettings {
   readonly hstsFile?: string | null;
   /** A sentence for each wgetrc command that does nothing here (shown with `-v`); absent when there is none. */
   readonly ignoredCommands?: readonly string[];
+  /** `--user-drop USER`: whom plain root runs as once the sockets can be opened (default nobody). */
+  readonly userDrop?: string;
+  /** `--no-drop-privileges`: stay root for the whole run. */
+  readonly noDropPrivileges: boolean;
 }
 
 /**
@@ -211,13 +219,18 @@ export function readSettings(
     verbose: flag("verbose") || flag("debug"),
     debug: flag("debug"),
     pcap: text("pcap"),
+    report: text("report"),
+    reportJson: text("report-json"),
     tries: count("tries", text("tries"), 3, 1),
     maxRedirects: count("max-redirect", text("max-redirect"), 20, 0),
     http11: flag("http1.1"),
     trustServerNames: flag("trust-server-names"),
     firewall: flag("no-firewall") ? "none" : "auto",
+    userDrop: text("user-drop"),
+    noDropPrivileges: flag("no-drop-privileges"),
     device: text("interface"),
     source: sourceAddress(text("source")),
+    frameLink: flag("packet-ring") ? "auto" : undefined,
     caFile: text("ca-certificate"),
     checkCertificate: !flag("no-check-certificate"),
     timestamping: flag("timestamping"),

@@ -74,7 +74,7 @@ export async function download(
     checkWritableDirectory(options.output ?? derivedPath(first, given, options));
   }
   // The content is read before any connection: a file that cannot be read fails this URL alone (wget's exit 3).
-  const asked = requestMethod(options);
+  const asked = requestMethod(options, options.readFile);
   const tries = options.tries ?? 3;
   const maxRedirects = options.maxRedirects ?? 20;
   const started = performance.now();

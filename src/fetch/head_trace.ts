@@ -52,7 +52,15 @@ export function serverResponseText(head: Pick<HeadEvent, "version" | "status" | 
   return headLines(head).map((line) => `  ${escapeControls(line)}`).join("\n");
 }
 
-function headLines(head: Pick<HeadEvent, "version" | "status" | "reason" | "headers">): string[] {
+/**
+ * The response head's status line, then one line per field, as received (what `--report` shows).
+ *
+ * @example
+ * ```ts
+ * headLines(head); // ["HTTP/1.1 200 OK", "Content-Length: 5"]
+ * ```
+ */
+export function headLines(head: Pick<HeadEvent, "version" | "status" | "reason" | "headers">): string[] {
   const status = `HTTP/${head.version} ${head.status}${head.reason === "" ? "" : ` ${head.reason}`}`;
   return [status, ...[...head.headers].map((f) => `${f.name}: ${f.value}`)];
 }

@@ -32,13 +32,14 @@ import { TlsLayer } from "./tls_layer.ts";
 import { proxyFor, type ProxyRoute } from "./proxy.ts";
 import { ConnectTunnel } from "./tunnel.ts";
 import { HopTimestamps, type TimestampVerdict } from "./timestamps.ts";
-import { responseTrace, serverResponseText } from "./head_trace.ts";
+import { headLines, responseTrace, serverResponseText } from "./head_trace.ts";
 import type { Authenticator } from "./auth.ts";
 import type { CookieJar } from "./cookie_jar.ts";
 import { type Carry, derivedPath, type DownloadContext, type HopResult } from "./hop_types.ts";
 import { buildHopRequest, USER_AGENT } from "./hop_request.ts";
 import { nowSeconds } from "./clock.ts";
 import { failHop } from "./hop_failure.ts";
+import { WatchedHandler } from "./watched_handler.ts";
 
 /** How long a complete response waits for the server's FIN before we end the connection ourselves. */
 const FIN_GRACE_MS = 1000;
@@ -113,6 +114,8 @@ export class Hop {
     if (proxy !== null) this.#options.log?.(`Connecting through the proxy ${proxy.label} (${proxy.source})`);
     // The TLS files are read before connecting, as wget reads them: one that cannot be used fails the hop here.
     const secure = url.scheme === "https" ? this.#secureOptions() : null;
+    const watch = this.#options.watch;
+    watch?.hop(url.href, secure !== null);
     const session = await openStream(proxy ?? { host: url.lookupHost ?? url.host, port: url.port });
     try {
       this.#events.onInterruptible?.(() => {
@@ -131,15 +134,21 @@ export class Hop {
         },
         // The body is complete: a server that then neither closes nor sends more gets a short grace for its FIN,
         // then our RST, rather than holding the download until the silence timeout.
-        onComplete: () => (linger = setTimeout(() => exchange.stop(), FIN_GRACE_MS)),
+        onComplete: () => {
+          watch?.milestone("last-byte");
+          linger = setTimeout(() => exchange.stop(), FIN_GRACE_MS);
+        },
       }, { head: this.#wire === "HEAD", ignoreLength: this.#options.ignoreLength });
-      const tls = secure !== null ? new TlsLayer(exchange, secure) : null;
+      // --report: the milestones of the connection and of the exchange inside it (see watched_handler.ts).
+      const http = watch === undefined ? exchange : new WatchedHandler(exchange, watch, "exchange");
+      const tls = secure !== null ? new TlsLayer(http, secure) : null;
       // https through a proxy: TLS runs inside a CONNECT tunnel, end to end with the server (RFC 9110 §9.3.6).
       const agent = this.#options.userAgent ?? USER_AGENT;
       const tunnel = tls !== null && proxy !== null ? new ConnectTunnel(tls, proxy, url, agent) : null;
       let outcome: StreamOutcome;
       try {
-        await session.run(tunnel ?? tls ?? exchange);
+        const top = tunnel ?? tls ?? http;
+        await session.run(watch === undefined ? top : new WatchedHandler(top, watch, "stream"));
         outcome = await exchange.closed;
       } catch (e) {
         // Our own RST may be refused by the RST guard (EPERM): once we asked to stop, that is not news.
@@ -180,6 +189,7 @@ export class Hop {
       for (const field of head.headers.getAll("set-cookie")) this.#say(jar.receive(this.#url, field, nowSeconds()));
     }
     this.#events.serverResponse?.(serverResponseText(head));
+    this.#options.watch?.head(headLines(head));
     // RFC 6797 §8.1: an https response may note its host as a Known HSTS Host (wget: any status but 401).
     const sts = head.headers.getAll("strict-transport-security")[0] ?? null;
     if (head.status !== 401) this.#options.hsts?.record(this.#url, sts, !this.#unverified);
@@ -388,7 +398,12 @@ export class Hop {
     return {
       host: this.#url.host,
       // The system bundle (or --ca-directory), the CA file and the other TLS files, read again for each https hop.
-      ...loadTlsConfig(options.tls ?? {}, options.caFile, (message) => this.#events.notice?.(message)),
+      ...loadTlsConfig(
+        options.tls ?? {},
+        options.caFile,
+        (message) => this.#events.notice?.(message),
+        options.readFile,
+      ),
       verify: options.checkCertificate ?? true,
       onUnverified: (e: Error) => {
         this.#unverified = true;

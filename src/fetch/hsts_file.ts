@@ -11,7 +11,7 @@
  * @module
  */
 
-import { chown, fileInfo, openFile, readFileBytes } from "../../ffi/mod.ts";
+import { chown, type File, fileInfo, openFile, readFileBytes } from "../../ffi/mod.ts";
 import { formatHstsFile, HstsStore, parseHstsFile } from "./hsts.ts";
 
 /** The permission bit that lets anyone write a file. */
@@ -25,6 +25,27 @@ export interface HstsDatabase {
   readonly path: string;
   /** The file's modification time when it was read (seconds), 0 when it did not exist. */
   readonly loadedMtime: number;
+  /** The file, opened for writing before the process dropped root (see {@linkcode holdHstsFile}). */
+  readonly held?: File;
+}
+
+/**
+ * Opens the database's existing file for writing now, so that it can be written back after this process dropped
+ * root (a root-owned `~/.wget-hsts`, as wget run by root or under sudo keeps it). A file that does not exist, or
+ * that cannot be opened, is left to `saveHstsDatabase` by its path.
+ *
+ * @example
+ * ```ts
+ * const db = holdHstsFile(openHstsDatabase(path, warn)!);
+ * ```
+ */
+export function holdHstsFile(db: HstsDatabase): HstsDatabase {
+  if (db.loadedMtime === 0) return db;
+  try {
+    return { ...db, held: openFile(db.path, { write: true }) };
+  } catch {
+    return db;
+  }
 }
 
 /**
@@ -72,7 +93,23 @@ export function saveHstsDatabase(
   owner: { uid: number; gid: number } | null = null,
 ): void {
   const { store, path } = db;
-  if (!store.changed || store.entries().length === 0) return;
+  if (!store.changed || store.entries().length === 0) {
+    db.held?.close();
+    return;
+  }
+  if (db.held !== undefined) {
+    // Held since before the drop: rewritten in place. The merge with another process's changes reads the file by its
+    // path, which the user we now run as may not, so it is left out here.
+    try {
+      db.held.truncate(0);
+      db.held.pwrite(new TextEncoder().encode(formatHstsFile(store.entries())), 0);
+    } catch (e) {
+      warn(`Cannot save the HSTS database '${path}': ${(e as Error).message}`);
+    } finally {
+      db.held.close();
+    }
+    return;
+  }
   try {
     const info = fileInfo(path);
     if (info !== null && db.loadedMtime !== 0 && info.mtime > db.loadedMtime) {

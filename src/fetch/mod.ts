@@ -77,7 +77,8 @@ export {
 export { isHashPin, keyFilePin, parseHashPin, pinAccepts, type PublicKeyPin, spkiSha256Base64 } from "./pin.ts";
 export { certificateNames, type Crl, findRevocation, parseCrl, parseCrlPem, type Revocation } from "./crl.ts";
 export { formatHstsFile, type HstsEntry, HstsStore, parseHstsFile } from "./hsts.ts";
-export { type HstsDatabase, openHstsDatabase, saveHstsDatabase } from "./hsts_file.ts";
+export { type FileReader, preloadFiles } from "./file_preload.ts";
+export { holdHstsFile, type HstsDatabase, openHstsDatabase, saveHstsDatabase } from "./hsts_file.ts";
 export { type Cookie, CookieJar, type CookieUrl } from "./cookie_jar.ts";
 export {
   type CookiesTxtOptions,

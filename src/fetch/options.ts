@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { FileReader } from "./file_preload.ts";
 import type { FileNameRules, UrlEncodings } from "../http/mod.ts";
 import type { Output } from "../save/mod.ts";
 import type { TransportOptions } from "../transport/mod.ts";
@@ -62,6 +63,8 @@ export interface FetchOptions extends TransportOptions {
   readonly checkCertificate?: boolean;
   /** The other TLS options (`--secure-protocol`, `--certificate`, `--crl-file`, `--pinnedpubkey`, `--ca-directory`). */
   readonly tls?: TlsSettings;
+  /** Reads the files the options name (default: from disk when needed; the program passes `preloadFiles`'s reader). */
+  readonly readFile?: FileReader;
   /** Known HSTS hosts: http:// URLs to them become https://, https responses add to them; absent: `--no-hsts`. */
   readonly hsts?: HstsStore;
   /** Credentials for servers that ask (`--user`, `--http-user`, `--auth-no-challenge`, `~/.netrc`). */

@@ -101,7 +101,7 @@ export function loadTlsConfig(
   const range = protocolRange(settings.secureProtocol ?? "auto");
   return {
     ...range,
-    ca: loadTrustStore(caFile, settings.caDirectory, warn),
+    ca: loadTrustStore(caFile, settings.caDirectory, warn, read),
     ...loadClientIdentity(settings.certificate, settings.privateKey, read),
     ...(settings.crlFile === undefined ? {} : { crls: loadCrls(settings.crlFile, read) }),
     ...(settings.pinnedPublicKey === undefined ? {} : { pin: loadPin(settings.pinnedPublicKey, read) }),

@@ -44,6 +44,7 @@ export function loadTrustStore(
   caFile?: string,
   caDirectory?: string,
   warn: (message: string) => void = () => {},
+  read: (path: string) => Uint8Array = readFileBytes,
 ): string[] | undefined {
   const roots: string[] = [];
   if (caDirectory !== undefined) {
@@ -58,7 +59,7 @@ export function loadTrustStore(
     }
   }
   if (caFile !== undefined) {
-    const text = readTextIfPresent(caFile);
+    const text = readTextIfPresent(caFile, read);
     if (text === null) throw new TlsError("ca-file", `Cannot read the CA certificate file "${caFile}"`);
     const extra = splitPem(text);
     if (extra.length === 0) throw new TlsError("ca-file", `No PEM certificate found in "${caFile}"`);
@@ -90,9 +91,9 @@ function directoryRoots(dir: string, warn: (message: string) => void): string[] 
   return [...found];
 }
 
-function readTextIfPresent(path: string): string | null {
+function readTextIfPresent(path: string, read: (path: string) => Uint8Array = readFileBytes): string | null {
   try {
-    return new TextDecoder().decode(readFileBytes(path));
+    return new TextDecoder().decode(read(path));
   } catch {
     return null; // a missing or unreadable file
   }

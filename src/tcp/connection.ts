@@ -71,6 +71,26 @@ export class TcpConnection {
     return this.#c.rtt.srtt;
   }
 
+  /** The retransmission timeout in ms, backoff included, as in `stats` (read per segment by `--report`). */
+  get rtoMs(): number {
+    return this.#c.rtt.rto;
+  }
+
+  /**
+   * Bytes the receive buffer holds now: the in-order bytes the application has not read, plus the span up to the
+   * highest out-of-order byte kept (holes included: that space is taken until they fill).
+   */
+  get receiveBufferFill(): number {
+    const c = this.#c;
+    const held = c.assembler.isEmpty ? c.rcvNxt : Math.max(c.rcvNxt, c.assembler.highestEnd);
+    return held - c.rcvReadOffset();
+  }
+
+  /** The receive buffer's size in bytes (`recvBufferSize`): the largest window we advertise. */
+  get receiveBufferSize(): number {
+    return this.#c.opts.recvBufferSize;
+  }
+
   /**
    * Limits the receive window: from now on the right edge we advertise stays within `bytes` of the first byte the
    * application has not read, as if the receive buffer held `bytes` (at most `recvBufferSize`; null lifts the limit).

@@ -1,25 +1,25 @@
 /**
  * Opening a stream through our stack: resolve the host, find the route, reserve a local port, open the raw frame
- * link with a BPF filter for our exact 4-tuple, silence the kernel's RSTs, and build the TCP connection and its
+ * link with a BPF filter for our exact 4-tuple (through the privileged opener), silence the kernel's RSTs, and build the TCP connection and its
  * driver. Everything acquired is released by the session's `close()` (or here, when opening fails).
  *
  * @module
  */
 
-import { openFlowReceiver, openRawSender, RawFrameLink, reservePort, resolveIpv4, routeTo } from "../../ffi/mod.ts";
-import { bindToDevice } from "../../ffi/mod.ts";
+import { reservePort, resolveIpv4, routeTo } from "../../ffi/mod.ts";
 import { TcpConnection } from "../tcp/mod.ts";
 import { formatIpv4Address, type Ipv4Address } from "../wire/mod.ts";
 import { Driver } from "./driver.ts";
-import { type FirewallMode, installRstGuard, OWN_RST_MARK } from "./firewall.ts";
+import type { FirewallMode } from "./firewall.ts";
 import type { Flow } from "./flow.ts";
 import { type FrameLink, type FrameTap, TracingLink } from "./link.ts";
+import { type FrameLinkKind, openFrameLink, startReceiveRing } from "./link_choice.ts";
 import { IPV4 } from "./network.ts";
+import { directOpener, type PrivilegedOpener } from "./opener.ts";
 import { driverSession, type Endpoint, type StreamSession } from "./session.ts";
 import { timestampOffset } from "./ts_clock.ts";
+import type { ConnectionWatch } from "./watch.ts";
 
-/** Largest receive buffer the kernel is asked for (SO_RCVBUFFORCE): the default ~208 KiB overflows at speed. */
-const SOCKET_RCVBUF = 32 * 1024 * 1024;
 /** Silence tolerated by default before a connection gives up (`--timeout`), in ms. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -37,14 +37,25 @@ export interface TransportOptions {
   readonly source?: Ipv4Address;
   /** The interface to leave by (`--interface`). */
   readonly device?: string;
-  /** Observer of every frame (traces, pcap). */
+  /** Observer of every frame (traces, pcap, `--report`). */
   readonly tap?: FrameTap;
+  /** Observer of whole connections (`--report`): told when a stream is ready, with the engine's gauges. */
+  readonly watch?: ConnectionWatch;
   /** TCP receive buffer in bytes (the largest advertised window). */
   readonly recvBufferSize?: number;
   /** `--limit-rate`: bytes per second read from each connection at most, through our receive window. */
   readonly rateLimit?: number;
   /** SO_MARK of our raw sender, which lets our own RSTs past our RST guard (default `OWN_RST_MARK`). */
   readonly socketMark?: number;
+  /** Who opens the raw sender, the packet receiver and the guard (default: this process, see `directOpener`). */
+  readonly opener?: PrivilegedOpener;
+  /**
+   * How frames are received: "auto" (a packet ring read in place when the kernel allows it, else recvmmsg), "ring"
+   * or "recvmmsg" (the default, `DEFAULT_FRAME_LINK` in link_choice.ts says why).
+   */
+  readonly frameLink?: FrameLinkKind;
+  /** Verify every TCP checksum, even those the kernel verified (default false). */
+  readonly alwaysVerifyChecksums?: boolean;
   /** Verbose messages (resolving, the firewall, the 4-tuple). */
   readonly log?: (message: string) => void;
 }
@@ -66,6 +77,7 @@ export async function openTcpStream(endpoint: Endpoint, options: TransportOption
   const log = options.log ?? (() => {});
   log(`Resolving ${endpoint.host}…`);
   const remoteAddr = await resolveIpv4(endpoint.host, options.dnsTimeoutMs);
+  const resolvedAt = performance.now();
   const route = routeTo(remoteAddr, { srcAddr: options.source, device: options.device });
   const network = IPV4;
   const mss = network.mssFor(route.mtu);
@@ -77,27 +89,29 @@ export async function openTcpStream(endpoint: Endpoint, options: TransportOption
     const reserved = reservePort(route.srcAddr);
     cleanups.push(() => reserved.close());
     const flow: Flow = { localAddr: route.srcAddr, localPort: reserved.port, remoteAddr, remotePort: endpoint.port };
-    // AF_PACKET + the guard's incoming drop: the kernel's TCP never sees our segments, so it builds no RST for each.
-    const rx = openFlowReceiver({
-      srcAddr: flow.remoteAddr,
-      srcPort: flow.remotePort,
-      dstAddr: flow.localAddr,
-      dstPort: flow.localPort,
-    }, { rcvbuf: SOCKET_RCVBUF });
+    const opener = options.opener ?? directOpener(options);
+    const rx = await opener.receiver(flow, reserved);
     cleanups.push(() => rx.close());
-    const tx = openRawSender({ mark: options.socketMark ?? OWN_RST_MARK });
-    cleanups.push(() => tx.close());
-    if (options.device !== undefined) bindToDevice(tx.fd, options.device);
-    const guard = await installRstGuard(flow, {
-      mode: options.firewall ?? "auto",
-      dropIncoming: true,
-      ownMark: tx.mark,
+    // The ring's set-up waits in the kernel (~10 ms): it goes on while the helper opens the sender and the guard.
+    const ring = startReceiveRing(rx, options.frameLink);
+    cleanups.push(async () => {
+      const made = await ring;
+      if (made !== null && !(made instanceof Error)) made.close();
     });
+    const tx = await opener.sender();
+    cleanups.push(() => tx.close());
+    const guard = await opener.guard(flow, reserved, tx.mark);
     cleanups.push(() => guard.close());
     log(guard.description);
     // Our RSTs may meet a DROP when the guard could not let them pass: the link then treats EPERM on them as loss.
-    const raw = new RawFrameLink(tx, rx, { remoteAddr, ownRstsDropped: guard.ownMark === null });
+    const chosen = openFrameLink(tx, rx, await ring, {
+      remoteAddr,
+      ownRstsDropped: guard.ownMark === null,
+      kind: options.frameLink,
+    });
+    const raw = chosen.link;
     cleanups.push(() => raw.close());
+    log(chosen.description);
     const clock = () => performance.now();
     const link: FrameLink = options.tap === undefined ? raw : new TracingLink(raw, options.tap, clock);
     const conn = new TcpConnection({
@@ -110,7 +124,14 @@ export async function openTcpStream(endpoint: Endpoint, options: TransportOption
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       recvBufferSize: options.recvBufferSize,
     });
-    const driver = new Driver(link, conn, flow, { mss, clock, network, rateLimit: options.rateLimit });
+    const driver = new Driver(link, conn, flow, {
+      mss,
+      clock,
+      network,
+      rateLimit: options.rateLimit,
+      alwaysVerifyChecksums: options.alwaysVerifyChecksums,
+    });
+    options.watch?.opened({ flow, family: network.name, mtu: route.mtu, mss, resolvedAt, engine: conn });
     log(
       `Connecting to ${formatIpv4Address(remoteAddr)}:${endpoint.port} from ${
         formatIpv4Address(flow.localAddr)

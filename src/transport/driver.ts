@@ -35,6 +35,8 @@ export interface DriverOptions {
    * about rate × RTT meanwhile, so the server sends at the rate (see `rate_limit.ts`).
    */
   readonly rateLimit?: number;
+  /** Verify every TCP checksum, even those the link says the kernel verified (default false). */
+  readonly alwaysVerifyChecksums?: boolean;
 }
 
 /** Most frames handled in one turn, so that deadlines and the event loop keep their turn under a flood. */
@@ -91,7 +93,7 @@ export class Driver implements ByteStream {
     this.#conn = conn;
     this.#clock = options.clock ?? (() => performance.now());
     this.#flushEvery = options.flushEvery ?? DEFAULT_FLUSH_EVERY;
-    this.#decoder = new FrameDecoder(flow, options.mss, options.network);
+    this.#decoder = new FrameDecoder(flow, options.mss, options.network, options.alwaysVerifyChecksums);
     this.#encoder = new FrameEncoder(flow, 0, options.network);
     this.#mss = options.mss;
     const rate = options.rateLimit;
@@ -239,7 +241,7 @@ export class Driver implements ByteStream {
           this.#decoder.counters.truncated++;
           continue;
         }
-        const segment = this.#decoder.decode(frame);
+        const segment = this.#decoder.decode(frame, frames.checksumTrusted?.(i));
         if (segment === null) continue;
         conn.handleSegment(now, segment);
         // Per segment: a handler (TLS) pauses reading at its own pace; file writes are batched by the output.

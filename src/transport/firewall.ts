@@ -185,6 +185,7 @@ function netlinkGuard(g: GuardSpec): Guard {
     description: `${what(g)} with nftables table ${table.name} (owner flag: removed by the kernel when we exit).`,
     close: () => Promise.resolve(table.close()),
     closeSync: () => table.close(),
+    handover: { fd: table.descriptor, forget: () => table.forget() },
   };
 }
 

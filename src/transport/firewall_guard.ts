@@ -23,6 +23,12 @@ export interface Guard {
   close(): Promise<void>;
   /** Removes the rules, blocking until done: for exit paths only. Throws `FirewallError` like `close()`. */
   closeSync(): void;
+  /**
+   * Present when the guard lives exactly as long as a descriptor (the netlink owner table: the kernel removes it when
+   * the socket is released): that descriptor, and `forget()`, which closes our copy without removing the guard once
+   * a copy was handed to another process.
+   */
+  readonly handover?: { readonly fd: number; forget(): void };
 }
 
 /** One method that failed, with its error. */

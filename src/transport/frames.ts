@@ -1,11 +1,15 @@
 /**
  * Frames in and out of one flow: IP + TCP parsing with checksum policy, and emission into one reused buffer.
  *
- * Checksum policy (every frame is verified; bad ones are dropped and counted), with two local artefacts accepted:
+ * Checksum policy (every frame is verified unless the link says the kernel did; bad ones are dropped and counted), with
+ * two local artefacts accepted:
  * - a segment whose payload exceeds the MSS we announced can only be a local coalescing (GRO/LRO) result; the
  *   kernel verified the checksums of the frames it merged, and the merged header still carries the first one's;
  * - a segment from a same-host sender with checksum offload (veth, loopback) carries the folded pseudo-header sum,
  *   not the checksum: the "hardware" that would fill it in does not exist.
+ *
+ * The kernel's verdict is data passed in with each frame (`decode(frame, trusted)`), so this module stays pure; the
+ * decoder can be told to verify every checksum anyway.
  *
  * @module
  */
@@ -30,6 +34,8 @@ export interface FrameCounters {
   badTcp: number;
   /** Frames longer than the receive buffer (cut by the kernel): dropped. */
   truncated: number;
+  /** Segments whose checksum the kernel had verified or made itself, accepted without verifying it again. */
+  kernelChecksum: number;
 }
 
 /**
@@ -38,7 +44,16 @@ export interface FrameCounters {
  * @example `newFrameCounters().badIp === 0`
  */
 export function newFrameCounters(): FrameCounters {
-  return { badIp: 0, foreign: 0, badChecksum: 0, coalesced: 0, offloadChecksum: 0, badTcp: 0, truncated: 0 };
+  return {
+    badIp: 0,
+    foreign: 0,
+    badChecksum: 0,
+    coalesced: 0,
+    offloadChecksum: 0,
+    badTcp: 0,
+    truncated: 0,
+    kernelChecksum: 0,
+  };
 }
 
 /** Decodes received frames of one flow into TCP segments. */
@@ -48,16 +63,24 @@ export class FrameDecoder {
   readonly #flow: Flow;
   readonly #mss: number;
   readonly #network: NetworkLayer;
+  readonly #trustKernel: boolean;
 
-  /** `mss` is the one we announced: anything larger was coalesced locally. */
-  constructor(flow: Flow, mss: number, network: NetworkLayer = IPV4) {
+  /**
+   * `mss` is the one we announced: anything larger was coalesced locally. With `alwaysVerify`, a checksum the kernel
+   * vouches for is verified all the same.
+   */
+  constructor(flow: Flow, mss: number, network: NetworkLayer = IPV4, alwaysVerify = false) {
     this.#flow = flow;
     this.#mss = mss;
     this.#network = network;
+    this.#trustKernel = !alwaysVerify;
   }
 
-  /** Returns the segment of a frame that belongs to our flow, or null (counted) for anything else. */
-  decode(frame: Uint8Array): TcpRepr | null {
+  /**
+   * Returns the segment of a frame that belongs to our flow, or null (counted) for anything else. `trusted`: the
+   * kernel verified the TCP checksum or made the segment on this host (see `ReceivedFrames.checksumTrusted`).
+   */
+  decode(frame: Uint8Array, trusted = false): TcpRepr | null {
     const c = this.counters;
     const flow = this.#flow;
     const network = this.#network;
@@ -83,7 +106,8 @@ export class FrameDecoder {
       c.foreign++;
       return null;
     }
-    if (!network.verifyTcp(ip.src, ip.dst, ip.payload)) {
+    if (trusted && this.#trustKernel) c.kernelChecksum++;
+    else if (!network.verifyTcp(ip.src, ip.dst, ip.payload)) {
       if (seg.payload.length > this.#mss) c.coalesced++;
       else if (network.isOffloadChecksum(ip.src, ip.dst, ip.payload)) c.offloadChecksum++;
       else {

@@ -12,6 +12,12 @@ export interface ReceivedFrames {
   readonly count: number;
   /** Frame `i` (a whole IP datagram), or null when it was longer than the link's buffer and was cut. */
   frame(i: number): Uint8Array | null;
+  /**
+   * Whether the kernel vouches for frame `i`'s TCP checksum: the device or GRO verified it, or the segment was made on
+   * this host with its checksum left to an offload (packet(7) `TP_STATUS_CSUM_VALID`, `TP_STATUS_CSUMNOTREADY`).
+   * Absent: the link cannot tell, and every checksum is verified.
+   */
+  checksumTrusted?(i: number): boolean;
 }
 
 /** Moves whole IP frames; nothing here blocks but `wait`. */

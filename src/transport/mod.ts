@@ -32,7 +32,17 @@ export {
 export { type Flow, formatFlow } from "./flow.ts";
 export { type FrameCounters, FrameDecoder, FrameEncoder, newFrameCounters, segmentOf } from "./frames.ts";
 export { type FrameLink, type FrameTap, type ReceivedFrames, TracingLink } from "./link.ts";
+export {
+  type ChosenLink,
+  DEFAULT_FRAME_LINK,
+  type FrameLinkChoice,
+  type FrameLinkKind,
+  openFrameLink,
+  type RingOutcome,
+  startReceiveRing,
+} from "./link_choice.ts";
 export { type Datagram, IPV4, type NetworkLayer } from "./network.ts";
+export { directOpener, type OpenerSettings, type PrivilegedOpener, SOCKET_RCVBUF } from "./opener.ts";
 export {
   type AbortReason,
   type ByteStream,
@@ -45,3 +55,4 @@ export { driverSession, type Endpoint, type OpenStream, type StreamSession } fro
 export { RateLimit, RatePacer } from "./rate_limit.ts";
 export { SendQueue } from "./send_queue.ts";
 export { timestampOffset } from "./ts_clock.ts";
+export { type ConnectionWatch, type EngineGauges, type Milestone, type OpenedStream } from "./watch.ts";

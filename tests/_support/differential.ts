@@ -8,8 +8,8 @@
  */
 
 import assert from "node:assert/strict";
-import { exec, type ExecResult, inNamespace } from "./exec.ts";
-import { sha256Bytes } from "./files.ts";
+import { exec, type ExecResult, inNamespace, run } from "./exec.ts";
+import { makeOpenTempDir, RUN_USER, sha256Bytes } from "./files.ts";
 import { rhg } from "./program.ts";
 
 /** One file a run left in its directory. */
@@ -84,10 +84,12 @@ export async function differential(
   options: DifferentialOptions = {},
 ): Promise<{ wget: Side; rhg: Side }> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const wgetDir = await Deno.makeTempDir({ dir: tb.tempDir, prefix: "wget-" });
-  const rhgDir = await Deno.makeTempDir({ dir: tb.tempDir, prefix: "rhg-" });
+  const wgetDir = await makeOpenTempDir({ dir: tb.tempDir, prefix: "wget-" });
+  const rhgDir = await makeOpenTempDir({ dir: tb.tempDir, prefix: "rhg-" });
   await options.setup?.(wgetDir);
   await options.setup?.(rhgDir);
+  // The files a setup leaves are each side's own: wget's run as root, ours as the user a root run drops to.
+  await run(["chown", "-R", `${RUN_USER.uid}:${RUN_USER.gid}`, rhgDir]);
   // --no-config (rhg() passes it too): a wgetrc on the test machine must not change either side.
   const noConfig = options.readConfig ? [] : ["--no-config"];
   const w = await exec(inNamespace(tb.clientNs, ["wget", ...noConfig, ...args]), {

@@ -112,6 +112,39 @@ export async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<vo
 }
 
 /**
+ * A new temp directory (as `Deno.makeTempDir`) that any user may write to. Run as root, rawhttpget drops to nobody
+ * (or the sudo user) before its first byte from the network, so the directories it saves into must be theirs to
+ * write, as for a user who runs it from their own directory.
+ *
+ * @example
+ * ```ts
+ * const dir = await makeOpenTempDir({ dir: tb.tempDir, prefix: "run-" });
+ * ```
+ */
+export async function makeOpenTempDir(options: Deno.MakeTempOptions = {}): Promise<string> {
+  const dir = await Deno.makeTempDir(options);
+  await Deno.chmod(dir, 0o777);
+  return dir;
+}
+
+/** The user rawhttpget run as root drops to (`nobody`), who writes every file of a test's run. */
+export const RUN_USER = { uid: 65534, gid: 65534 } as const;
+
+/**
+ * Hands a file the test made to {@linkcode RUN_USER}, as a file an earlier run left (or the user's own, for a user
+ * who runs rawhttpget under sudo): `-c` appends to it, `-O` and `-N` rewrite it.
+ *
+ * @example
+ * ```ts
+ * await Deno.writeFile(`${dir}/big.bin`, partial);
+ * await giveToRunUser(`${dir}/big.bin`);
+ * ```
+ */
+export async function giveToRunUser(...paths: string[]): Promise<void> {
+  for (const path of paths) await Deno.chown(path, RUN_USER.uid, RUN_USER.gid);
+}
+
+/**
  * Makes a temp directory `/tmp/<prefix>…`, runs `fn` with its path, and removes it with all it holds whatever happens.
  *
  * @example

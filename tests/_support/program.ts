@@ -6,6 +6,7 @@
  */
 
 import { exec, type ExecResult, inNamespace } from "./exec.ts";
+import { makeOpenTempDir } from "./files.ts";
 
 /** The repository root, without a trailing slash (the documented `sudo deno run --allow-ffi main.ts URL` runs there). */
 export const REPO_ROOT: string = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
@@ -82,7 +83,7 @@ export async function rhg(
   args: readonly string[],
   opts: RhgOptions = {},
 ): Promise<Run> {
-  const dir = opts.dir ?? await Deno.makeTempDir({ dir: tb.tempDir, prefix: "run-" });
+  const dir = opts.dir ?? await makeOpenTempDir({ dir: tb.tempDir, prefix: "run-" });
   const cmd = inNamespace(tb.clientNs, [...(opts.prefix ?? []), ...mainCommand(args, opts.flags, opts.readConfig)]);
   const r = await exec(cmd, { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs ?? 60_000, stdin: opts.stdin });
   return { ...r, dir };

@@ -12,7 +12,7 @@ import { parseIpv4 } from "../../src/wire/ipv4.ts";
 import { parseTcp } from "../../src/wire/tcp.ts";
 import type { TcpRepr } from "../../src/wire/tcp_repr.ts";
 import { type Testbed, testbedTest } from "../testbed/testbed.ts";
-import { readOrNull } from "../_support/files.ts";
+import { makeOpenTempDir, readOrNull } from "../_support/files.ts";
 import { denoRun, mainCommand } from "../_support/program.ts";
 import { PEER_TTL } from "./_frame_builder.ts";
 import type { PeerStep } from "./_raw_peer_child.ts";
@@ -118,7 +118,7 @@ export async function runCase(
   opts: { timeoutS?: number; limitMs?: number; args?: string[]; quiet?: boolean } = {},
 ): Promise<CaseResult> {
   const port = nextPort++;
-  const dir = await Deno.makeTempDir({ dir: tb.tempDir, prefix: `case-${port}-` });
+  const dir = await makeOpenTempDir({ dir: tb.tempDir, prefix: `case-${port}-` });
   const out = `${dir}/out.bin`, pcap = `${dir}/trace.pcap`;
   const peer = tb.spawnIn("server", denoRun(PEER, [], ["--allow-all"]), { stdin: "piped" });
   const writer = peer.stdin.getWriter();

@@ -16,7 +16,7 @@ import { type HttpsServer, startHttpsServer } from "../testbed/tls.ts";
 import { measureRun, type RunResult } from "./measure.ts";
 import { type Cell, checkTargets, formatTable, type Row, summarize } from "./report.ts";
 import { applyScenario, formatSize, type Scenario, SCENARIOS } from "./scenarios.ts";
-import { TOOLS } from "./tools.ts";
+import { REPORT_TOOL, TOOLS } from "./tools.ts";
 
 /** Options of {@linkcode runBench}. */
 export interface BenchOptions {
@@ -82,10 +82,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         const file = await fileOf(size);
         const path = `/bench-${size}.bin`;
         const url = s.https ? https!.url(path) : tb.url("nginx", path);
-        const byTool = new Map(TOOLS.map((t) => [t, [] as RunResult[]]));
+        const tools = s.report ? [...TOOLS, REPORT_TOOL] : TOOLS;
+        const byTool = new Map(tools.map((t) => [t, [] as RunResult[]]));
         for (let i = 0; i < runs; i++) {
-          for (let k = 0; k < TOOLS.length; k++) {
-            const tool = TOOLS[(i + k) % TOOLS.length]; // rotate who goes first
+          for (let k = 0; k < tools.length; k++) {
+            const tool = tools[(i + k) % tools.length]; // rotate who goes first
             const r = await measureRun(tb, tool, url, file.sha256, timeoutFor(size), caCert);
             byTool.get(tool)!.push(r);
             log(
@@ -94,7 +95,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
             );
           }
         }
-        for (const tool of TOOLS) cells.push({ scenario: s.name, size, tool, runs: byTool.get(tool)! });
+        for (const tool of tools) cells.push({ scenario: s.name, size, tool, runs: byTool.get(tool)! });
       }
     }
   } finally {

@@ -33,6 +33,8 @@ export interface RunResult {
   readonly retransmissions?: number;
   /** rawhttpget: data segments that arrived out of order. */
   readonly outOfOrder?: number;
+  /** rawhttpget+report: the size of the HTML report it wrote. */
+  readonly reportBytes?: number;
 }
 
 /** Reads the fields of GNU `time -v` output the benchmark needs (NaN for a field it did not print). */
@@ -74,5 +76,9 @@ export async function measureRun(
     error = "the saved file differs from the served one";
   } else if (report.mibps === null) error = "the tool printed no transfer rate";
   await Deno.remove(out).catch(() => {});
-  return { tool, ok: error === undefined, error, ...rusage, ...report };
+  const reportBytes = tool === "rawhttpget+report"
+    ? (await Deno.stat(`${out}.html`).catch(() => null))?.size
+    : undefined;
+  await Deno.remove(`${out}.html`).catch(() => {});
+  return { tool, ok: error === undefined, error, ...rusage, ...report, reportBytes };
 }

@@ -1,6 +1,7 @@
 /**
  * Turns runs into one row per scenario, size and tool (median and range of the rate, medians of wall time, CPU and
- * peak RSS, rawhttpget's ratio to curl) and prints them as one table, with the targets checked underneath.
+ * peak RSS, rawhttpget's ratio to curl, rawhttpget+report's ratio to plain rawhttpget) and prints them as one table,
+ * with the targets checked underneath.
  *
  * @module
  */
@@ -41,8 +42,14 @@ export interface Row {
   readonly cpuS: number;
   /** Median peak RSS, MB. */
   readonly rssMB: number;
-  /** rawhttpget / curl median rate in the same scenario and size (rawhttpget rows only). */
+  /**
+   * rawhttpget: its median rate / curl's in the same scenario and size; rawhttpget+report: its median rate / plain
+   * rawhttpget's (what `--report` costs).
+   */
   readonly ratio?: number;
+  /** rawhttpget+report: its median CPU seconds / plain rawhttpget's, and the report's median size in bytes. */
+  readonly cpuRatio?: number;
+  readonly reportBytes?: number;
   /** rawhttpget: median retransmissions and out-of-order segments. */
   readonly retransmissions?: number;
   /** rawhttpget: median out-of-order segments. */
@@ -62,12 +69,15 @@ export function summarize(cells: readonly Cell[]): Row[] {
   const rows = cells.map((c): Row => {
     const good = c.runs.filter((r) => r.ok);
     const rates = good.map((r) => r.mibps ?? NaN);
-    const counters = c.tool === "rawhttpget"
+    const counters = c.tool === "rawhttpget" || c.tool === "rawhttpget+report"
       ? {
         retransmissions: median(c.runs.map((r) => r.retransmissions ?? NaN)),
         outOfOrder: median(c.runs.map((r) => r.outOfOrder ?? NaN)),
       }
       : {};
+    if (c.tool === "rawhttpget+report") {
+      Object.assign(counters, { reportBytes: median(c.runs.map((r) => r.reportBytes ?? NaN)) });
+    }
     return {
       scenario: c.scenario,
       size: c.size,
@@ -82,6 +92,11 @@ export function summarize(cells: readonly Cell[]): Row[] {
     };
   });
   return rows.map((r) => {
+    if (r.tool === "rawhttpget+report") {
+      const plain = rows.find((c) => c.tool === "rawhttpget" && c.scenario === r.scenario && c.size === r.size);
+      if (plain === undefined) return r;
+      return { ...r, ratio: r.mibps.median / plain.mibps.median, cpuRatio: r.cpuS / plain.cpuS };
+    }
     if (r.tool !== "rawhttpget") return r;
     const curl = rows.find((c) => c.tool === "curl" && c.scenario === r.scenario && c.size === r.size);
     return curl === undefined ? r : { ...r, ratio: r.mibps.median / curl.mibps.median };
@@ -103,7 +118,7 @@ export function formatTable(rows: readonly Row[]): string {
     "wall s",
     "CPU s",
     "RSS MB",
-    "× curl",
+    "ratio",
     "retx/ooo",
   ];
   const lines = rows.map((r) => [
@@ -117,7 +132,7 @@ export function formatTable(rows: readonly Row[]): string {
     f(r.cpuS, 2),
     f(r.rssMB, 0),
     r.ratio === undefined ? "" : f(r.ratio, 2),
-    r.tool === "rawhttpget" ? `${f(r.retransmissions, 0)}/${f(r.outOfOrder, 0)}` : "",
+    r.tool.startsWith("rawhttpget") ? `${f(r.retransmissions, 0)}/${f(r.outOfOrder, 0)}` : "",
   ]);
   const all = [head, ...lines];
   const widths = head.map((_, i) => Math.max(...all.map((l) => l[i].length)));
@@ -139,6 +154,16 @@ export function checkTargets(scenarios: readonly Scenario[], rows: readonly Row[
       if (t.kind === "ratio") {
         const ok = (ours.ratio ?? 0) >= t.min && ours.okRuns === ours.runs;
         out.push(`${ok ? "met    " : "NOT MET"} ${where}: rawhttpget/curl ${f(ours.ratio, 2)} (target ≥ ${t.min})`);
+      } else if (t.kind === "report-cost") {
+        const withReport = find(s.name, t.size, "rawhttpget+report");
+        if (withReport === undefined) continue;
+        const cost = 1 - (withReport.ratio ?? 0);
+        const ok = cost <= t.maxCost && withReport.okRuns === withReport.runs;
+        out.push(
+          `${ok ? "met    " : "NOT MET"} ${where}: --report costs ${f(cost * 100, 1)} % of the rate, CPU × ` +
+            `${f(withReport.cpuRatio, 3)}, report ${f((withReport.reportBytes ?? NaN) / 1e6, 1)} MB ` +
+            `(target ≤ ${t.maxCost * 100} %)`,
+        );
       } else if (t.kind === "rss") {
         const ok = ours.rssMB <= t.maxMB;
         out.push(`${ok ? "met    " : "NOT MET"} ${where}: peak RSS ${f(ours.rssMB, 0)} MB (target ≤ ${t.maxMB} MB)`);

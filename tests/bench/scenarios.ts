@@ -16,7 +16,8 @@ const MIB = 1024 * 1024;
 export type Target =
   | { readonly kind: "ratio"; readonly min: number; readonly size: number }
   | { readonly kind: "rss"; readonly maxMB: number; readonly size: number }
-  | { readonly kind: "wall-delta"; readonly maxS: number; readonly size: number };
+  | { readonly kind: "wall-delta"; readonly maxS: number; readonly size: number }
+  | { readonly kind: "report-cost"; readonly maxCost: number; readonly size: number };
 
 /** One benchmark scenario. */
 export interface Scenario {
@@ -30,6 +31,8 @@ export interface Scenario {
   readonly shortSizes: readonly number[];
   /** Served over TLS by the testbed's HTTPS nginx (tests/testbed/tls.ts), the tools trusting its test CA. */
   readonly https?: boolean;
+  /** Also run rawhttpget with `--report` (the row `rawhttpget+report`, its ratio to plain rawhttpget). */
+  readonly report?: boolean;
   /** Targets, checked in full mode and printed (never failing the run). */
   readonly targets: readonly Target[];
   /** Loss to client and to server, rate toward the client (Mbit/s), client GRO, server offloads. */
@@ -49,9 +52,11 @@ export const SCENARIOS: readonly Scenario[] = [
     description: "no impairment, 1500-byte frames, server offloads off",
     sizes: [1 * MIB, 10 * MIB, 100 * MIB],
     shortSizes: [1 * MIB],
+    report: true,
     targets: [
       { kind: "ratio", min: 0.5, size: 100 * MIB },
       { kind: "wall-delta", maxS: 0.15, size: 1 * MIB },
+      { kind: "report-cost", maxCost: 0.03, size: 100 * MIB },
     ],
     net: {},
   },
@@ -60,7 +65,8 @@ export const SCENARIOS: readonly Scenario[] = [
     description: "1% of data packets dropped in the router",
     sizes: [100 * MIB],
     shortSizes: [],
-    targets: [{ kind: "ratio", min: 0.8, size: 100 * MIB }],
+    report: true,
+    targets: [{ kind: "ratio", min: 0.8, size: 100 * MIB }, { kind: "report-cost", maxCost: 0.03, size: 100 * MIB }],
     net: { lossToClient: 0.01 },
   },
   {

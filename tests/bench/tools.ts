@@ -8,8 +8,11 @@
 
 import { mainCommand } from "../_support/program.ts";
 
-/** A downloader in the comparison. */
-export type ToolName = "rawhttpget" | "curl" | "wget";
+/** A downloader in the comparison (`rawhttpget+report`: rawhttpget writing `--report`, to measure what it costs). */
+export type ToolName = "rawhttpget" | "rawhttpget+report" | "curl" | "wget";
+
+/** rawhttpget with `--report FILE.html`: run next to plain rawhttpget in the scenarios that ask for it. */
+export const REPORT_TOOL: ToolName = "rawhttpget+report";
 
 /** Every tool, in the order runs alternate. */
 export const TOOLS: readonly ToolName[] = ["rawhttpget", "curl", "wget"];
@@ -31,6 +34,10 @@ export function commandFor(tool: ToolName, url: string, out: string, caCert?: st
       const ca = caCert === undefined ? [] : ["--ca-certificate", caCert];
       return mainCommand(["-O", out, ...ca, url]);
     }
+    case "rawhttpget+report": {
+      const ca = caCert === undefined ? [] : ["--ca-certificate", caCert];
+      return mainCommand(["-O", out, "--report", `${out}.html`, ...ca, url]);
+    }
     case "curl": {
       const ca = caCert === undefined ? [] : ["--cacert", caCert];
       return ["curl", "-sS", ...ca, "-o", out, "-w", "bench %{size_download} %{time_total}\n", url];
@@ -48,7 +55,8 @@ const WGET_UNITS: Record<string, number> = { "B/s": 1 / MIB, "KB/s": 1 / 1024, "
 /** Reads a tool's report from its output; fields it did not print are null. */
 export function parseReport(tool: ToolName, stdout: string, stderr: string): ToolReport {
   switch (tool) {
-    case "rawhttpget": {
+    case "rawhttpget":
+    case "rawhttpget+report": {
       const m = stderr.match(
         /\((\d+) bytes\) in ([\d.]+) s, ([\d.]+) MiB\/s; (\d+) retransmitted, (\d+) out of order/,
       );

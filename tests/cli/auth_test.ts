@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { assertSameOutcome, differential } from "../_support/differential.ts";
 import { testbedTest } from "../testbed/testbed.ts";
+import { makeOpenTempDir } from "../_support/files.ts";
 
 testbedTest(
   "authentication: Basic, Digest, URL credentials, netrc, as wget does",
@@ -82,7 +83,7 @@ testbedTest(
     });
 
     await t.step("$HOME/.netrc, and --no-netrc", async () => {
-      const home = await Deno.makeTempDir({ dir: tb.tempDir, prefix: "home-" });
+      const home = await makeOpenTempDir({ dir: tb.tempDir, prefix: "home-" });
       await Deno.writeTextFile(`${home}/.netrc`, `machine ${tb.serverAddr} login tester password s3cret\n`);
       await Deno.chmod(`${home}/.netrc`, 0o600);
       const d = await differential(tb, ["-q", basic], { env: { HOME: home } });

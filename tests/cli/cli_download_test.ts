@@ -5,8 +5,9 @@
 
 import assert from "node:assert/strict";
 import { testbedTest } from "../testbed/testbed.ts";
-import { shellQuote } from "../_support/exec.ts";
-import { listDir, readOrNull, sha256Bytes } from "../_support/files.ts";
+import { run, shellQuote } from "../_support/exec.ts";
+import { withSudoUser } from "../_support/sudo_user.ts";
+import { giveToRunUser, listDir, makeOpenTempDir, readOrNull, sha256Bytes } from "../_support/files.ts";
 import { mainCommand, REPO_ROOT, rhg } from "../_support/program.ts";
 
 testbedTest("rawhttpget downloads as wget does", { servers: ["deno", "nginx"] }, async (t, tb) => {
@@ -19,12 +20,27 @@ testbedTest("rawhttpget downloads as wget does", { servers: ["deno", "nginx"] },
   await t.step("the documented command works verbatim: sudo deno run --allow-ffi main.ts URL", async () => {
     const name = `card-${Deno.pid}-${Date.now()}.bin`;
     await Deno.copyFile(big.path, `${tb.wwwDir}/${name}`);
-    try {
+    // Typed by a user with sudo in a checkout of their own: the download runs as them and saves there.
+    await withSudoUser(async (user) => {
+      const checkout = await makeOpenTempDir({ dir: tb.tempDir, prefix: "checkout-" });
+      for (const entry of ["main.ts", "deno.json", "deno.lock", "src", "ffi"]) {
+        await run(["cp", "-r", `${REPO_ROOT}/${entry}`, checkout]);
+      }
+      await run(["chown", "-R", `${user.uid}:${user.gid}`, checkout]);
       const r = await tb.execClient(
-        ["sudo", "deno", "run", "--allow-ffi", "main.ts", tb.url("nginx", `/${name}`)],
-        {
-          cwd: REPO_ROOT,
-        },
+        [
+          "runuser",
+          "-u",
+          user.name,
+          "--",
+          "sudo",
+          "deno",
+          "run",
+          "--allow-ffi",
+          "main.ts",
+          tb.url("nginx", `/${name}`),
+        ],
+        { cwd: checkout },
       );
       assert.equal(r.code, 0, r.stderr);
       assert.match(
@@ -33,10 +49,9 @@ testbedTest("rawhttpget downloads as wget does", { servers: ["deno", "nginx"] },
           `^Saved '${name}' \\(2097152 bytes\\) in [\\d.]+ s, [\\d.]+ MiB/s; \\d+ retransmitted, \\d+ out of order, \\d+ bad checksums\\n$`,
         ),
       );
-      assert.equal(await sha(`${REPO_ROOT}/${name}`), big.sha256);
-    } finally {
-      await Deno.remove(`${REPO_ROOT}/${name}`).catch(() => {});
-    }
+      assert.equal(await sha(`${checkout}/${name}`), big.sha256);
+      assert.equal((await Deno.stat(`${checkout}/${name}`)).uid, user.uid);
+    });
   });
 
   await t.step("redirects: relative and absolute Location, a new connection per hop", async () => {
@@ -72,7 +87,7 @@ testbedTest("rawhttpget downloads as wget does", { servers: ["deno", "nginx"] },
   });
 
   await t.step("-c resumes a killed download: the file is identical to a full download", async () => {
-    const dir = await Deno.makeTempDir({ dir: tb.tempDir });
+    const dir = await makeOpenTempDir({ dir: tb.tempDir });
     const child = tb.spawnClient(mainCommand(["-q", "-P", dir, url("/slow/big.bin?chunk=32768&delay=40")]));
     const part = `${dir}/big.bin.part`;
     for (let i = 0; i < 200 && ((await Deno.stat(part).catch(() => null))?.size ?? 0) < 300_000; i++) {
@@ -99,8 +114,9 @@ testbedTest("rawhttpget downloads as wget does", { servers: ["deno", "nginx"] },
 
   await t.step("-c on a partial NAME: a 206 is appended; a 200 ignoring the range never overwrites it", async () => {
     const data = await Deno.readFile(big.path);
-    const dir = await Deno.makeTempDir({ dir: tb.tempDir });
+    const dir = await makeOpenTempDir({ dir: tb.tempDir });
     await Deno.writeFile(`${dir}/big.bin`, data.subarray(0, 100_000));
+    await giveToRunUser(`${dir}/big.bin`);
     const r = await rhg(tb, ["-q", "-c", url("/big.bin")], { dir });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await sha(`${dir}/big.bin`), big.sha256);
@@ -126,8 +142,9 @@ testbedTest("rawhttpget downloads as wget does", { servers: ["deno", "nginx"] },
   await t.step(
     "names: an existing file is kept and the new one is NAME.1; -O overwrites; -P creates DIR",
     async () => {
-      const dir = await Deno.makeTempDir({ dir: tb.tempDir });
+      const dir = await makeOpenTempDir({ dir: tb.tempDir });
       await Deno.writeTextFile(`${dir}/a.txt`, "mine\n");
+      await giveToRunUser(`${dir}/a.txt`);
       assert.equal((await rhg(tb, ["-q", url("/a.txt")], { dir })).code, 0);
       assert.equal((await rhg(tb, ["-q", url("/a.txt")], { dir })).code, 0);
       assert.deepEqual(await listDir(dir), ["a.txt", "a.txt.1", "a.txt.2"]);
@@ -187,7 +204,7 @@ testbedTest("rawhttpget downloads as wget does", { servers: ["deno", "nginx"] },
 
   await t.step("on a terminal: a progress line redrawn with \\r, cleared before the summary", async () => {
     const cmd = shellQuote(mainCommand(["-O", "p.bin", url("/slow/big.bin?chunk=131072&delay=60")]));
-    const dir = await Deno.makeTempDir({ dir: tb.tempDir });
+    const dir = await makeOpenTempDir({ dir: tb.tempDir });
     const r = await tb.execClient(["script", "-qfec", cmd, "/dev/null"], {
       cwd: dir,
       env: { COLUMNS: "100" },

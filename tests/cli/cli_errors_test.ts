@@ -7,7 +7,7 @@ import { testbedTest } from "../testbed/testbed.ts";
 import { asNobody } from "../_support/root.ts";
 import { FFI_PERMISSION_MESSAGE } from "../../src/cli/messages.ts";
 import { PRIVILEGE_MESSAGE } from "../../ffi/os_error.ts";
-import { listDir } from "../_support/files.ts";
+import { listDir, makeOpenTempDir } from "../_support/files.ts";
 import { rhg } from "../_support/program.ts";
 
 /** Asserts exit code `code` and exactly one line on stderr matching `message`. */
@@ -46,9 +46,9 @@ testbedTest(
     });
 
     await t.step("without root or CAP_NET_RAW: the privilege sentence", async () => {
-      const dir = await Deno.makeTempDir({ dir: tb.tempDir });
+      const dir = await makeOpenTempDir({ dir: tb.tempDir });
       await Deno.chmod(dir, 0o777);
-      const cache = await Deno.makeTempDir({ dir: tb.tempDir });
+      const cache = await makeOpenTempDir({ dir: tb.tempDir });
       await Deno.chmod(cache, 0o777);
       const r = await rhg(tb, [url("/small.bin")], { dir, prefix: asNobody(cache) });
       failsWith(r, 1, PRIVILEGE_MESSAGE);

@@ -10,10 +10,11 @@ import assert from "node:assert/strict";
 import { assertSameOutcome, differential, type DifferentialOptions } from "../_support/differential.ts";
 import { type Testbed, testbedTest } from "../testbed/testbed.ts";
 import { startHttpsServer } from "../testbed/tls.ts";
+import { makeOpenTempDir } from "../_support/files.ts";
 
 /** A temporary HOME with `~/.wgetrc` and a system file (given as `$SYSTEM_WGETRC`); empty texts mean no file. */
 async function makeHome(tb: Testbed, files: { user?: string; system?: string; others?: Record<string, string> }) {
-  const home = await Deno.makeTempDir({ dir: tb.tempDir, prefix: "home-" });
+  const home = await makeOpenTempDir({ dir: tb.tempDir, prefix: "home-" });
   const system = `${home}/system.wgetrc`;
   await Deno.writeTextFile(system, files.system ?? "");
   if (files.user !== undefined) await Deno.writeTextFile(`${home}/.wgetrc`, files.user);

@@ -10,6 +10,7 @@ import { differential } from "../_support/differential.ts";
 import { exec, inNamespace } from "../_support/exec.ts";
 import { rhg } from "../_support/program.ts";
 import { type Testbed, testbedTest } from "../testbed/testbed.ts";
+import { makeOpenTempDir } from "../_support/files.ts";
 
 /** What one program left: its exit code, the names as `ls -b` prints them in the C locale, the files' hashes. */
 interface Left {
@@ -29,8 +30,8 @@ async function left(dir: string, code: number, stderr: string): Promise<Left> {
 
 /** `args` run by wget and by rawhttpget, each in a new directory; what each left. */
 async function both(tb: Testbed, args: string[]): Promise<{ wget: Left; rhg: Left }> {
-  const wgetDir = await Deno.makeTempDir({ dir: tb.tempDir, prefix: "wget-" });
-  const rhgDir = await Deno.makeTempDir({ dir: tb.tempDir, prefix: "rhg-" });
+  const wgetDir = await makeOpenTempDir({ dir: tb.tempDir, prefix: "wget-" });
+  const rhgDir = await makeOpenTempDir({ dir: tb.tempDir, prefix: "rhg-" });
   const w = await exec(inNamespace(tb.clientNs, ["wget", "--no-config", ...args]), { cwd: wgetDir });
   const r = await rhg(tb, args, { dir: rhgDir });
   return { wget: await left(wgetDir, w.code, w.stderr), rhg: await left(rhgDir, r.code, r.stderr) };

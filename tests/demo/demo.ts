@@ -1,7 +1,9 @@
 /**
  * `deno task demo` (as root): brings up the three-namespace testbed, serves a random multi-MiB file and a text file
  * from a `Deno.serve` server, downloads both through rawhttpget's user-space TCP/IP stack (the text gzip-encoded),
- * prints a table — sha256 match, size, time, throughput, the engine's counters — and tears everything down.
+ * prints a table — sha256 match, size, time, throughput, the engine's counters — and tears everything down. Each
+ * download also writes its `--report` (what TCP did, drawn: open it in a browser) into a directory that outlives the
+ * testbed (`$TMPDIR/rawhttpget-demo/`), and the demo prints their paths.
  *
  * Needs only Deno and iproute2 (`ip`, `ss`): the firewall guard uses netlink, not the `nft`/`iptables` tools; without
  * `ethtool` the server's offloads stay at veth's defaults (64 KiB segments, partial checksums), which the stack
@@ -18,6 +20,8 @@ import { startStaticServer } from "./static_server.ts";
 import { makeText } from "./text.ts";
 
 const MiB = 1 << 20;
+/** Where the reports go: not the testbed's temp directory, which goes with it. */
+const REPORT_DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/rawhttpget-demo`;
 
 /** One row of the report. */
 interface Row {
@@ -28,6 +32,8 @@ interface Row {
   match: boolean;
   counters: [string, number][];
   error: string | null;
+  /** The `--report` page, when it was written. */
+  report: string | null;
 }
 
 /** The counters of the program's summary line ("…; 0 retransmitted, 3 out of order, 0 bad checksums"). */
@@ -46,7 +52,9 @@ export function parseSummary(stderr: string): { seconds: number | null; counters
 async function fetchThroughStack(tb: Testbed, url: string, expected: string, encoding: string): Promise<Row> {
   const file = url.slice(url.lastIndexOf("/") + 1);
   const out = `${tb.tempDir}/downloaded-${file}`;
-  const r = await tb.execClient(mainCommand(["-O", out, url]), { timeoutMs: 120_000 });
+  const report = `${REPORT_DIR}/${file}.html`;
+  await Deno.remove(report).catch(() => {});
+  const r = await tb.execClient(mainCommand(["-O", out, "--report", report, url]), { timeoutMs: 120_000 });
   let sha = "";
   let bytes = 0;
   try {
@@ -63,6 +71,7 @@ async function fetchThroughStack(tb: Testbed, url: string, expected: string, enc
     match: r.code === 0 && sha === expected,
     counters: summary.counters,
     error,
+    report: (await Deno.stat(report).catch(() => null))?.size ? report : null,
   };
 }
 
@@ -108,6 +117,7 @@ async function main(): Promise<number> {
   console.log("rawhttpget demo: HTTP downloads through a TCP/IP stack written in TypeScript, on raw sockets\n");
   const started = performance.now();
   let rows: Row[] = [];
+  await Deno.mkdir(REPORT_DIR, { recursive: true });
   await withTestbed({ servers: [] }, async (tb) => {
     const big = await tb.randomFile("random.bin", 24 * MiB, "demo");
     const text = makeText(4 * MiB);
@@ -126,6 +136,7 @@ async function main(): Promise<number> {
   const left = await leftovers("mine");
   console.log(`\n${report(rows)}\n`);
   for (const r of rows) if (r.error !== null) console.log(`${r.file}: ${r.error}`);
+  for (const r of rows) if (r.report !== null) console.log(`what TCP did for ${r.file}: ${r.report}`);
   console.log(
     left.length === 0
       ? `testbed down: no namespace, firewall rule or temp file left (${

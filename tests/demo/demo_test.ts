@@ -59,6 +59,9 @@ Deno.test({
     assert.match(r.stdout, /random\.bin\s+identity\s+24\.0 MiB\s.*\smatch\s/, output);
     assert.match(r.stdout, /book\.txt\s+gzip\s+4\.0 MiB\s.*\smatch\s/, output);
     assert.match(r.stdout, /retransmitted/, "the engine's counters are shown");
+    // Each download's --report outlives the testbed, and the demo says where.
+    const report = /what TCP did for random\.bin: (\S+\.html)$/m.exec(r.stdout)?.[1];
+    assert.ok(report !== undefined && (await Deno.stat(report)).size > 50_000, output);
     assert.match(r.stdout, /testbed down: no namespace/, output);
     assert.deepEqual(await leftovers("mine"), []);
   },

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readTrace } from "../adversarial/_harness.ts";
 import { SYN } from "../../src/wire/tcp_repr.ts";
 import { testbedTest } from "../testbed/testbed.ts";
-import { exists } from "../_support/files.ts";
+import { exists, makeOpenTempDir } from "../_support/files.ts";
 import { rhg } from "../_support/program.ts";
 import { finish, startGet } from "./_run.ts";
 
@@ -37,7 +37,7 @@ testbedTest(
 
     await t.step("a redirect to another scheme is refused", async () => {
       for (const target of ["ftp://198.18.2.2/e.bin", "file:///etc/passwd"]) {
-        const dir = await Deno.makeTempDir({ dir: tb.tempDir });
+        const dir = await makeOpenTempDir({ dir: tb.tempDir });
         const redirect = tb.url("deno", `/redirect-to?url=${encodeURIComponent(target)}`);
         const r = await finish(startGet(tb, ["-q", "-O", `${dir}/out`, redirect]));
         assert.notEqual(r.code, 0, r.stderr);

@@ -100,7 +100,7 @@ Deno.test("loadClientIdentity() refuses a key of another certificate, a missing 
 });
 
 Deno.test("loadTlsConfig() reads CRLs and pins, and names the file that cannot be used", () => {
-  const config = loadTlsConfig({ crlFile: "crl.pem", pinnedPublicKey: "pub.pem" }, `${dir}ca.pem`, () => {}, read);
+  const config = loadTlsConfig({ crlFile: "crl.pem", pinnedPublicKey: "pub.pem" }, "ca.pem", () => {}, read);
   assert.equal(config.crls?.length, 1);
   assert.equal(config.pin?.kind, "key");
   throwsTls(() => loadTlsConfig({ crlFile: "nope" }, undefined, () => {}, read), "tls-file", /^Cannot read the CRL/);

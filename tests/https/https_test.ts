@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { type Testbed, testbedTest } from "../testbed/testbed.ts";
-import { listDir, sha256File } from "../_support/files.ts";
+import { giveToRunUser, listDir, makeOpenTempDir, sha256File } from "../_support/files.ts";
 import { HTTPS_PORTS, type HttpsServer, startHttpsServer } from "../testbed/tls.ts";
 import { denoRun, rhg, type Run } from "../_support/program.ts";
 
@@ -128,9 +128,10 @@ testbedTest("https: byte-exact downloads, certificate failures exit 5, redirects
     });
 
     await t.step("-c resumes a partial file over TLS", async () => {
-      const dir = await Deno.makeTempDir({ dir: tb.tempDir });
+      const dir = await makeOpenTempDir({ dir: tb.tempDir });
       const whole = await Deno.readFile(`${tb.wwwDir}/one.bin`);
       await Deno.writeFile(`${dir}/one.bin`, whole.subarray(0, 300_000));
+      await giveToRunUser(`${dir}/one.bin`);
       const r = await rhg(tb, [...ca, "-c", https.url("/one.bin")], { dir });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /^Saved 'one\.bin' \(1048576 bytes/m);

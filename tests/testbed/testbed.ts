@@ -35,7 +35,7 @@
 
 import assert from "node:assert/strict";
 import { exec, type ExecOptions, type ExecResult, findProgram } from "../_support/exec.ts";
-import { type RandomFile, writeRandomFile } from "../_support/files.ts";
+import { makeOpenTempDir, type RandomFile, writeRandomFile } from "../_support/files.ts";
 import { leftovers, namespaceExists } from "../_support/namespaces.ts";
 import { networkTest, requireRoot, requireTools } from "../_support/root.ts";
 import { type LossBackend, type RouterCounters, RouterImpairments, setGro, setTxOffloads } from "./impair.ts";
@@ -126,7 +126,8 @@ export class Testbed {
   /** Creates the namespaces, links, routes and impairments, starts the servers and waits until they listen. */
   static async up(opts: TestbedOptions = {}): Promise<Testbed> {
     requireRoot("The testbed");
-    const tempDir = await Deno.makeTempDir({ prefix: "rhg-testbed-" });
+    // Open to all: nginx workers read it, and rawhttpget, dropped to nobody, writes into it.
+    const tempDir = await makeOpenTempDir({ prefix: "rhg-testbed-" });
     const id = nextTestbedId((id) => Object.values(namespacesFor(id)).some(namespaceExists));
     const tb = new Testbed(namespacesFor(id), tempDir, opts.lossBackend);
     register(tb);
@@ -140,7 +141,6 @@ export class Testbed {
   }
 
   async #build(opts: TestbedOptions): Promise<void> {
-    await Deno.chmod(this.tempDir, 0o755); // nginx workers run unprivileged
     await Deno.mkdir(this.wwwDir, { mode: 0o755 });
     await createTopology(this.#ns, opts.mtu ?? 1500);
     if (!(opts.serverOffloads ?? false)) await this.setServerOffloads(false);

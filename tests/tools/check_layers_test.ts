@@ -93,6 +93,21 @@ Deno.test("checkTree() reports an import of another place that does not name its
   );
 });
 
+Deno.test("checkTree() lets a place be entered through a second surface the table names, and no other file", () => {
+  assert.deepEqual(Object.keys(LAYERS["src/transport"].surfaces ?? {}), ["src/transport/privileged.ts"]);
+  assert.deepEqual(
+    check({
+      "src/privilege/helper_server.ts": [
+        'import type { Guard } from "../transport/privileged.ts";',
+        'import { directOpener } from "../transport/opener.ts";',
+      ].join("\n"),
+    }),
+    [
+      'src/privilege/helper_server.ts:2: Public surface: src/privilege must import src/transport through src/transport/mod.ts (imports "../transport/opener.ts")',
+    ],
+  );
+});
+
 Deno.test("checkTree() reports a private file imported from another place, but not from its own", () => {
   assert.deepEqual(
     check({

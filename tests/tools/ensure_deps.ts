@@ -35,6 +35,8 @@ export const REQUIREMENTS: Readonly<Record<string, readonly Requirement[]>> = {
     { command: "sudo", pkg: "sudo" },
     { command: "openssl", pkg: "openssl" },
     { command: "time", pkg: "time" },
+    // Opens the --report page of tests/report/report_browser_test.ts, headless and offline.
+    { command: "chromium", pkg: "chromium" },
     // The Perl HTTPS server of tests/https/perl_tls_test.ts (tests/testbed/perl_tls_server.pl).
     { command: "perl", pkg: "libio-socket-ssl-perl", perlModule: "IO::Socket::SSL" },
     { command: "perl", pkg: "libhttp-daemon-perl", perlModule: "HTTP::Daemon" },

@@ -1,0 +1,54 @@
+/**
+ * The shapes the recorder reads from the transport, declared here as structures so that the report folder depends on
+ * the wire codecs only: the transport's `OpenedStream` and `EngineGauges` (src/transport/watch.ts) fit them.
+ *
+ * @module
+ */
+
+import { formatIpv4Address, type Ipv4Address } from "../wire/mod.ts";
+import type { FrameFields } from "./_frame_fields.ts";
+import type { SynOffer } from "./model.ts";
+
+/** The engine's gauges, read when we send an ACK. */
+export interface EngineGauges {
+  readonly srttMs: number;
+  readonly rtoMs: number;
+  readonly receiveBufferFill: number;
+  readonly receiveBufferSize: number;
+}
+
+/** A stream ready to connect. */
+export interface OpenedFacts {
+  readonly flow: {
+    readonly localAddr: Ipv4Address;
+    readonly localPort: number;
+    readonly remoteAddr: Ipv4Address;
+    readonly remotePort: number;
+  };
+  readonly family: string;
+  readonly mtu: number;
+  readonly mss: number;
+  readonly resolvedAt: number;
+  readonly engine: EngineGauges;
+}
+
+/** `198.18.2.2:80`. @example `formatEndpoint(flow.remoteAddr, flow.remotePort)` */
+export function formatEndpoint(address: Ipv4Address, port: number): string {
+  return `${formatIpv4Address(address)}:${port}`;
+}
+
+/**
+ * The options a SYN offered (`ecn`: the SYN's ECN-setup flags, read by the caller).
+ *
+ * @example `offer(fields, (fields.flags & (ECE | CWR)) === (ECE | CWR))`
+ */
+export function offer(f: FrameFields, ecn: boolean): SynOffer {
+  return {
+    mss: f.mss < 0 ? null : f.mss,
+    windowScale: f.windowScale < 0 ? null : f.windowScale,
+    sackPermitted: f.sackPermitted,
+    timestamps: f.hasTs,
+    ecn,
+    window: f.window,
+  };
+}

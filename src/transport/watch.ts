@@ -1,0 +1,68 @@
+/**
+ * What an observer of whole connections hears besides their frames (which a {@linkcode FrameTap} sees): when a hop
+ * starts, when its stream is ready and with which facts, the application's milestones, and the response head. The
+ * `--report` recorder (src/report) is the one observer today; every call is cheap and none is on the per-segment path.
+ *
+ * @module
+ */
+
+import type { Flow } from "./flow.ts";
+
+/**
+ * Read-only gauges of a TCP engine, read by an observer when it records a segment (see `TcpConnection`): reading them
+ * allocates nothing.
+ */
+export interface EngineGauges {
+  /** Smoothed RTT in ms as the engine computed it (RFC 6298 SRTT; 0 before the first sample). */
+  readonly srttMs: number;
+  /** The retransmission timeout in ms, backoff included. */
+  readonly rtoMs: number;
+  /** Bytes the receive buffer holds: unread in-order bytes and the span of out-of-order ones. */
+  readonly receiveBufferFill: number;
+  /** The receive buffer's size in bytes (the largest window we advertise). */
+  readonly receiveBufferSize: number;
+}
+
+/** The facts of a stream once it is ready to connect (sockets, route and guard in place; the SYN comes next). */
+export interface OpenedStream {
+  /** The 4-tuple. */
+  readonly flow: Flow;
+  /** "IPv4" (the network layer's name). */
+  readonly family: string;
+  /** The route's MTU (the path MTU we start from). */
+  readonly mtu: number;
+  /** The MSS we announce. */
+  readonly mss: number;
+  /** When name resolution ended, on the driver's clock. */
+  readonly resolvedAt: number;
+  /** The engine, to read its gauges while the connection runs. */
+  readonly engine: EngineGauges;
+}
+
+/** The application's milestones on a connection, in the order they usually come. */
+export type Milestone = "connected" | "request" | "first-byte" | "last-byte" | "closed";
+
+/**
+ * Observes connections (one at a time: a run's hops follow each other). The observer reads its own clock, the one
+ * the driver stamps frames with (`performance.now` in the program, a virtual clock in tests).
+ *
+ * @example
+ * ```ts
+ * const watch: ConnectionWatch = {
+ *   hop: (url, secure) => console.log(url, secure),
+ *   opened: (facts) => console.log(facts.flow),
+ *   milestone: (name) => console.log(name),
+ *   head: (lines) => console.log(lines[0]),
+ * };
+ * ```
+ */
+export interface ConnectionWatch {
+  /** A hop starts (before its name is resolved): the URL asked for, and whether TLS runs over the connection. */
+  hop(url: string, secure: boolean): void;
+  /** The hop's stream is ready; its frames follow through the tap. */
+  opened(facts: OpenedStream): void;
+  /** A milestone of the application on the current connection. */
+  milestone(name: Milestone): void;
+  /** The response head: its status line, then one line per field, as received. */
+  head(lines: readonly string[]): void;
+}
