@@ -160,7 +160,15 @@ export function libc(): Libc {
 
 function lazySymbols(): Libc {
   const symbols: Record<string, unknown> = {};
+  // errno's own accessor is bound now: binding it after a failed call would run dlopen between that call and the
+  // reading of its errno, and dlopen sets errno (ENOENT from its search of the library path).
+  const eager = new Set<string>(["__errno_location"]);
+  for (const name of eager) {
+    const key = name as keyof typeof SYMBOLS;
+    symbols[name] = Deno.dlopen("libc.so.6", { [key]: SYMBOLS[key] }).symbols[key];
+  }
   for (const name of Object.keys(SYMBOLS) as (keyof typeof SYMBOLS)[]) {
+    if (eager.has(name)) continue;
     Object.defineProperty(symbols, name, {
       configurable: true,
       enumerable: true,
