@@ -1,7 +1,7 @@
 /**
- * The privileged helper's entry point: `deno run --allow-ffi --no-config helper_main.ts CONFIG`, or the compiled
- * program with {@linkcode HELPER_ARGUMENT} first. It serves fd 3 (its channel) until our side closes it. CONFIG is
- * the JSON of the opener's settings, fixed by the parent while it was still root.
+ * The privileged helper's entry point: `deno run --allow-ffi --no-config helper_main.ts`, or the compiled program
+ * with {@linkcode HELPER_ARGUMENT} first. It serves fd 3 (its channel) until our side closes it. The first message
+ * is the JSON of the opener's settings, sent by the parent while it is still root.
  *
  * @module
  */
@@ -36,16 +36,35 @@ export function parseHelperConfig(text: string | undefined): OpenerSettings {
 }
 
 /**
- * Runs the helper on fd 3 until the channel ends; returns the exit code.
+ * The first message the helper takes: its settings, as {@linkcode parseHelperConfig} reads them.
  *
  * @example
  * ```ts
- * Deno.exit(await runHelper(Deno.args));
+ * channel.send(encodeHelperConfig({ firewall: "auto" }));
  * ```
  */
-export async function runHelper(args: readonly string[]): Promise<number> {
+export function encodeHelperConfig(settings: OpenerSettings): Uint8Array {
+  const { firewall, device, socketMark } = settings;
+  return new TextEncoder().encode(JSON.stringify({ firewall, device, socketMark }));
+}
+
+/**
+ * Runs the helper on fd 3: its settings first, then requests until the channel ends; returns the exit code. A
+ * channel that ends before the settings (the run kept root, or stopped early) is a quiet exit.
+ *
+ * @example
+ * ```ts
+ * Deno.exit(await runHelper());
+ * ```
+ */
+export async function runHelper(): Promise<number> {
   try {
-    await serveHelper(new FdChannel(CHILD_CHANNEL_FD), directOpener(parseHelperConfig(args[0])));
+    const channel = new FdChannel(CHILD_CHANNEL_FD);
+    const first = await channel.receive();
+    if (first === undefined) return 0;
+    if (first.fds.length > 0) throw new TypeError("The helper's settings came with descriptors");
+    const settings = parseHelperConfig(new TextDecoder().decode(first.bytes));
+    await serveHelper(channel, directOpener(settings));
     return 0;
   } catch (e) {
     // Started by hand, or its parent broke the channel: one sentence, as for any other failure.
@@ -55,4 +74,4 @@ export async function runHelper(args: readonly string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await runHelper(Deno.args));
+if (import.meta.main) Deno.exit(await runHelper());

@@ -15,15 +15,19 @@
 
 export { DEFAULT_DROP_USER, type DropFacts, type DropVerdict, type KnownUser, planDrop } from "./drop_policy.ts";
 export { HelperError, HelperOpener } from "./helper_client.ts";
-export { HELPER_ARGUMENT, parseHelperConfig, runHelper } from "./helper_main.ts";
+export { encodeHelperConfig, HELPER_ARGUMENT, parseHelperConfig, runHelper } from "./helper_main.ts";
 export { HelperSession, serveHelper } from "./helper_server.ts";
 export {
+  configureHelper,
   type DropOptions,
   DropRefusedError,
+  earlyHelper,
   leaveRoot,
   leaveRootAsConfigured,
   type RunPrivileges,
   type RunStart,
+  type SpawnedHelper,
+  spawnHelper,
   startHelper,
   startRun,
 } from "./start.ts";

@@ -23,7 +23,7 @@ import {
 import type { OpenerSettings, PrivilegedOpener } from "../transport/mod.ts";
 import { type DropVerdict, planDrop } from "./drop_policy.ts";
 import { HelperOpener } from "./helper_client.ts";
-import { HELPER_ARGUMENT } from "./helper_main.ts";
+import { encodeHelperConfig, HELPER_ARGUMENT } from "./helper_main.ts";
 import { cannotWriteMessage, type OutputPlaces, unwritablePlace } from "./output_access.ts";
 
 /** The options name no user to drop to (`--user-drop` of an unknown user, or of root): a usage error. */
@@ -55,32 +55,35 @@ export interface RunPrivileges {
 }
 
 /** The helper's command line: the program itself, compiled or run by `deno run`. */
-function helperCommand(settings: OpenerSettings): string[] {
-  const config = JSON.stringify({
-    firewall: settings.firewall,
-    device: settings.device,
-    socketMark: settings.socketMark,
-  });
-  if (Deno.build.standalone) return [Deno.execPath(), HELPER_ARGUMENT, config];
+function helperCommand(): string[] {
+  if (Deno.build.standalone) return [Deno.execPath(), HELPER_ARGUMENT];
   // --no-config: the helper imports only our own modules, whatever deno.json the working directory holds.
   const entry = new URL("./helper_main.ts", import.meta.url).href;
-  return [Deno.execPath(), "run", "--allow-ffi", "--no-config", "--quiet", entry, config];
+  return [Deno.execPath(), "run", "--allow-ffi", "--no-config", "--quiet", entry];
+}
+
+/** A started helper that waits for its settings (see {@linkcode configureHelper}). */
+export interface SpawnedHelper {
+  /** Our end of its channel. */
+  readonly channel: FdChannel;
+  /** Its process id. */
+  readonly pid: number;
 }
 
 /**
- * Starts the privileged helper (we must still be root) and returns our end of its channel and its pid. The helper
- * exits when the channel closes.
+ * Starts the privileged helper (we must still be root); it waits for its settings, then serves. Closing the channel
+ * before that makes it exit. Started as early as possible: its start-up then overlaps ours.
  *
  * @example
  * ```ts
- * const { channel } = startHelper({ firewall: "auto" });
- * const opener = new HelperOpener(channel);
+ * const helper = spawnHelper();
+ * configureHelper(helper, { firewall: "auto" });
  * ```
  */
-export function startHelper(settings: OpenerSettings): { channel: FdChannel; pid: number } {
+export function spawnHelper(): SpawnedHelper {
   const [ours, theirs] = channelPair();
   try {
-    return { channel: ours, pid: spawnWithChannel(helperCommand(settings), theirs.fd) };
+    return { channel: ours, pid: spawnWithChannel(helperCommand(), theirs.fd) };
   } catch (e) {
     ours.close();
     throw e;
@@ -90,8 +93,59 @@ export function startHelper(settings: OpenerSettings): { channel: FdChannel; pid
 }
 
 /**
- * Carries out `verdict`: for a drop, starts the helper and drops this process's privileges (irreversibly); for a
- * stay, changes nothing. Throws `DropRefusedError` for a refusal, and `PrivilegeDropError` (after stopping the
+ * Sends the helper its settings: the first message, sent while we are still root (after it, the helper takes only
+ * requests, so the unprivileged side can never choose the interface, the mark or the firewall method).
+ *
+ * @example
+ * ```ts
+ * configureHelper(spawnHelper(), { firewall: "auto" });
+ * ```
+ */
+export function configureHelper(helper: SpawnedHelper, settings: OpenerSettings): void {
+  helper.channel.send(encodeHelperConfig(settings));
+}
+
+/**
+ * The helper to start before the program's modules load, when this run will likely drop root (root with
+ * `--allow-ffi`, and neither `--no-drop-privileges`, `--help` nor `--version` among `args`); else undefined. A run that then keeps root closes
+ * it unused.
+ *
+ * @example
+ * ```ts
+ * const helper = earlyHelper(Deno.args);
+ * ```
+ */
+export function earlyHelper(args: readonly string[]): SpawnedHelper | undefined {
+  const stay = ["--no-drop-privileges", "--help", "-h", "--version", "-V"];
+  if (args.some((arg) => stay.includes(arg))) return undefined;
+  // Without --allow-ffi the program says so in one sentence; nothing is started here.
+  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
+  if (currentUids().euid !== 0) return undefined;
+  try {
+    return spawnHelper();
+  } catch {
+    return undefined; // started again, and its failure said, when the run needs it
+  }
+}
+
+/**
+ * Starts the privileged helper and sends it `settings` (we must still be root).
+ *
+ * @example
+ * ```ts
+ * const { channel } = startHelper({ firewall: "auto" });
+ * const opener = new HelperOpener(channel);
+ * ```
+ */
+export function startHelper(settings: OpenerSettings): SpawnedHelper {
+  const helper = spawnHelper();
+  configureHelper(helper, settings);
+  return helper;
+}
+
+/**
+ * Carries out `verdict`: for a drop, starts the helper (or takes `spawned`, started earlier) and drops this
+ * process's privileges (irreversibly); for a stay, changes nothing (and closes `spawned`). Throws `DropRefusedError` for a refusal, and `PrivilegeDropError` (after stopping the
  * helper) when the drop fails.
  *
  * @example
@@ -100,14 +154,17 @@ export function startHelper(settings: OpenerSettings): { channel: FdChannel; pid
  * try { await download(url, { ...settings, opener: run.opener }); } finally { run.close(); }
  * ```
  */
-export function leaveRoot(verdict: DropVerdict, settings: OpenerSettings): RunPrivileges {
+export function leaveRoot(verdict: DropVerdict, settings: OpenerSettings, spawned?: SpawnedHelper): RunPrivileges {
+  if (verdict.kind !== "drop") spawned?.channel.close();
   if (verdict.kind === "refuse") throw new DropRefusedError(verdict.message);
   if (verdict.kind === "stay") {
     const why = verdict.why === "asked" ? " (--no-drop-privileges)" : "";
     const description = `${describeCredentials(processCredentials())}${why}`.replace(/\.(?= \(--)/, "");
     return { description, close() {}, finish: () => Promise.resolve() };
   }
-  const { channel, pid } = startHelper(settings);
+  const helper = spawned ?? spawnHelper();
+  configureHelper(helper, settings);
+  const { channel, pid } = helper;
   const opener = new HelperOpener(channel);
   try {
     dropPrivileges({ uid: verdict.uid, gid: verdict.gid });
@@ -149,7 +206,10 @@ export interface DropOptions extends OpenerSettings {
  * const run = leaveRootAsConfigured({ firewall: "auto" });
  * ```
  */
-export function leaveRootAsConfigured(options: DropOptions): RunPrivileges & { readonly verdict: DropVerdict } {
+export function leaveRootAsConfigured(
+  options: DropOptions,
+  spawned?: SpawnedHelper,
+): RunPrivileges & { readonly verdict: DropVerdict } {
   const facts = {
     euid: currentUids().euid,
     sudoUid: getEnv("SUDO_UID"),
@@ -158,7 +218,7 @@ export function leaveRootAsConfigured(options: DropOptions): RunPrivileges & { r
     noDrop: options.noDropPrivileges,
   };
   const verdict = planDrop(facts, lookupUser, lookupUid);
-  return { ...leaveRoot(verdict, options), verdict };
+  return { ...leaveRoot(verdict, options, spawned), verdict };
 }
 
 /** How starting a run went: its privileges, or a sentence and the kind of failure (exit 2, 3 or 1). */
@@ -176,10 +236,10 @@ export type RunStart =
  * if (!start.ok) console.error(start.message);
  * ```
  */
-export function startRun(options: DropOptions & OutputPlaces): RunStart {
+export function startRun(options: DropOptions & OutputPlaces, spawned?: SpawnedHelper): RunStart {
   let run: RunPrivileges;
   try {
-    run = leaveRootAsConfigured(options);
+    run = leaveRootAsConfigured(options, spawned);
   } catch (e) {
     if (e instanceof DropRefusedError) return { ok: false, message: e.message, failure: "usage" };
     // A container may refuse a step (setgroups in a user namespace, seccomp): say how to go on without the drop.

@@ -27,7 +27,8 @@ export interface Layer {
 
 /** Which place may import which. A place is `main.ts`, `ffi`, or a folder of `src/`. */
 export const LAYERS: Readonly<Record<string, Layer>> = {
-  "main.ts": {
+  "main.ts": { imports: ["src/program", "src/privilege"], packages: [] },
+  "src/program": {
     imports: ["src/cli", "src/fetch", "src/save", "src/privilege", "src/transport", "src/wire", "ffi"],
     packages: [],
   },

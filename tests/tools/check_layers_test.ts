@@ -10,9 +10,13 @@ Deno.test("checkTree() passes a tree that follows the table, whatever its commen
   assert.deepEqual(
     check({
       "main.ts": [
-        'import { run } from "./src/cli/mod.ts";',
-        'import { download } from "./src/fetch/mod.ts";',
-        "if (import.meta.main) Deno.exit(await run());",
+        'import { earlyHelper } from "./src/privilege/mod.ts";',
+        'const { main } = await import("./src/program/mod.ts");',
+        "if (import.meta.main) Deno.exit(await main());",
+      ].join("\n"),
+      "src/program/run.ts": [
+        'import { run } from "../cli/mod.ts";',
+        'import { download } from "../fetch/mod.ts";',
       ].join("\n"),
       "src/cli/mod.ts": 'import { parseArgs } from "node:util";\nexport { run } from "./run.ts";',
       "src/fetch/mod.ts": 'import * as tls from "node:tls";\nimport type { Duplex } from "node:stream";',
@@ -111,10 +115,10 @@ Deno.test("checkTree() lets a place be entered through a second surface the tabl
 Deno.test("checkTree() reports a private file imported from another place, but not from its own", () => {
   assert.deepEqual(
     check({
-      "main.ts": 'import { parseAddr } from "./ffi/_ipv4.ts";',
+      "src/program/run.ts": 'import { parseAddr } from "../../ffi/_ipv4.ts";',
       "ffi/raw_socket.ts": 'import { parseAddr } from "./_ipv4.ts";',
     }),
-    ['main.ts:1: Private file: ffi/_ipv4.ts is private to ffi (imports "./ffi/_ipv4.ts")'],
+    ['src/program/run.ts:1: Private file: ffi/_ipv4.ts is private to ffi (imports "../../ffi/_ipv4.ts")'],
   );
 });
 
