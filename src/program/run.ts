@@ -6,16 +6,7 @@
  * @module
  */
 
-import {
-  currentUids,
-  fileInfo,
-  getEnv,
-  isTerminal,
-  openFile,
-  OsError,
-  readFileBytes,
-  strerror,
-} from "../../ffi/mod.ts";
+import { fileInfo, getEnv, isTerminal, openFile, OsError, readFileBytes, strerror } from "../../ffi/mod.ts";
 import {
   combineExitCodes,
   describeFailure,
@@ -27,13 +18,10 @@ import {
   helpText,
   type NonVerboseFile,
   nonVerboseLine,
-  openReportOutput,
   parseCommandLine,
   ProgressBar,
   readSettings,
   readUrlList,
-  ReportFileError,
-  type ReportOutput,
   type Settings,
   summaryState,
   teeTap,
@@ -42,21 +30,16 @@ import {
   versionText,
 } from "../cli/mod.ts";
 import {
-  CookieJar,
   download,
   type DownloadResult,
   type FetchEvents,
-  holdHstsFile,
-  loadCookieFile,
-  nowSeconds,
-  openHstsDatabase,
-  preloadFiles,
   saveCookieFile,
   saveHstsDatabase,
   VERSION,
 } from "../fetch/mod.ts";
 import { ConcatOutput, createOutputFile, prepareDirectory, sudoOwner } from "../save/mod.ts";
 import { type SpawnedHelper, startRun } from "../privilege/mod.ts";
+import { holdFiles } from "./before_drop.ts";
 
 const encoder = new TextEncoder();
 function writeErr(text: string): void {
@@ -192,37 +175,14 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
   if (s.timestamping && s.output !== undefined) {
     notice?.("WARNING: timestamping does nothing in combination with -O: the file is fetched whatever its date");
   }
-  // --report: its files are opened now, before any connection and while the program may still write anywhere; the
-  // report is written through them when the run ends.
-  let report: ReportOutput | null;
-  try {
-    report = openReportOutput({ html: s.report, json: s.reportJson }, `rawhttpget ${VERSION}`, { owner: sudoOwner() });
-  } catch (e) {
-    if (!(e instanceof ReportFileError)) throw e;
-    say(`rawhttpget: ${e.message}`);
+  // What root may still open or read, held for the run (report, HSTS, cookies, the files the options name).
+  const held = holdFiles(s, notice);
+  if (typeof held === "string") {
+    say(`rawhttpget: ${held}`);
     log?.close();
     return ExitCode.FileIo;
   }
-  // wget reads its HSTS database before the first URL and writes it back after the last (not after a signal).
-  const read = s.hstsFile === undefined ? null : openHstsDatabase(s.hstsFile, (line) => notice?.(line));
-  // Root's ~/.wget-hsts stays writable after the drop through a descriptor opened now.
-  const hsts = read !== null && currentUids().euid === 0 && !s.noDropPrivileges ? holdHstsFile(read) : read;
-  // One jar for all the URLs: what one response sets goes with every later request, as in wget.
-  const cookieJar = s.cookies ? new CookieJar() : undefined;
-  if (cookieJar !== undefined && s.loadCookies !== undefined) {
-    const note = loadCookieFile(cookieJar, s.loadCookies, nowSeconds());
-    if (note !== null) notice?.(note);
-  }
-  // The files the options name are read now: after the drop, a root-only key, body or list would be out of reach.
-  const readFile = preloadFiles([
-    s.tls?.certificate,
-    s.tls?.privateKey,
-    s.tls?.crlFile,
-    s.tls?.pinnedPublicKey,
-    s.caFile,
-    s.bodyFile,
-    s.inputFile === "-" ? undefined : s.inputFile,
-  ]);
+  const { report, hsts, cookieJar, readFile } = held;
   // Root only opens sockets, through the helper started here; nothing below runs with a privilege.
   const start = startRun(s, boot.helper);
   if (!start.ok) {
