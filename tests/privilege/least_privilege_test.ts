@@ -76,6 +76,17 @@ async function pollFor<T>(probe: () => T | undefined): Promise<T> {
   return value!;
 }
 
+/** Bytes in `path` or its `.part`, 0 when neither exists yet. */
+function savedBytes(path: string): number {
+  for (const candidate of [path, `${path}.part`]) {
+    try {
+      const size = Deno.statSync(candidate).size;
+      if (size > 0) return size;
+    } catch { /* not there yet */ }
+  }
+  return 0;
+}
+
 /** Waits until `pid` has dropped to `uid` (the drop comes before the first connection). */
 async function droppedTo(pid: number, uid: number): Promise<void> {
   const dropped = await pollUntil(() => {
@@ -98,6 +109,10 @@ testbedTest("downloads parse network input without any privilege", { servers: ["
     const child = tb.spawnClient(mainCommand(["-q", "--limit-rate", "60k", "-O", `${dir}/slow.bin`, url]));
     try {
       await droppedTo(child.pid, 65534);
+      // Bytes saved: the connection is set up, so the helper has answered every request (an answer in progress holds
+      // the socket it is opening).
+      const saving = await pollUntil(() => Promise.resolve(savedBytes(`${dir}/slow.bin`) > 0), 10_000);
+      assert.ok(saving, "the download is under way");
       const main = processCredentials(child.pid);
       assert.deepEqual([main.uid, main.gid, main.groups], [
         [65534, 65534, 65534, 65534],
