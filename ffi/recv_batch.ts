@@ -4,16 +4,14 @@
  * @module
  */
 
+import { addressOf } from "./_bytes.ts";
+
 // x86_64 layouts: struct iovec { void *base; size_t len; } = 16 bytes;
 // struct mmsghdr { struct msghdr { name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 48 } = 56;
 //                  unsigned msg_len 56; } = 64 bytes.
 const IOVEC_LEN = 16;
 const MMSGHDR_LEN = 64;
 const MSG_LEN_OFFSET = 56;
-
-function pointerValue(bytes: Uint8Array<ArrayBuffer>): bigint {
-  return BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes)));
-}
 
 // Buffers whose addresses are stored inside other buffers must never move: V8 keeps typed arrays above 64 bytes
 // off its heap, and every allocation here is made at least 4 KiB to stay far from that limit.
@@ -56,7 +54,7 @@ export class RecvBatch {
     this.mmsghdrs = stableBuffer(capacity * MMSGHDR_LEN);
     this.#view = new DataView(this.mmsghdrs.buffer, this.mmsghdrs.byteOffset, this.mmsghdrs.byteLength);
     const iov = new DataView(this.#iovecs.buffer, this.#iovecs.byteOffset, this.#iovecs.byteLength);
-    const slab = pointerValue(this.#slab), iovecs = pointerValue(this.#iovecs);
+    const slab = addressOf(this.#slab), iovecs = addressOf(this.#iovecs);
     for (let i = 0; i < capacity; i++) {
       iov.setBigUint64(i * IOVEC_LEN, slab + BigInt(i * slotSize), true);
       iov.setBigUint64(i * IOVEC_LEN + 8, BigInt(slotSize), true);

@@ -8,6 +8,7 @@
  */
 
 import { concatBytes } from "./_bytes.ts";
+import { argvArray, waitChild } from "./_child.ts";
 import { EAGAIN, EINTR, ESRCH, lastErrno } from "./errno.ts";
 import { cString, libc } from "./libc.ts";
 import { check, OsError } from "./os_error.ts";
@@ -58,10 +59,6 @@ function makePipe(): [number, number] {
   return [fds[0], fds[1]];
 }
 
-function pointerOf(bytes: Uint8Array<ArrayBuffer>): bigint {
-  return BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes)));
-}
-
 function setNonBlocking(fd: number): void {
   check(libc().fcntl(fd, F_SETFL, O_NONBLOCK), "fcntl", `${fd}, F_SETFL, O_NONBLOCK`);
 }
@@ -71,10 +68,8 @@ function spawnPiped(argv: readonly string[]): Child {
   if (argv.length === 0) throw new TypeError("Cannot run an empty command");
   const c = libc();
   const args = argv.map(cString);
-  // char *argv[]: pointers to the strings, then NULL. The strings are kept alive by `args` until the call returns.
-  const argvBuf = new Uint8Array(Math.max(4096, 8 * (args.length + 1)));
-  const argvView = new DataView(argvBuf.buffer);
-  args.forEach((a, i) => argvView.setBigUint64(i * 8, pointerOf(a), true));
+  // The strings are kept alive by `args` until the call returns.
+  const argvBuf = argvArray(args);
   const pipes = [makePipe(), makePipe(), makePipe()]; // stdin, stdout, stderr
   const actions = new Uint8Array(FILE_ACTIONS_LEN);
   check(c.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
@@ -172,14 +167,7 @@ export async function runCommand(argv: readonly string[], opts: RunOptions = {})
       collect(child.stderr, deadline),
       feed(child.stdin, opts.stdin ?? new Uint8Array(0), deadline),
     ]);
-    const status = new Int32Array(1);
-    for (;;) {
-      const r = await libc().waitpid_async(child.pid, new Uint8Array(status.buffer), 0);
-      if (r === child.pid) break;
-      // -1 on the worker thread: EINTR is the only expected cause; retry unless the child is already gone.
-      if (libc().waitpid(child.pid, new Uint8Array(status.buffer), WNOHANG) === child.pid) break;
-    }
-    return result(status[0], stdout, stderr, k.killed);
+    return result(await waitChild(child.pid), stdout, stderr, k.killed);
   } finally {
     clearTimeout(timer);
   }

@@ -6,7 +6,9 @@
  * @module
  */
 
-import { addressOf } from "./_bytes.ts";
+import { argvArray } from "./_child.ts";
+
+export { waitChild } from "./_child.ts";
 import { cString, libc } from "./libc.ts";
 import { check, OsError } from "./os_error.ts";
 
@@ -32,9 +34,7 @@ export function spawnWithChannel(argv: readonly string[], channelFd: number): nu
   }
   const c = libc();
   const args = argv.map(cString);
-  const argvBuf = new Uint8Array(Math.max(4096, 8 * (args.length + 1)));
-  const argvView = new DataView(argvBuf.buffer);
-  args.forEach((a, i) => argvView.setBigUint64(i * 8, addressOf(a), true));
+  const argvBuf = argvArray(args);
   const actions = new Uint8Array(FILE_ACTIONS_LEN);
   check(c.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
   try {
@@ -54,22 +54,5 @@ export function spawnWithChannel(argv: readonly string[], channelFd: number): nu
     return pidBuf[0];
   } finally {
     c.posix_spawn_file_actions_destroy(actions);
-  }
-}
-
-/**
- * Waits for child `pid` to end (on a worker thread) and returns its wait status.
- *
- * @example
- * ```ts
- * const status = await waitChild(pid);
- * ```
- */
-export async function waitChild(pid: number): Promise<number> {
-  const status = new Int32Array(1);
-  for (;;) {
-    const r = await libc().waitpid_async(pid, new Uint8Array(status.buffer), 0);
-    if (r === pid) return status[0];
-    if (r < 0) return -1;
   }
 }

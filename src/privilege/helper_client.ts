@@ -80,7 +80,10 @@ export class HelperOpener implements PrivilegedOpener {
     return new RawReceiver(one(fds), Number(fields.rcvbuf));
   }
 
-  /** The RST guard of `flow`: a netlink socket whose table goes when we close it, or a handle on the helper's rules. */
+  /**
+   * The RST guard of `flow`: a netlink socket whose table goes when we close it, or a handle on the helper's rules.
+   * The mark let through is the one of the senders the helper granted, not one we could name.
+   */
   async guard(flow: Flow, port: ReservedPort, _ownMark: number | null): Promise<Guard> {
     const request = { op: "guard", remoteAddr: flow.remoteAddr, remotePort: flow.remotePort } as const;
     const { fields, fds } = await this.#ask(request, [port.fd]);

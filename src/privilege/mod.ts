@@ -23,7 +23,6 @@ export {
   DropRefusedError,
   earlyHelper,
   leaveRoot,
-  leaveRootAsConfigured,
   type RunPrivileges,
   type RunStart,
   type SpawnedHelper,

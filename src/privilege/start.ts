@@ -197,38 +197,15 @@ export interface DropOptions extends OpenerSettings {
   readonly noDropPrivileges?: boolean;
 }
 
-/**
- * Decides from this process's ids, `SUDO_UID`/`SUDO_GID` and `options` whom to run as, and does it (see
- * {@linkcode leaveRoot}). Returns the verdict beside the result.
- *
- * @example
- * ```ts
- * const run = leaveRootAsConfigured({ firewall: "auto" });
- * ```
- */
-export function leaveRootAsConfigured(
-  options: DropOptions,
-  spawned?: SpawnedHelper,
-): RunPrivileges & { readonly verdict: DropVerdict } {
-  const facts = {
-    euid: currentUids().euid,
-    sudoUid: getEnv("SUDO_UID"),
-    sudoGid: getEnv("SUDO_GID"),
-    userDrop: options.userDrop,
-    noDrop: options.noDropPrivileges,
-  };
-  const verdict = planDrop(facts, lookupUser, lookupUid);
-  return { ...leaveRoot(verdict, options, spawned), verdict };
-}
-
 /** How starting a run went: its privileges, or a sentence and the kind of failure (exit 2, 3 or 1). */
 export type RunStart =
   | { readonly ok: true; readonly run: RunPrivileges }
   | { readonly ok: false; readonly message: string; readonly failure: "usage" | "file" | "drop" };
 
 /**
- * {@linkcode leaveRootAsConfigured}, then, when we dropped, the check that the user we became may write where the
- * run writes (`unwritablePlace`): a refusal or an unwritable place is a sentence, before any traffic.
+ * Decides from this process's ids, `SUDO_UID`/`SUDO_GID` and `options` whom to run as and does it
+ * ({@linkcode leaveRoot}); then, when we dropped, checks that the user we became may write where the run writes
+ * (`unwritablePlace`). A refusal, a failed drop or an unwritable place is a sentence, before any traffic.
  *
  * @example
  * ```ts
@@ -237,9 +214,16 @@ export type RunStart =
  * ```
  */
 export function startRun(options: DropOptions & OutputPlaces, spawned?: SpawnedHelper): RunStart {
+  const facts = {
+    euid: currentUids().euid,
+    sudoUid: getEnv("SUDO_UID"),
+    sudoGid: getEnv("SUDO_GID"),
+    userDrop: options.userDrop,
+    noDrop: options.noDropPrivileges,
+  };
   let run: RunPrivileges;
   try {
-    run = leaveRootAsConfigured(options, spawned);
+    run = leaveRoot(planDrop(facts, lookupUser, lookupUid), options, spawned);
   } catch (e) {
     if (e instanceof DropRefusedError) return { ok: false, message: e.message, failure: "usage" };
     // A container may refuse a step (setgroups in a user namespace, seccomp): say how to go on without the drop.
