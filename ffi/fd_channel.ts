@@ -12,7 +12,7 @@ import { addressOf } from "./_bytes.ts";
 import { EAGAIN, EINTR, lastErrno } from "./errno.ts";
 import { libc } from "./libc.ts";
 import { check, OsError } from "./os_error.ts";
-import { waitReadable } from "./poll.ts";
+import { POLLIN, pollNow, waitReadable } from "./poll.ts";
 import { closeQuietly, MSG_DONTWAIT, SOCK_CLOEXEC, SOL_SOCKET } from "./_socket.ts";
 
 /** Address family of local (unix) sockets. */
@@ -106,6 +106,8 @@ export class FdChannel {
 
   /** Reads one waiting message without blocking: null when none is waiting; `undefined` at end of stream. */
   tryReceive(): ChannelMessage | null | undefined {
+    // Asked first, so that the usual "nothing yet" is no failed call whose errno must be read (see ffi/libc.ts).
+    if (pollNow(this.fd, POLLIN) === 0) return null;
     this.#header(this.#data, MAX_MESSAGE, CONTROL_LEN);
     const n = libc().recvmsg(this.fd, this.#msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n < 0n) {

@@ -167,6 +167,9 @@ function lazySymbols(): Libc {
     const key = name as keyof typeof SYMBOLS;
     symbols[name] = Deno.dlopen("libc.so.6", { [key]: SYMBOLS[key] }).symbols[key];
   }
+  // Called once now: whatever the runtime does at a symbol's first call must not happen between a failed call and
+  // the reading of its errno either.
+  (symbols.__errno_location as () => unknown)();
   for (const name of Object.keys(SYMBOLS) as (keyof typeof SYMBOLS)[]) {
     if (eager.has(name)) continue;
     Object.defineProperty(symbols, name, {

@@ -47,8 +47,13 @@ export class HelperOpener implements PrivilegedOpener {
   ): Promise<{ fields: Record<string, unknown>; fds: number[] }> {
     const run = async () => {
       if (this.#channel.fd < 0) throw new HelperError("The privileged helper's channel is closed.");
-      this.#channel.send(encodeRequest(request), fds);
-      const m: ChannelMessage | undefined = await this.#channel.receive(ANSWER_TIMEOUT_MS);
+      let m: ChannelMessage | undefined;
+      try {
+        this.#channel.send(encodeRequest(request), fds);
+        m = await this.#channel.receive(ANSWER_TIMEOUT_MS);
+      } catch {
+        m = undefined; // EPIPE, ECONNRESET: the helper is gone
+      }
       if (m === undefined) {
         throw new HelperError(
           "The privileged helper that opens our sockets exited or stopped answering (run with " +
