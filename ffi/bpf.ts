@@ -8,7 +8,7 @@
  * @module
  */
 
-import { IPPROTO_TCP, type Ipv4Address } from "../src/wire/mod.ts";
+import { IPPROTO_ICMP, IPPROTO_TCP, type Ipv4Address } from "../src/wire/mod.ts";
 import { addressOf } from "./_bytes.ts";
 import { libc } from "./libc.ts";
 import { check } from "./os_error.ts";
@@ -52,8 +52,13 @@ export interface TcpFlow {
 }
 
 /**
- * Builds a filter that accepts only IPv4 TCP frames of one flow and rejects everything else, including IP fragments
- * with a nonzero offset (their bytes at the TCP port offsets are payload, not ports).
+ * Builds a filter that accepts the IPv4 frames of one TCP flow and the ICMP errors about it, and rejects everything
+ * else, including IP fragments with a nonzero offset (their bytes at the TCP port offsets are payload, not ports).
+ *
+ * An ICMP message (from any reporter: a router on the path, or the server's host) passes when it is addressed to us
+ * and quotes a TCP segment of this flow from us to the peer: version 4 with a 20-byte header (our segments carry no IP
+ * options), protocol TCP, our address and port as the source, the peer's as the destination. The decoder checks the
+ * type, the checksum, and the engine the quoted sequence number (RFC 5927 §4.1).
  *
  * @example
  * ```ts
@@ -72,32 +77,82 @@ export function tcpFlowFilter(flow: TcpFlow): BpfProgram {
       throw new RangeError(`Cannot build a TCP flow filter: ${name} ${value} is out of range`);
     }
   }
-  // Every test jumps to the last instruction (reject) when it fails; `toReject(i)` is that offset from index i.
-  const LEN = 16;
-  const toReject = (i: number) => LEN - 1 - (i + 1);
-  const p: BpfInstruction[] = [];
-  const stmt = (code: number, k: number) => p.push({ code, jt: 0, jf: 0, k });
-  const jeqOrReject = (k: number) => p.push({ code: BPF_JMP | BPF_JEQ | BPF_K, jt: 0, jf: toReject(p.length), k });
-  stmt(BPF_LD | BPF_B | BPF_ABS, 0); // 0: A = version/IHL byte
-  stmt(BPF_ALU | BPF_AND | BPF_K, 0xf0); // 1: A = version << 4
-  jeqOrReject(0x40); // 2: IPv4 only
-  stmt(BPF_LD | BPF_B | BPF_ABS, 9); // 3: A = protocol
-  jeqOrReject(IPPROTO_TCP); // 4: TCP only
-  stmt(BPF_LD | BPF_W | BPF_ABS, 12); // 5: A = source address
-  jeqOrReject(flow.srcAddr >>> 0); // 6
-  stmt(BPF_LD | BPF_W | BPF_ABS, 16); // 7: A = destination address
-  jeqOrReject(flow.dstAddr >>> 0); // 8
-  stmt(BPF_LD | BPF_H | BPF_ABS, 6); // 9: A = flags/fragment offset
-  // 10: a nonzero fragment offset (low 13 bits) means no TCP header here: reject.
-  p.push({ code: BPF_JMP | BPF_JSET | BPF_K, jt: toReject(p.length), jf: 0, k: 0x1fff });
-  stmt(BPF_LDX | BPF_B | BPF_MSH, 0); // 11: X = 4 * IHL (IP options vary the header length)
-  stmt(BPF_LD | BPF_W | BPF_IND, 0); // 12: A = source port << 16 | destination port
-  // 13: both ports at once; then accept (14) or reject (15).
-  p.push({ code: BPF_JMP | BPF_JEQ | BPF_K, jt: 0, jf: 1, k: ((flow.srcPort << 16) | flow.dstPort) >>> 0 });
-  stmt(BPF_RET | BPF_K, BPF_ACCEPT);
-  stmt(BPF_RET | BPF_K, BPF_REJECT);
-  if (p.length !== LEN) throw new Error(`tcpFlowFilter built ${p.length} instructions, expected ${LEN}`);
-  return p;
+  const a = new Assembler();
+  a.stmt(BPF_LD | BPF_B | BPF_ABS, 0); // A = version/IHL byte
+  a.stmt(BPF_ALU | BPF_AND | BPF_K, 0xf0); // A = version << 4
+  a.jeq(0x40, null, "reject"); // IPv4 only
+  a.stmt(BPF_LD | BPF_H | BPF_ABS, 6); // A = flags/fragment offset
+  // A nonzero fragment offset (low 13 bits) means no transport header here.
+  a.jset(0x1fff, "reject", null);
+  a.stmt(BPF_LDX | BPF_B | BPF_MSH, 0); // X = 4 * IHL (IP options vary the header length)
+  a.stmt(BPF_LD | BPF_W | BPF_ABS, 16); // A = destination address
+  a.jeq(flow.dstAddr >>> 0, null, "reject"); // both kinds of frame are addressed to us
+  a.stmt(BPF_LD | BPF_B | BPF_ABS, 9); // A = protocol
+  a.jeq(IPPROTO_TCP, null, "icmp");
+  a.stmt(BPF_LD | BPF_W | BPF_ABS, 12); // A = source address
+  a.jeq(flow.srcAddr >>> 0, null, "reject");
+  a.stmt(BPF_LD | BPF_W | BPF_IND, 0); // A = source port << 16 | destination port
+  a.jeq(((flow.srcPort << 16) | flow.dstPort) >>> 0, "accept", "reject");
+  a.label("icmp");
+  a.jeq(IPPROTO_ICMP, null, "reject");
+  // The quoted datagram starts 8 bytes into the ICMP message: our header of 20 bytes, then our TCP ports.
+  a.stmt(BPF_LD | BPF_B | BPF_IND, 8);
+  a.jeq(0x45, null, "reject");
+  a.stmt(BPF_LD | BPF_B | BPF_IND, 8 + 9);
+  a.jeq(IPPROTO_TCP, null, "reject");
+  a.stmt(BPF_LD | BPF_W | BPF_IND, 8 + 12);
+  a.jeq(flow.dstAddr >>> 0, null, "reject");
+  a.stmt(BPF_LD | BPF_W | BPF_IND, 8 + 16);
+  a.jeq(flow.srcAddr >>> 0, null, "reject");
+  a.stmt(BPF_LD | BPF_W | BPF_IND, 8 + 20);
+  a.jeq(((flow.dstPort << 16) | flow.srcPort) >>> 0, "accept", "reject");
+  a.label("accept");
+  a.stmt(BPF_RET | BPF_K, BPF_ACCEPT);
+  a.label("reject");
+  a.stmt(BPF_RET | BPF_K, BPF_REJECT);
+  return a.program();
+}
+
+/** Builds a program with forward jumps to named labels (classic BPF jumps only forward, by at most 255). */
+class Assembler {
+  readonly #code: Array<{ code: number; k: number; jt: string | null; jf: string | null }> = [];
+  readonly #labels = new Map<string, number>();
+
+  stmt(code: number, k: number): void {
+    this.#code.push({ code, k, jt: null, jf: null });
+  }
+
+  /** A == k: to `jt` (null: the next instruction), else to `jf`. */
+  jeq(k: number, jt: string | null, jf: string | null): void {
+    this.#code.push({ code: BPF_JMP | BPF_JEQ | BPF_K, k, jt, jf });
+  }
+
+  /** A & k != 0: to `jt`, else to `jf`. */
+  jset(k: number, jt: string | null, jf: string | null): void {
+    this.#code.push({ code: BPF_JMP | BPF_JSET | BPF_K, k, jt, jf });
+  }
+
+  label(name: string): void {
+    this.#labels.set(name, this.#code.length);
+  }
+
+  program(): BpfProgram {
+    return this.#code.map((ins, i) => ({
+      code: ins.code,
+      k: ins.k,
+      jt: this.#offset(ins.jt, i),
+      jf: this.#offset(ins.jf, i),
+    }));
+  }
+
+  #offset(label: string | null, from: number): number {
+    if (label === null) return 0;
+    const to = this.#labels.get(label);
+    if (to === undefined || to <= from || to - from - 1 > 255) {
+      throw new Error(`BPF jump to ${label} cannot be encoded`);
+    }
+    return to - from - 1;
+  }
 }
 
 // Ancillary load of the packet type (linux/filter.h SKF_AD_OFF + SKF_AD_PKTTYPE) and PACKET_OUTGOING.

@@ -64,7 +64,7 @@ export {
   TP_STATUS_USER,
 } from "./packet_ring.ts";
 export { RingFrameLink } from "./ring_link.ts";
-export { EAI_AGAIN, EAI_NONAME, ResolveError, resolveIpv4 } from "./resolve.ts";
+export { EAI_AGAIN, EAI_NONAME, ResolveError, resolveIpv4, resolveIpv4All } from "./resolve.ts";
 export { BindError, bindToDevice, type Route, RouteError, type RouteOptions, routeTo } from "./route.ts";
 export { reservedAddress, type ReservedPort, reservePort } from "./port.ts";
 export {

@@ -68,7 +68,7 @@ export interface TcpTuple {
 
 /**
  * One base chain with one rule: packets of `tuple` (only RSTs if `rstOnly`, never those marked `exemptMark`) are
- * counted and dropped.
+ * counted and dropped, or (`notrack`) exempted from connection tracking and left to go on.
  */
 export interface DropChain {
   /** Chain name inside the table. */
@@ -81,6 +81,12 @@ export interface DropChain {
   readonly rstOnly: boolean;
   /** Let packets with this socket mark (SO_MARK) through: our own RSTs, sent by a marked raw socket. */
   readonly exemptMark?: number;
+  /**
+   * Instead of dropping: `notrack`, so that connection tracking never follows the flow. It cannot: the flow's
+   * incoming segments are dropped before conntrack sees them, so it would take our handshake ACK for INVALID and a
+   * common rule (`-m state --state INVALID -j DROP`) would refuse it.
+   */
+  readonly notrack?: boolean;
 }
 
 const be32 = (v: number): number[] => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
@@ -144,8 +150,8 @@ function meta(w: NetlinkWriter, key: number): void {
 }
 
 /**
- * The expressions of one drop rule, in the order `nft` lists them for `meta l4proto tcp ip saddr … ip daddr … tcp
- * sport … tcp dport … tcp flags rst meta mark != <exemptMark> counter drop`.
+ * The expressions of one rule, in the order `nft` lists them for `meta l4proto tcp ip saddr … ip daddr … tcp
+ * sport … tcp dport … tcp flags rst meta mark != <exemptMark> counter drop` (or `… counter notrack`).
  */
 function dropRule(w: NetlinkWriter, c: DropChain): void {
   const t = c.tuple;
@@ -167,6 +173,10 @@ function dropRule(w: NetlinkWriter, c: DropChain): void {
     cmp(w, NFT.CMP_NEQ, hostU32(c.exemptMark)); // [ cmp neq reg 1 <mark> ]
   }
   expression(w, "counter");
+  if (c.notrack) {
+    expression(w, "notrack"); // [ notrack ]: no verdict, the packet goes on untracked
+    return;
+  }
   expression(w, "immediate", () => {
     w.attrU32be(1, NFT.REG_VERDICT); // NFTA_IMMEDIATE_DREG
     w.beginNest(2); // NFTA_IMMEDIATE_DATA

@@ -13,18 +13,30 @@ import { POLLIN, waitReadableOrWoken, Waker } from "./poll.ts";
 import type { RawReceiver, RawSender } from "./raw_socket.ts";
 import { RecvBatch } from "./recv_batch.ts";
 
+/**
+ * What `sendto` says when this host will not send a frame: a firewall rule drops it (EPERM, EACCES), or there is no
+ * route now (ENETUNREACH, EHOSTUNREACH).
+ */
+const REFUSALS: ReadonlySet<string> = new Set(["EPERM", "EACCES", "ENETUNREACH", "EHOSTUNREACH"]);
+
 /** Frames per recvmmsg call, and the largest frame kept (GRO/LRO merges stay within 64 KiB). */
 const RECV_SLOTS = 64;
 const RECV_SLOT_SIZE = 65536;
 const TCP_FLAG_RST = 0x04;
+
+/**
+ * Batches of closed links, for the next link of the run: 4 MiB each, which freed and allocated again per connection
+ * would stay in glibc's heap rather than go back to the system (see src/transport/buffer_pool.ts).
+ */
+const SPARE_BATCHES: RecvBatch[] = [];
 
 /** Options of {@linkcode RawFrameLink}. */
 export interface RawFrameLinkOptions {
   /** The peer's IPv4 address: the kernel routes every frame by it. */
   readonly remoteAddr: Ipv4Address;
   /**
-   * A firewall rule drops our own RSTs (an RST guard whose sender could not be marked, or the user's own rule):
-   * EPERM from `sendto` on an RST is then a lost RST, not an error. Every other EPERM is an error.
+   * A firewall rule drops our own RSTs (an RST guard whose sender could not be marked): EPERM from `sendto` on an
+   * RST is then expected, and not counted as a refused send.
    */
   readonly ownRstsDropped?: boolean;
 }
@@ -56,13 +68,15 @@ export class RawFrameLink {
   readonly #tx: RawSender;
   readonly #rx: RawReceiver;
   readonly #ownRstsDropped: boolean;
-  readonly #batch = new RecvBatch(RECV_SLOTS, RECV_SLOT_SIZE);
+  readonly #batch = SPARE_BATCHES.pop() ?? new RecvBatch(RECV_SLOTS, RECV_SLOT_SIZE);
   readonly #view = new BatchView(this.#batch);
   readonly #waker = new Waker();
   readonly #pollBuf = new Uint8Array(8);
   readonly #pollFds = new DataView(this.#pollBuf.buffer);
   readonly #dst: Ipv4Address;
   #closed = false;
+  #refused = 0;
+  #lastRefusal: string | null = null;
 
   /** Takes ownership of both sockets. */
   constructor(tx: RawSender, rx: RawReceiver, options: RawFrameLinkOptions) {
@@ -77,11 +91,21 @@ export class RawFrameLink {
     try {
       return this.#tx.send(frame, this.#dst);
     } catch (e) {
+      if (!(e instanceof OsError) || !REFUSALS.has(e.code)) throw e;
       // Our RST guard lets our marked RSTs through. Without a mark it drops them with the kernel's, and sendto
       // reports EPERM: the RST is lost (as on a lossy path; the server times out), which must not fail the run.
-      if (this.#ownRstsDropped && e instanceof OsError && e.code === "EPERM" && isRst(frame)) return false;
-      throw e;
+      if (this.#ownRstsDropped && e.code === "EPERM" && isRst(frame)) return false;
+      // A local rule or a route that refuses one frame may let the next one pass (a rule that rate-limits, a route
+      // that comes back): a frame TCP can send again is a lost frame, counted and said if the connection fails.
+      this.#refused++;
+      this.#lastRefusal = e.code;
+      return false;
     }
+  }
+
+  /** Frames this host refused to send (a firewall rule, no route), and the last errno: see `FrameLink.refusals`. */
+  refusals(): { count: number; last: string } | null {
+    return this.#refused === 0 ? null : { count: this.#refused, last: this.#lastRefusal! };
   }
 
   /** Reads up to 64 queued frames with one `recvmmsg`. */
@@ -116,6 +140,7 @@ export class RawFrameLink {
     this.#rx.close();
     this.#tx.close();
     this.#waker.close();
+    if (SPARE_BATCHES.length < 2) SPARE_BATCHES.push(this.#batch);
   }
 }
 

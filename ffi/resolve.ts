@@ -42,19 +42,32 @@ export class ResolveError extends Error {
 }
 
 /**
- * Resolves `host` to its first IPv4 address. A dotted quad is parsed without a lookup.
+ * Resolves `host` to its first IPv4 address (see {@linkcode resolveIpv4All}).
+ *
+ * @example
+ * ```ts
+ * await resolveIpv4("localhost"); // 0x7f000001
+ * ```
+ */
+export async function resolveIpv4(host: string, timeoutMs?: number): Promise<Ipv4Address> {
+  return (await resolveIpv4All(host, timeoutMs))[0];
+}
+
+/**
+ * Resolves `host` to every IPv4 address it has, in getaddrinfo's order (RFC 6724 sorting, /etc/hosts order), each
+ * once. A dotted quad is parsed without a lookup.
  * Throws {@linkcode ResolveError} when the name has no IPv4 address, or (with `timeoutMs`) when getaddrinfo has not
  * answered within `timeoutMs`: the lookup then runs on in its worker thread, and its result is freed when it comes.
  *
  * @example
  * ```ts
- * await resolveIpv4("localhost"); // 0x7f000001
- * await resolveIpv4("slow.example", 500); // ResolveError after 0.5 s when the DNS server is silent
+ * await resolveIpv4All("localhost"); // [0x7f000001]
+ * await resolveIpv4All("slow.example", 500); // ResolveError after 0.5 s when the DNS server is silent
  * ```
  */
-export async function resolveIpv4(host: string, timeoutMs?: number): Promise<Ipv4Address> {
+export async function resolveIpv4All(host: string, timeoutMs?: number): Promise<Ipv4Address[]> {
   const literal = tryParseIpv4Address(host);
-  if (literal !== null) return literal;
+  if (literal !== null) return [literal];
   if (host === "" || host.includes("\0")) throw new ResolveError(host, EAI_NONAME, "Name or service not known");
   const hints = new Uint8Array(ADDRINFO_LEN);
   const hintsView = new DataView(hints.buffer);
@@ -75,6 +88,7 @@ export async function resolveIpv4(host: string, timeoutMs?: number): Promise<Ipv
     throw new ResolveError(host, rc, readCString(libc().gai_strerror(rc)) ?? `getaddrinfo error ${rc}`);
   }
   const head = Deno.UnsafePointer.create(new DataView(out.buffer).getBigUint64(0, true));
+  const found: Ipv4Address[] = [];
   try {
     for (let ai = head; ai !== null;) {
       const view = new Deno.UnsafePointerView(ai);
@@ -82,13 +96,15 @@ export async function resolveIpv4(host: string, timeoutMs?: number): Promise<Ipv
       if (view.getInt32(4) === AF_INET && addrPtr !== null && view.getUint32(16) >= 16) {
         const sa = new Uint8Array(16);
         Deno.UnsafePointerView.copyInto(addrPtr, sa);
-        return decodeSockaddrIn(sa).addr;
+        const addr = decodeSockaddrIn(sa).addr;
+        if (!found.includes(addr)) found.push(addr);
       }
       ai = view.getPointer(40);
     }
   } finally {
     libc().freeaddrinfo(head);
   }
+  if (found.length > 0) return found;
   throw new ResolveError(host, EAI_NONAME, "No IPv4 address");
 }
 

@@ -72,6 +72,11 @@ export class RingFrameLink {
     return this.#raw.transmit(frame);
   }
 
+  /** As {@linkcode RawFrameLink.refusals}. */
+  refusals(): { count: number; last: string } | null {
+    return this.#raw.refusals();
+  }
+
   /** Gives back the frames of the last call and hands out up to 64 waiting ones, without a system call. */
   receive(): RingView {
     this.#view.count = this.#ring.collect(this.#batch);

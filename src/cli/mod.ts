@@ -30,7 +30,6 @@ export {
   ReportFileError,
   type ReportOutput,
   summaryState,
-  teeTap,
 } from "./report_output.ts";
 export { type InputPacingSettings, inputPacingSettings, parseSeconds } from "./input_pacing_settings.ts";
 export { parseUrlList, type UrlList } from "./input_list.ts";

@@ -134,6 +134,10 @@ export interface SummaryState {
   readonly outOfOrder: number;
   /** Frames dropped for a bad checksum. */
   readonly badChecksums: number;
+  /** The path MTU our segments were cut to (0 or absent: the route's held). */
+  readonly pathMtu?: number;
+  /** Whether that was learned from repeated timeouts (a black hole) rather than a router's ICMP. */
+  readonly pathMtuByTimeouts?: boolean;
 }
 
 /**
@@ -150,8 +154,11 @@ export function formatSummary(s: SummaryState): string {
   const rate = s.seconds > 0 ? s.received / s.seconds / (1024 * 1024) : 0;
   const where = s.path === "-" ? "standard output" : `'${s.path}'`;
   const resumed = s.received < s.bytes ? `, ${s.received} received` : "";
+  const mtu = s.pathMtu
+    ? `; our segments cut to a path MTU of ${s.pathMtu} (${s.pathMtuByTimeouts ? "no ICMP: after timeouts" : "ICMP"})`
+    : "";
   return `Saved ${where} (${s.bytes} bytes${resumed}) in ${s.seconds.toFixed(2)} s, ${rate.toFixed(1)} MiB/s; ` +
-    `${s.retransmissions} retransmitted, ${s.outOfOrder} out of order, ${s.badChecksums} bad checksums`;
+    `${s.retransmissions} retransmitted, ${s.outOfOrder} out of order, ${s.badChecksums} bad checksums${mtu}`;
 }
 
 /** Least time between two redraws, in ms (at most ten a second). */

@@ -7,7 +7,7 @@
 
 import { openFile } from "../../ffi/mod.ts";
 import { sudoOwner } from "../save/mod.ts";
-import { type FrameTap, segmentOf } from "../transport/mod.ts";
+import { type FrameTap, icmpTraceOf, segmentOf } from "../transport/mod.ts";
 import { formatTrace, PcapWriter } from "../wire/mod.ts";
 
 /**
@@ -35,7 +35,9 @@ export function traceTap(
   const wallMicros = (now: number) => (performance.timeOrigin + now) * 1000;
   const trace = (direction: "-->" | "<--", frame: Uint8Array) => {
     const segment = segmentOf(frame);
-    if (segment !== null) say(formatTrace(direction, segment, frame.length));
+    if (segment !== null) return say(formatTrace(direction, segment, frame.length));
+    const icmp = icmpTraceOf(frame);
+    if (icmp !== null) say(`${direction} recv ${frame.length} bytes ${icmp}`);
   };
   return {
     sent(frame, now) {

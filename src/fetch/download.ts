@@ -66,7 +66,7 @@ export async function download(
   given: string,
   options: FetchOptions,
   events: FetchEvents = {},
-  openStream: OpenStream = (endpoint) => openTcpStream(endpoint, options),
+  openStream: OpenStream = (endpoint) => openTcpStream(endpoint, { ...options, notice: events.notice }),
 ): Promise<DownloadResult> {
   const first = parseUrl(given, options.encodings);
   // --spider saves nothing, so it needs no writable directory.
@@ -126,8 +126,10 @@ export async function download(
         method = afterRedirect(method, hop.status);
       }
     } catch (e) {
-      // --retry-connrefused: a refused connection may be a server starting up (wget retries it then).
-      const refused = e instanceof ConnectionError && e.reason === "refused" && options.retryConnRefused === true;
+      // --retry-connrefused: a refused connection may be a server starting up, an unreachable host one coming up
+      // (wget retries both then).
+      const refused = e instanceof ConnectionError && (e.reason === "refused" || e.reason === "unreachable") &&
+        options.retryConnRefused === true;
       if (attempt >= tries || carry.final || !(retryable(e) || refused)) throw e;
       const delay = options.retryDelayMs?.(attempt) ?? pacing.beforeRetryMs(attempt);
       events.notice?.(`${(e as Error).message}; retrying in ${delay / 1000} s (attempt ${attempt + 1} of ${tries})`);

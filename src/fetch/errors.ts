@@ -97,8 +97,8 @@ export class RangeMismatchError extends Error {
 
 /**
  * Failures worth another attempt, as wget 1.21 judges them: the network's (a timeout, a reset, a connection closed
- * early), a transient status (504) and a 206 for the wrong range. A refused connection, an interrupt, other error
- * statuses and other HTTP errors are final.
+ * early), a transient status (504) and a 206 for the wrong range. A refused connection, an unreachable host (wget's
+ * EHOSTUNREACH/ENETUNREACH, here an ICMP error), an interrupt, other error statuses and other HTTP errors are final.
  *
  * @example
  * ```ts
@@ -107,7 +107,9 @@ export class RangeMismatchError extends Error {
  * ```
  */
 export function retryable(e: unknown): boolean {
-  if (e instanceof ConnectionError) return e.reason !== "refused" && e.reason !== "interrupted";
+  if (e instanceof ConnectionError) {
+    return e.reason !== "refused" && e.reason !== "unreachable" && e.reason !== "interrupted";
+  }
   if (e instanceof ServerStatusError) return e.transient;
   if (e instanceof RangeMismatchError) return true;
   return e instanceof HttpError && (e.reason === "truncated-body" || e.reason === "truncated-head");

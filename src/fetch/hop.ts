@@ -9,6 +9,7 @@
 
 import { dispositionFileName, type HeadEvent, type ParsedUrl, quote, safeFileName } from "../http/mod.ts";
 import {
+  isSpecialFile,
   joinPath,
   openOutput,
   type Output,
@@ -231,7 +232,8 @@ export class Hop {
       (replaces ? derived : uniqueName(this.#dispositionPath(head) ?? derived));
     // The file holds the server's bytes from --start-pos on (an error body that is saved starts at 0 anyway).
     const fileOffset = failed ? 0 : offset - this.#startPos;
-    const target = this.#target = { path, inPlace: (candidate?.inPlace ?? false) && fileOffset > 0 };
+    const inPlace = isSpecialFile(path) || ((candidate?.inPlace ?? false) && fileOffset > 0);
+    const target = this.#target = { path, inPlace };
     if (skip > 0) {
       const where = fileOffset > 0 ? `, already in ${partName(target)},` : "";
       this.#events.notice?.(

@@ -8,7 +8,14 @@
 
 import type { ParsedUrl } from "../http/mod.ts";
 import { type Output, partName, type Target } from "../save/mod.ts";
-import { ConnectionError, OUTCOME_MESSAGES, type StreamOutcome, type StreamSession } from "../transport/mod.ts";
+import {
+  ConnectionError,
+  icmpWords,
+  OUTCOME_MESSAGES,
+  type StreamOutcome,
+  type StreamSession,
+} from "../transport/mod.ts";
+import { formatIpv4Address, type Ipv4Address } from "../wire/mod.ts";
 import type { ServerStatusError } from "./errors.ts";
 import type { HttpExchange } from "./http_exchange.ts";
 import type { Carry } from "./hop_types.ts";
@@ -59,9 +66,23 @@ export async function failHop(input: FailedHop): Promise<never> {
   if (outcome === "refused") {
     throw new ConnectionError(outcome, `${url.host}:${url.port} refused the connection (nothing listens there)`);
   }
-  // Not a segment came back: the handshake itself timed out (--connect-timeout).
+  const icmp = session.lastIcmp;
+  // RFC 1122 §4.2.3.9: the attempt ended on what the path said.
+  if (outcome === "unreachable" && icmp !== null) {
+    throw new ConnectionError(outcome, `${hostOf(url, icmp.about)} is unreachable: ${icmpWords(icmp)}`);
+  }
+  // Not a segment came back: the handshake itself timed out (--connect-timeout); a soft ICMP error says why.
   if (outcome === "timeout" && session.tcpStats.segmentsIn === 0) {
-    throw new ConnectionError(outcome, `${url.host}:${url.port} did not answer our connection request (SYN) in time`);
+    const refused = session.frameCounters.refusedSends;
+    const said = icmp !== null
+      ? ` (${icmpWords(icmp)})`
+      : refused > 0
+      ? ` (this host refused to send ${refused} of our frames: a local firewall rule or a missing route)`
+      : "";
+    throw new ConnectionError(
+      outcome,
+      `${url.host}:${url.port} did not answer our connection request (SYN) in time${said}`,
+    );
   }
   const where = out === null || sink !== null ? "" : ` after ${out.written} bytes (kept in ${partName(target!)})`;
   if (exchange.state === "waiting") {
@@ -70,5 +91,12 @@ export async function failHop(input: FailedHop): Promise<never> {
       : `${OUTCOME_MESSAGES[outcome]} before the response headers arrived`;
     throw new ConnectionError(outcome, before);
   }
-  throw new ConnectionError(outcome, `${OUTCOME_MESSAGES[outcome]}${where}`);
+  const said = outcome === "timeout" && icmp !== null ? ` (${icmpWords(icmp)})` : "";
+  throw new ConnectionError(outcome, `${OUTCOME_MESSAGES[outcome]}${where}${said}`);
+}
+
+/** "host (address)" for a name, the address alone for a literal. */
+function hostOf(url: ParsedUrl, address: Ipv4Address): string {
+  const literal = formatIpv4Address(address);
+  return url.host === literal ? literal : `${url.host} (${literal})`;
 }

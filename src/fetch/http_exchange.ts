@@ -102,6 +102,11 @@ export class HttpExchange implements StreamHandler {
     return this.#state;
   }
 
+  /** The whole response arrived (or its head was all that was wanted): see `StreamHandler.finished`. */
+  get finished(): boolean {
+    return this.#state === "complete" || this.#state === "head";
+  }
+
   /** The error that failed the exchange, or the head handler's error, if any. */
   get error(): unknown {
     return this.#error;

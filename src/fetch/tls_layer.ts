@@ -122,6 +122,11 @@ export class TlsLayer implements StreamHandler {
     if (this.#turns >= SERVER_ANSWERED_FINISHED) this.#stopWaiting();
   }
 
+  /** Whether the exchange inside has its whole response (decrypted): see `StreamHandler.finished`. */
+  get finished(): boolean {
+    return this.#inner.finished === true;
+  }
+
   /** The peer's FIN. */
   onEnd(): void {
     this.#duplex?.receivedEnd();

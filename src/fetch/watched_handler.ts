@@ -53,6 +53,11 @@ export class WatchedHandler implements StreamHandler {
     this.#inner.onEnd();
   }
 
+  /** As the inner handler. */
+  get finished(): boolean {
+    return this.#inner.finished === true;
+  }
+
   /** "closed" (stream), then the inner handler. */
   onClosed(outcome: StreamOutcome): void {
     if (this.#layer === "stream") this.#watch.milestone("closed");

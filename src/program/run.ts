@@ -24,7 +24,6 @@ import {
   readUrlList,
   type Settings,
   summaryState,
-  teeTap,
   traceTap,
   UsageError,
   versionText,
@@ -197,7 +196,7 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
   if (s.output !== undefined && s.output !== "-") createOutputFile(s.output, { keep: s.resume ?? false });
   const several = urls.length > 1 || s.inputFile !== undefined;
   const sink = s.output !== undefined && s.output !== "-" && several ? new ConcatOutput(s.output) : undefined;
-  const tap = teeTap(traceTap(s.verbose, s.pcap, say), report?.recorder);
+  const tap = traceTap(s.verbose, s.pcap, say);
   let interrupt: (() => void) | null = null;
   const events: FetchEvents = {
     notice,
@@ -241,6 +240,7 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
           sink,
           tap,
           watch: report?.recorder,
+          segments: report?.recorder,
           cookieJar,
           hsts: hsts?.store,
           opener: privileges.opener,

@@ -5,8 +5,7 @@
  * @module
  */
 
-import { formatIpv4Address, type Ipv4Address } from "../wire/mod.ts";
-import type { FrameFields } from "./_frame_fields.ts";
+import { formatIpv4Address, type Ipv4Address, type TcpRepr } from "../wire/mod.ts";
 import type { SynOffer } from "./model.ts";
 
 /** The engine's gauges, read when we send an ACK. */
@@ -40,15 +39,16 @@ export function formatEndpoint(address: Ipv4Address, port: number): string {
 /**
  * The options a SYN offered (`ecn`: the SYN's ECN-setup flags, read by the caller).
  *
- * @example `offer(fields, (fields.flags & (ECE | CWR)) === (ECE | CWR))`
+ * @example `offer(syn, (syn.flags & (ECE | CWR)) === (ECE | CWR))`
  */
-export function offer(f: FrameFields, ecn: boolean): SynOffer {
+export function offer(syn: TcpRepr, ecn: boolean): SynOffer {
+  const o = syn.options;
   return {
-    mss: f.mss < 0 ? null : f.mss,
-    windowScale: f.windowScale < 0 ? null : f.windowScale,
-    sackPermitted: f.sackPermitted,
-    timestamps: f.hasTs,
+    mss: o.mss ?? null,
+    windowScale: o.windowScale ?? null,
+    sackPermitted: o.sackPermitted ?? false,
+    timestamps: o.timestamp !== undefined,
     ecn,
-    window: f.window,
+    window: syn.window,
   };
 }

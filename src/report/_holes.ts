@@ -1,8 +1,8 @@
 /**
  * The recorder's own view of what has arrived: the in-order edge (RCV.NXT as seen on the wire) and a short sorted
  * list of intervals beyond it, in preallocated arrays. It classifies a segment as out of order exactly when the
- * engine does ("arrived beyond RCV.NXT"), without reading the engine, whose state lags the tap by up to one batch of
- * frames.
+ * engine does ("arrived beyond RCV.NXT"), without reading the engine: the recorder sees each segment before the
+ * engine takes it.
  *
  * @module
  */

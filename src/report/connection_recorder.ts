@@ -1,11 +1,13 @@
 /**
- * What one connection did, segment by segment, kept small: every frame updates a few counters, and a row of numbers
+ * What one connection did, segment by segment, kept small: every segment updates a few counters, and a row of numbers
  * goes into a sampled table ({@linkcode SampledSeries}); nothing is allocated or formatted per segment. The report's
  * arrays are built once, at the end ({@linkcode ConnectionRecorder.toReport}).
  *
- * Reading the frames (not the engine) is deliberate: the report shows what was on the wire, and a bug of the engine
- * shows up in it instead of being hidden by it. The engine is read only for what the wire cannot say: SRTT, RTO and
- * the receive buffer's fill, sampled each time we send an ACK (the engine has just processed what arrived).
+ * The segments are those the driver has already decoded (received ones before the engine takes them, sent ones as
+ * they are encoded), so nothing is parsed twice; the recorder reads the segments' own fields, not the engine's state:
+ * the report shows what was on the wire, and a bug of the engine shows up in it instead of being hidden by it. The
+ * engine is read only for what the wire cannot say: SRTT, RTO and the receive buffer's fill, sampled each time we
+ * send an ACK (the engine has just processed what arrived).
  *
  * Classification of a data segment from the server, by its bytes `[seq, seq + len)`:
  * - beyond the in-order edge (a hole before it): out of order, as the engine counts it;
@@ -16,8 +18,8 @@
  * @module
  */
 
+import { ACK, CWR, ECE, FIN, RST, SYN, type TcpRepr } from "../wire/mod.ts";
 import { type EngineGauges, formatEndpoint, offer, type OpenedFacts } from "./_facts.ts";
-import { ACK, CWR, ECE, FIN, FrameFields, readFrame, RST, SYN } from "./_frame_fields.ts";
 import { ArrivedBytes } from "./_holes.ts";
 import { SampledSeries } from "./_series.ts";
 import { buildConnectionReport, EVENT_NAMES } from "./_connection_report.ts";
@@ -33,9 +35,6 @@ const FIN_IN = code("fin-in"), FIN_OUT = code("fin-out"), RST_IN = code("rst-in"
 /** TSvals we sent, remembered for RTT samples: two seconds of 1 ms ticks (a longer RTT gives no sample). */
 const TS_MEMORY = 2048;
 
-/** Shared frame reader: the recorder runs on one thread, one frame at a time. */
-const fields = new FrameFields();
-
 /** Mutable phase times (see {@linkcode Phases}). */
 type PhaseTimes = { -readonly [K in keyof Phases]: number | null };
 
@@ -45,7 +44,7 @@ type PhaseTimes = { -readonly [K in keyof Phases]: number | null };
  * @example
  * ```ts
  * const rec = new ConnectionRecorder(1, "http://198.18.2.2/a", false, 0, "2026-01-01T00:00:00Z", 131072);
- * rec.sent(synFrame, 0);
+ * rec.sent(0, synSegment);
  * const report = rec.toReport();
  * ```
  */
@@ -146,49 +145,49 @@ export class ConnectionRecorder {
     this.events = new SampledSeries(3, even(budget >> 4));
   }
 
-  /** A frame we sent at `now`. */
-  sent(frame: Uint8Array, now: number): void {
-    if (!readFrame(frame, fields)) return;
-    const f = fields, t = this.tally;
+  /** A segment we sent at `now` (its frame is not read: the identifications we number tell nothing). */
+  sent(now: number, s: TcpRepr): void {
+    const t = this.tally;
     t.segmentsOut++;
-    const flags = f.flags;
+    const flags = s.flags;
     if ((flags & SYN) !== 0) {
       if (this.#synSeen) {
         t.retransmittedOut++;
         this.events.push3(now, RETRANSMIT_OUT, 0);
       }
       this.#synSeen = true;
-      this.#iss = f.seq;
-      this.#ourRaw = f.seq;
+      this.#iss = s.seq;
+      this.#ourRaw = s.seq;
       this.phases.synSent ??= now;
-      this.ours ??= offer(f, (flags & (ECE | CWR)) === (ECE | CWR));
+      this.ours ??= offer(s, (flags & (ECE | CWR)) === (ECE | CWR));
     } else if (this.#iss >= 0) {
-      const delta = (f.seq - this.#ourRaw) | 0;
-      this.#ourRaw = f.seq;
+      const delta = (s.seq - this.#ourRaw) | 0;
+      this.#ourRaw = s.seq;
       this.#ourAbs += delta;
-      const end = this.#ourAbs + f.payload + ((flags & FIN) !== 0 ? 1 : 0);
+      const end = this.#ourAbs + s.payload.length + ((flags & FIN) !== 0 ? 1 : 0);
       if (end > this.#ourAbs && this.#ourAbs < this.#ourMaxEnd) {
         t.retransmittedOut++;
         this.events.push3(now, RETRANSMIT_OUT, this.#ourAbs);
       }
       if (end > this.#ourMaxEnd) this.#ourMaxEnd = end;
     }
-    if (f.hasTs && f.tsVal !== this.#lastTsVal) this.#rememberTsVal(f.tsVal, now);
+    const ts = s.options.timestamp;
+    if (ts !== undefined && ts.tsVal !== this.#lastTsVal) this.#rememberTsVal(ts.tsVal, now);
     if ((flags & RST) !== 0) this.#teardown(now, RST_OUT, this.#lastAck);
     if ((flags & FIN) !== 0) this.#teardown(now, FIN_OUT, this.#ourAbs);
     if ((flags & ACK) === 0 || this.#irs < 0 || (flags & RST) !== 0) return;
-    this.#ourAck(f, now);
+    this.#ourAck(s, now);
   }
 
-  #ourAck(f: FrameFields, now: number): void {
+  #ourAck(s: TcpRepr, now: number): void {
     const t = this.tally;
     t.acksOut++;
-    const delta = (f.ack - this.#ackRaw) | 0;
-    this.#ackRaw = f.ack;
+    const delta = (s.ack - this.#ackRaw) | 0;
+    this.#ackRaw = s.ack;
     this.#ackAbs += delta;
     const ack = this.#ackAbs;
     this.#lastAck = ack;
-    const window = f.window * 2 ** this.#ourShift;
+    const window = s.window * 2 ** this.#ourShift;
     if (window === 0 && !this.#zeroWindow) {
       t.zeroWindowsOut++;
       this.events.push3(now, ZERO_WINDOW, ack);
@@ -199,58 +198,62 @@ export class ConnectionRecorder {
     this.#zeroWindow = window === 0;
     const e = this.engine;
     this.acks.push6(now, ack, ack + window, e?.srttMs ?? 0, e?.rtoMs ?? 0, e?.receiveBufferFill ?? 0);
-    for (let k = 0; k < f.sackCount; k++) {
+    const blocks = s.options.sackBlocks;
+    if (blocks === undefined) return;
+    for (let k = 0; k < blocks.length; k++) {
       t.sackBlocksOut++;
-      const left = ack + ((f.sack[2 * k] - f.ack) | 0);
-      const right = ack + ((f.sack[2 * k + 1] - f.ack) | 0);
+      const left = ack + ((blocks[k].left - s.ack) | 0);
+      const right = ack + ((blocks[k].right - s.ack) | 0);
       this.sack.push3(now, left, right);
     }
   }
 
-  /** A frame we received at `now`. */
-  received(frame: Uint8Array, now: number): void {
-    if (!readFrame(frame, fields)) return;
-    const f = fields, t = this.tally;
+  /** A segment we received at `now`, in `frame` (read for its IPv4 identification). */
+  received(now: number, s: TcpRepr, frame: Uint8Array): void {
+    const t = this.tally;
     t.segmentsIn++;
-    const flags = f.flags;
-    if ((flags & SYN) !== 0) {
-      if (this.#irs < 0) {
-        this.#irs = f.seq;
-        this.#seqRaw = (f.seq + 1) >>> 0;
-        this.#ackRaw = this.#seqRaw;
-        this.phases.synAckReceived = now;
-        this.server = offer(f, (flags & ECE) !== 0);
-        if (this.ours?.windowScale != null && f.windowScale >= 0) this.#ourShift = this.ours.windowScale;
-      }
-      this.#echo(f, now);
-      return;
-    }
+    const flags = s.flags;
+    if ((flags & SYN) !== 0) return this.#synAck(now, s);
     if (this.#irs < 0) return;
-    const delta = (f.seq - this.#seqRaw) | 0;
-    this.#seqRaw = f.seq;
+    const delta = (s.seq - this.#seqRaw) | 0;
+    this.#seqRaw = s.seq;
     this.#seqAbs += delta;
     const start = this.#seqAbs;
-    this.#echo(f, now);
+    this.#echo(s, now);
     if ((flags & RST) !== 0) return this.#teardown(now, RST_IN, start);
-    if (f.window === 0 && !this.#peerZero) {
+    if (s.window === 0 && !this.#peerZero) {
       t.zeroWindowsIn++;
       this.events.push3(now, PEER_ZERO_WINDOW, start);
     }
-    this.#peerZero = f.window === 0;
-    if (f.payload > 0) this.#dataSegment(f, start, now);
-    if ((flags & FIN) !== 0) this.#teardown(now, FIN_IN, start + f.payload);
+    this.#peerZero = s.window === 0;
+    const payload = s.payload.length;
+    if (payload > 0) this.#dataSegment(payload, ipv4Id(frame), start, now);
+    if ((flags & FIN) !== 0) this.#teardown(now, FIN_IN, start + payload);
   }
 
-  #dataSegment(f: FrameFields, start: number, now: number): void {
+  /** The server's SYN-ACK (once; a copy only echoes), kept out of the per-segment path. */
+  #synAck(now: number, s: TcpRepr): void {
+    if (this.#irs < 0) {
+      this.#irs = s.seq;
+      this.#seqRaw = (s.seq + 1) >>> 0;
+      this.#ackRaw = this.#seqRaw;
+      this.phases.synAckReceived = now;
+      this.server = offer(s, (s.flags & ECE) !== 0);
+      if (this.ours?.windowScale != null && s.options.windowScale !== undefined) this.#ourShift = this.ours.windowScale;
+    }
+    this.#echo(s, now);
+  }
+
+  #dataSegment(payload: number, id: number, start: number, now: number): void {
     const t = this.tally;
-    const end = start + f.payload;
+    const end = start + payload;
     t.dataSegmentsIn++;
-    t.dataBytesIn += f.payload;
+    t.dataBytesIn += payload;
     let kind: number = SegmentKind.InOrder;
     if (end <= this.#arrived.edge) t.duplicateIn++;
     if (start < this.#maxEnd) {
       // A sender that numbers its segments: newer than every identification seen means sent after them.
-      const id = f.ipId, max = this.#maxIpId;
+      const max = this.#maxIpId;
       const newer = max < 0 || (id === 0 && max === 0) ||
         (((id - max) & 0xffff) !== 0 && ((id - max) & 0xffff) < 0x8000);
       kind = newer ? SegmentKind.Retransmission : SegmentKind.Reordered;
@@ -262,20 +265,22 @@ export class ConnectionRecorder {
       if (kind === SegmentKind.InOrder) kind = SegmentKind.OutOfOrder;
     }
     if (end > this.#maxEnd) this.#maxEnd = end;
-    const id = f.ipId, max = this.#maxIpId;
+    const max = this.#maxIpId;
     if (max < 0 || (((id - max) & 0xffff) !== 0 && ((id - max) & 0xffff) < 0x8000)) this.#maxIpId = id;
     const table = kind === SegmentKind.Retransmission || kind === SegmentKind.Reordered ? this.repairs : this.data;
-    table.push4(now, start, f.payload, kind);
+    table.push4(now, start, payload, kind);
   }
 
   /** An RTT sample when the server echoes a TSval it had not echoed yet (RFC 7323 §4.1). */
-  #echo(f: FrameFields, now: number): void {
-    if (!f.hasTs || f.tsEcr === this.#lastEcr) return;
-    this.#lastEcr = f.tsEcr;
+  #echo(s: TcpRepr, now: number): void {
+    const ts = s.options.timestamp;
+    if (ts === undefined || ts.tsEcr === this.#lastEcr) return;
+    const ecr = ts.tsEcr;
+    this.#lastEcr = ecr;
     // Echoes are of recent TSvals: search back from the newest.
     for (let k = 1; k <= this.#tsCount && k <= TS_MEMORY; k++) {
       const slot = (this.#tsCount - k) % TS_MEMORY;
-      if (this.#tsVals[slot] === f.tsEcr) {
+      if (this.#tsVals[slot] === ecr) {
         this.tally.rttSamples++;
         this.rtt.push2(now, now - this.#tsTimes[slot]);
         return;
@@ -317,4 +322,12 @@ export class ConnectionRecorder {
       remote: facts === null ? null : formatEndpoint(facts.flow.remoteAddr, facts.flow.remotePort),
     });
   }
+}
+
+/**
+ * The IPv4 identification of a frame (RFC 791 §3.1, bytes 4–5), 0 for IPv6, which has none outside fragments. The
+ * driver has checked the header; only the version is read here.
+ */
+function ipv4Id(frame: Uint8Array): number {
+  return frame[0] >> 4 === 4 ? (frame[4] << 8) | frame[5] : 0;
 }

@@ -1,11 +1,13 @@
 /**
- * The recorder of a run for `--report`: a frame tap (every frame of every connection) and a connection watch (hops,
- * milestones, heads) in one object, which the program hands to the transport and the download loop. Connections
- * follow each other (one per hop), so frames go to the current one. The report is built at the end, once.
+ * The recorder of a run for `--report`: a segment watch (every segment of every connection, as the driver decoded or
+ * built it) and a connection watch (hops, milestones, heads) in one object, which the program hands to the transport
+ * and the download loop. Connections follow each other (one per hop), so segments go to the current one. The report
+ * is built at the end, once.
  *
  * @module
  */
 
+import type { TcpRepr } from "../wire/mod.ts";
 import type { OpenedFacts } from "./_facts.ts";
 import { ConnectionRecorder } from "./connection_recorder.ts";
 import { type DownloadReport, type DownloadSummary, type Report, REPORT_SCHEMA } from "./model.ts";
@@ -47,7 +49,7 @@ const MILESTONE_PHASE = {
  * ```ts
  * const recorder = new ReportRecorder({ clock: () => performance.now(), wallClock: () => "", generator: "rawhttpget" });
  * recorder.startDownload("http://198.18.2.2/a");
- * // … download(url, { tap: recorder, watch: recorder }) …
+ * // … download(url, { segments: recorder, watch: recorder }) …
  * recorder.endDownload({ sentence: "Saved …", ok: true, bytes: 1, received: 1, seconds: 0.1, engine: {}, frames: {} });
  * const report = recorder.report();
  * ```
@@ -119,16 +121,16 @@ export class ReportRecorder {
     if (this.#current !== null) this.#current.head = [...lines];
   }
 
-  // ---- FrameTap ----
+  // ---- SegmentWatch ----
 
-  /** A frame we sent. */
-  sent(frame: Uint8Array, now: number): void {
-    this.#current?.sent(frame, now);
+  /** A segment we sent. */
+  sent(now: number, segment: TcpRepr): void {
+    this.#current?.sent(now, segment);
   }
 
-  /** A frame we received. */
-  received(frame: Uint8Array, now: number): void {
-    this.#current?.received(frame, now);
+  /** A segment we received, in `frame`. */
+  received(now: number, segment: TcpRepr, frame: Uint8Array): void {
+    this.#current?.received(now, segment, frame);
   }
 
   /** The connections recorded so far (for tests). */

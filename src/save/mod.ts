@@ -27,6 +27,7 @@ export { prepareDirectory, sudoOwner } from "./owner.ts";
 export {
   checkWritableDirectory,
   directoryOf,
+  isSpecialFile,
   joinPath,
   partName,
   type ResumePoint,

@@ -8,6 +8,7 @@
 
 import { File, fileInfo, openFile, removeFile, renameFile } from "../../ffi/mod.ts";
 import { sudoOwner } from "./owner.ts";
+import { isSpecialFile } from "./target.ts";
 import { BufferedOutput } from "./write_behind.ts";
 
 /**
@@ -242,6 +243,8 @@ export class SkippingOutput implements Output {
  * ```
  */
 export function createOutputFile(path: string, options: { readonly keep: boolean }): void {
+  // A device or a pipe exists already; opening and closing a FIFO would end its reader's input before the body came.
+  if (isSpecialFile(path)) return;
   const existed = fileInfo(path) !== null;
   const file = openFile(path, { create: true, truncate: !options.keep, write: true, mode: 0o644 });
   try {

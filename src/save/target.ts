@@ -31,8 +31,25 @@ export function joinPath(dir: string, name: string): string {
   return dir === "." ? name : `${dir.replace(/\/+$/, "")}/${name}`;
 }
 
-/** Fails early (before connecting) when the output directory cannot be written. */
+/**
+ * Whether `path` is a device or a pipe (`-O /dev/null`, `-O /dev/stdout`, a FIFO): such a file is written as it is,
+ * as wget writes it, never through a `NAME.part` beside it that would then be renamed over it (as root, over
+ * /dev/null itself).
+ *
+ * @example `isSpecialFile("/dev/null") === true`
+ */
+export function isSpecialFile(path: string): boolean {
+  try {
+    const info = fileInfo(path);
+    return info !== null && !info.isFile && !info.isDirectory;
+  } catch {
+    return false; // we may not even look: the opening says why
+  }
+}
+
+/** Fails early (before connecting) when the output directory cannot be written (a device is written in place). */
 export function checkWritableDirectory(path: string): void {
+  if (isSpecialFile(path)) return;
   const dir = directoryOf(path);
   if (!isDirectoryWritable(dir)) {
     throw new OsError(fileInfo(dir) === null ? 2 : 13, "access", `"${dir}", W_OK`);

@@ -36,6 +36,21 @@ const DEFAULT_FLUSH_DELAY_MS = 50;
 const DEFAULT_WAITING_CHUNKS = 1;
 
 /**
+ * Written chunks kept for the next writer of the same chunk size, output after output: no garbage for the collector,
+ * no new allocation in steady state, and no megabytes per download left in glibc's heap (a freed large block is not
+ * given back to the system once glibc has raised its mmap threshold).
+ */
+const SPARE_CHUNKS = new Map<number, Uint8Array<ArrayBuffer>[]>();
+/** Chunks kept per size: the most one download holds at once (one written, those waiting, one filling). */
+const KEEP_CHUNKS = 4;
+
+function spares(size: number): Uint8Array<ArrayBuffer>[] {
+  let list = SPARE_CHUNKS.get(size);
+  if (list === undefined) SPARE_CHUNKS.set(size, list = []);
+  return list;
+}
+
+/**
  * Two chunks, one filling and one being written; more only for the tail of a piece that arrived while both were
  * busy (the caller was just told to pause). Written chunks are always reused, never dropped: a download cycles through
  * as many chunks as it ever needed at once (three when the caller pauses within a piece's length), and memory stays
@@ -60,8 +75,6 @@ export class WriteBehind {
   #fill = 0;
   /** Full chunks waiting for the writer, oldest first. */
   readonly #queue: Uint8Array<ArrayBuffer>[] = [];
-  /** Written chunks kept for reuse, every one: no garbage for the collector, no new allocation in steady state. */
-  readonly #spares: Uint8Array<ArrayBuffer>[] = [];
   #inFlight: Promise<void> | null = null;
   #error: unknown = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -100,7 +113,7 @@ export class WriteBehind {
     let done = 0;
     while (done < bytes.length) {
       if (this.#current === null) {
-        this.#current = this.#spares.pop() ?? new Uint8Array(this.#chunkSize);
+        this.#current = spares(this.#chunkSize).pop() ?? new Uint8Array(this.#chunkSize);
         this.#armTimer();
       }
       const n = Math.min(bytes.length - done, this.#chunkSize - this.#fill);
@@ -171,7 +184,8 @@ export class WriteBehind {
     this.#inFlight = this.#writer(chunk).then(
       () => {
         this.#inFlight = null;
-        this.#spares.push(new Uint8Array(chunk.buffer));
+        const kept = spares(this.#chunkSize);
+        if (kept.length < KEEP_CHUNKS) kept.push(new Uint8Array(chunk.buffer));
         this.#pump();
         this.#notify();
       },

@@ -14,6 +14,7 @@
 import type { TcpRepr } from "../wire/mod.ts";
 import type { ConnectionEvent, ConnectionStats } from "./events.ts";
 import { type ConnectionOptions, resolveOptions } from "./options.ts";
+import { handleIcmpNotice, type IcmpNotice, type IcmpOutcome } from "./path_mtu.ts";
 import { processSegment } from "./receive.ts";
 import { isSynchronized, type TcpState } from "./states.ts";
 import { Tcb } from "./tcb.ts";
@@ -44,6 +45,7 @@ import { nextSegment, windowUpdateDue } from "./transmit.ts";
 export class TcpConnection {
   #c: Tcb;
   #opened = false;
+  #released = false;
 
   /** Validates the options (throws `TypeError`/`RangeError`) and allocates the buffers. */
   constructor(options: ConnectionOptions) {
@@ -64,6 +66,12 @@ export class TcpConnection {
   /** Segments that arrived beyond RCV.NXT so far (as in `stats`, without the snapshot). */
   get outOfOrderSegments(): number {
     return this.#c.stats.outOfOrderSegments;
+  }
+
+  /** Whether our FIN has been sent (at least once; it may not be acknowledged yet). */
+  get finSent(): boolean {
+    const c = this.#c;
+    return c.finOffset >= 0 && c.sndMax > c.finOffset;
   }
 
   /** The smoothed round-trip time in ms (RFC 6298 SRTT; 0 before the first sample), as in `stats`. */
@@ -111,6 +119,21 @@ export class TcpConnection {
     c.rcvLimit = bytes === null ? c.opts.recvBufferSize : Math.min(bytes, c.opts.recvBufferSize);
   }
 
+  /**
+   * Gives the receive ring and the send buffer back to `buffers` once the connection is over (or given up), so that
+   * the next connection may reuse them; the connection is CLOSED from then on (nothing more is sent or read).
+   * Calling it twice is harmless.
+   */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    const c = this.#c;
+    if (c.state !== "CLOSED") c.apply("abort", "aborted");
+    c.ring.readable = 0;
+    c.opts.buffers.give(c.ring.storage);
+    c.opts.buffers.give(c.sendBuf.storage);
+  }
+
   /** Active OPEN (RFC 9293 §3.10.1): the SYN becomes due. Throws `TypeError` when called twice. */
   connect(now: number): void {
     if (this.#opened) throw new TypeError(`Cannot connect: the connection is already ${this.#c.state}`);
@@ -122,9 +145,20 @@ export class TcpConnection {
     c.lastHeard = now;
   }
 
-  /** Processes one segment addressed to this connection (the driver has checked addresses and checksum). */
-  handleSegment(now: number, seg: TcpRepr): void {
-    processSegment(this.#c, now, seg);
+  /**
+   * Processes one segment addressed to this connection (the driver has checked addresses and checksum); `ce`: its IP
+   * header was marked CE (congestion experienced, RFC 3168).
+   */
+  handleSegment(now: number, seg: TcpRepr, ce = false): void {
+    processSegment(this.#c, now, seg, ce);
+  }
+
+  /**
+   * Takes an ICMP error that quotes our 4-tuple (the driver matched addresses and ports): checked against the segments
+   * in flight (RFC 5927 §4.1), it may end a connection attempt, lower the send MSS, or be only noted.
+   */
+  handleIcmp(now: number, notice: IcmpNotice): IcmpOutcome {
+    return handleIcmpNotice(this.#c, now, notice);
   }
 
   /** Runs the deadlines that have passed at `now`. */

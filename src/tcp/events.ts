@@ -5,7 +5,7 @@
  */
 
 /** Why a connection reached CLOSED. */
-export type CloseReason = "normal" | "reset" | "refused" | "timeout" | "aborted";
+export type CloseReason = "normal" | "reset" | "refused" | "timeout" | "aborted" | "unreachable";
 
 /** An outcome the owner learns through `pollEvent()`. */
 export type ConnectionEvent =
@@ -37,6 +37,16 @@ export interface ConnectionStats {
   ignoredSegments: number;
   /** Challenge ACKs sent (RFC 5961). */
   challengeAcks: number;
+  /** Segments that arrived marked CE (congestion experienced, RFC 3168) on a connection that uses ECN. */
+  ceMarks: number;
+  /** ICMP errors that quoted a segment in flight (RFC 5927 §4.1) and were acted on or noted. */
+  icmpAccepted: number;
+  /** ICMP errors about our 4-tuple that quoted no segment in flight: ignored. */
+  icmpIgnored: number;
+  /** Times the send MSS was halved because full-sized segments kept timing out (a path-MTU black hole). */
+  blackHoleSteps: number;
+  /** The path MTU our sends were lowered to (ICMP or black-hole fallback); 0 while the route's MTU holds. */
+  pathMtu: number;
   /** Smoothed RTT (0 before the first sample). */
   srttMs: number;
   /** RTT variation. */
@@ -61,6 +71,11 @@ export function newStats(): ConnectionStats {
     badSegments: 0,
     ignoredSegments: 0,
     challengeAcks: 0,
+    ceMarks: 0,
+    icmpAccepted: 0,
+    icmpIgnored: 0,
+    blackHoleSteps: 0,
+    pathMtu: 0,
     srttMs: 0,
     rttvarMs: 0,
     rtoMs: 0,

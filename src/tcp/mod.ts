@@ -13,5 +13,6 @@
 
 export { TcpConnection } from "./connection.ts";
 export { type CloseReason, type ConnectionEvent, type ConnectionStats, newStats } from "./events.ts";
-export { type ConnectionOptions, defaultWindowScale } from "./options.ts";
+export { type BufferSource, type ConnectionOptions, defaultWindowScale } from "./options.ts";
 export type { TcpState } from "./states.ts";
+export { type IcmpNotice, type IcmpOutcome, MIN_PATH_MTU } from "./path_mtu.ts";

@@ -6,6 +6,21 @@
  * @module
  */
 
+/**
+ * Where a connection's two large buffers (the receive ring and the send buffer) come from and go back to: a caller
+ * that opens connection after connection hands the same memory on instead of leaving megabytes per connection to the
+ * allocator. `take` may return a buffer that held another connection's bytes: the engine reads only what it wrote.
+ */
+export interface BufferSource {
+  /** A buffer of exactly `bytes` bytes. */
+  take(bytes: number): Uint8Array;
+  /** A buffer `take` returned, no longer used. */
+  give(buffer: Uint8Array): void;
+}
+
+/** Fresh zeroed memory each time; given buffers are left to the garbage collector. */
+const FRESH: BufferSource = { take: (bytes) => new Uint8Array(bytes), give: () => {} };
+
 /** What the caller chooses for one active-open connection. Buffer sizes and ISN are never implicit. */
 export interface ConnectionOptions {
   /** Our port (1..65535). */
@@ -45,6 +60,13 @@ export interface ConnectionOptions {
   sack?: boolean;
   /** Offer timestamps (RFC 7323), default true. */
   timestamps?: boolean;
+  /** Where the receive ring and the send buffer come from (default: fresh memory; see `TcpConnection.release`). */
+  buffers?: BufferSource;
+  /**
+   * Ask for ECN in the first SYN (RFC 3168 §6.1.1), default true: a router may then mark the server's data CE
+   * instead of dropping it, and we echo ECE until the server says CWR.
+   */
+  ecn?: boolean;
   /**
    * Added to `now` to make TSval (RFC 7323 §5.4). Default: derived from the ISN, so random per connection. A caller
    * that opens connection after connection to one host passes an offset that keeps TSval growing from one to the next
@@ -107,6 +129,8 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     windowScale: checkInt("windowScale", o.windowScale ?? defaultWindowScale(recvBufferSize), 0, 14),
     sack: o.sack ?? true,
     timestamps: o.timestamps ?? true,
+    ecn: o.ecn ?? true,
+    buffers: o.buffers ?? FRESH,
     tsOffset: o.tsOffset === undefined
       ? Math.imul(o.isn ^ 0x5bd1e995, 0x9e3779b1) >>> 0
       : checkInt("tsOffset", o.tsOffset, 0, 0xffffffff),

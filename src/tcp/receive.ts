@@ -5,15 +5,18 @@
  * @module
  */
 
-import { ACK, FIN, RST, seqDiff, SYN, type TcpRepr } from "../wire/mod.ts";
+import { ACK, CWR, ECE, FIN, RST, seqDiff, SYN, type TcpRepr } from "../wire/mod.ts";
 import { ackArrived } from "./ack.ts";
 import { type Tcb, TS_OPTION_LEN } from "./tcb.ts";
 
 /** Most challenge ACKs per second (RFC 5961 §7 asks for a limit; Linux uses 1000/s system-wide). */
 const CHALLENGE_ACKS_PER_SECOND = 100;
 
-/** Processes one segment from the peer; never throws on peer input. */
-export function processSegment(c: Tcb, now: number, seg: TcpRepr): void {
+/**
+ * Processes one segment from the peer; never throws on peer input. `ce`: its IP header was marked CE (congestion
+ * experienced, RFC 3168 §5).
+ */
+export function processSegment(c: Tcb, now: number, seg: TcpRepr, ce = false): void {
   c.stats.segmentsIn++;
   if (seg.dstPort !== c.opts.localPort || seg.srcPort !== c.opts.remotePort) {
     c.stats.badSegments++;
@@ -25,7 +28,23 @@ export function processSegment(c: Tcb, now: number, seg: TcpRepr): void {
     return;
   }
   if (c.state === "SYN-SENT") synSent(c, now, seg);
-  else synchronized(c, now, seg);
+  else {
+    if (c.ecnOn) ecnSignals(c, seg, ce);
+    synchronized(c, now, seg);
+  }
+}
+
+/**
+ * RFC 3168 §6.1.3, the data receiver: a CE mark makes us echo ECE on every ACK until a segment with CWR arrives
+ * (CWR first: a segment with both still leaves news to echo). The first mark is ACKed at once, so the sender learns
+ * of the congestion a round trip sooner.
+ */
+function ecnSignals(c: Tcb, seg: TcpRepr, ce: boolean): void {
+  if ((seg.flags & CWR) !== 0) c.eceEcho = false;
+  if (!ce) return;
+  c.stats.ceMarks++;
+  if (!c.eceEcho) c.ackNow = true;
+  c.eceEcho = true;
 }
 
 /** §3.10.7.3: the answer to our SYN. */
@@ -49,6 +68,8 @@ function synSent(c: Tcb, now: number, seg: TcpRepr): void {
     return;
   }
   negotiate(c, seg);
+  // RFC 3168 §6.1.1: ECE without CWR in the SYN-ACK accepts the ECN we asked for (both set is a SYN, not an answer).
+  c.ecnOn = c.ecnAsked && (flags & ECE) !== 0 && (flags & CWR) === 0;
   c.irs = seg.seq;
   c.sndUna = 1;
   if (c.sndNxt < 1) c.sndNxt = 1;

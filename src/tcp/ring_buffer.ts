@@ -25,10 +25,16 @@ export class ReceiveRing {
   readonly #storage: Uint8Array;
   #head = 0;
 
-  /** Allocates `capacity` bytes once. */
-  constructor(capacity: number) {
+  /** Allocates `capacity` bytes once, or uses `storage` (exactly `capacity` bytes). */
+  constructor(capacity: number, storage: Uint8Array = new Uint8Array(capacity)) {
+    if (storage.length !== capacity) throw new RangeError(`Cannot use ${storage.length} bytes as ${capacity}`);
     this.capacity = capacity;
-    this.#storage = new Uint8Array(capacity);
+    this.#storage = storage;
+  }
+
+  /** The memory it holds (for `BufferSource.give`). */
+  get storage(): Uint8Array {
+    return this.#storage;
   }
 
   /**

@@ -22,9 +22,15 @@ export class SendBuffer {
   readonly #storage: Uint8Array;
   #head = 0;
 
-  /** Allocates `capacity` bytes once. */
-  constructor(readonly capacity: number) {
-    this.#storage = new Uint8Array(capacity);
+  /** Allocates `capacity` bytes once, or uses `storage` (exactly `capacity` bytes). */
+  constructor(readonly capacity: number, storage: Uint8Array = new Uint8Array(capacity)) {
+    if (storage.length !== capacity) throw new RangeError(`Cannot use ${storage.length} bytes as ${capacity}`);
+    this.#storage = storage;
+  }
+
+  /** The memory it holds (for `BufferSource.give`). */
+  get storage(): Uint8Array {
+    return this.#storage;
   }
 
   /** Stream offset just past the last byte written. */

@@ -26,7 +26,8 @@ export type StateInput =
   | "time-wait-expired"
   | "reset"
   | "timeout"
-  | "abort";
+  | "abort"
+  | "unreachable";
 
 /**
  * The state after `input` in `state`; an input that does not apply leaves the state unchanged.
@@ -72,6 +73,10 @@ export function nextState(state: TcpState, input: StateInput): TcpState {
     case "timeout":
     case "abort":
       return "CLOSED";
+    // RFC 1122 §4.2.3.9 and RFC 5461 §4: an ICMP error saying the destination cannot be reached ends a connection
+    // attempt; once synchronized such errors are only noted (routes recover), so other states remain.
+    case "unreachable":
+      return state === "SYN-SENT" ? "CLOSED" : state;
   }
 }
 

@@ -116,6 +116,12 @@ export class Tcb {
   tsOn = false;
   /** SACK in use (RFC 2018 §2). */
   sackOn = false;
+  /** Our last SYN asked for ECN (RFC 3168 §6.1.1). */
+  ecnAsked = false;
+  /** ECN in use: the SYN-ACK said ECE without CWR (RFC 3168 §6.1.1). */
+  ecnOn = false;
+  /** A CE mark arrived and the peer has not said CWR since: our segments carry ECE (RFC 3168 §6.1.3). */
+  eceEcho = false;
   /** TS.Recent (RFC 7323 §4.3). */
   tsRecent = 0;
   /** RCV.NXT (offset, FIN included) carried by our last ACK: Last.ACK.sent. */
@@ -140,9 +146,10 @@ export class Tcb {
   /** Builds the TCB from resolved options. */
   constructor(readonly opts: ResolvedOptions) {
     this.iss = seq(opts.isn);
-    this.sendBuf = new SendBuffer(opts.sendBufferSize);
+    this.sendBuf = new SendBuffer(opts.sendBufferSize, opts.buffers.take(opts.sendBufferSize));
     // Slack of one scale unit: a window rounded up to the scale granularity still fits (RFC 7323 §2.4).
-    this.ring = new ReceiveRing(opts.recvBufferSize + (1 << opts.windowScale));
+    const ringSize = opts.recvBufferSize + (1 << opts.windowScale);
+    this.ring = new ReceiveRing(ringSize, opts.buffers.take(ringSize));
     this.rcvLimit = opts.recvBufferSize;
     this.cc = new NewReno(536);
     this.rtt = new RttEstimator(opts.initialRtoMs, opts.minRtoMs, opts.maxRtoMs);

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { blackHoleStep } from "./path_mtu.ts";
 import { isSynchronized } from "./states.ts";
 import type { Tcb } from "./tcb.ts";
 
@@ -93,6 +94,7 @@ function retransmissionTimer(c: Tcb, now: number): void {
     c.apply("timeout", "timeout");
     return;
   }
+  blackHoleStep(c, now);
   let probe = false;
   if (c.state === "SYN-SENT") {
     c.synPending = true;

@@ -6,7 +6,20 @@
  * @module
  */
 
-import { ACK, FIN, PSH, RST, type SackBlock, seq, seqAdd, SYN, type TcpOptions, type TcpRepr } from "../wire/mod.ts";
+import {
+  ACK,
+  CWR,
+  ECE,
+  FIN,
+  PSH,
+  RST,
+  type SackBlock,
+  seq,
+  seqAdd,
+  SYN,
+  type TcpOptions,
+  type TcpRepr,
+} from "../wire/mod.ts";
 import { isSynchronized } from "./states.ts";
 import type { Tcb } from "./tcb.ts";
 import { rearmRetransmitTimer } from "./timers.ts";
@@ -54,6 +67,9 @@ export function nextSegment(c: Tcb, now: number): TcpRepr | null {
 /** Our SYN with every option we offer (RFC 9293 §3.7.1, RFC 7323 §2.2/§3.2, RFC 2018 §2). */
 function syn(c: Tcb, now: number): TcpRepr {
   c.synPending = false;
+  // RFC 3168 §6.1.1: ECE and CWR ask for ECN; §6.1.1.1: a SYN that went unanswered may have met a middlebox that
+  // drops such SYNs, so its retransmissions ask no more (as Linux's fallback does).
+  c.ecnAsked = c.opts.ecn && c.sndMax === 0;
   if (c.sndMax > 0) {
     c.stats.retransmissions++;
     c.rttMark = -1; // Karn: a retransmitted SYN gives no RTT sample
@@ -73,7 +89,7 @@ function syn(c: Tcb, now: number): TcpRepr {
   };
   c.timers.startRetransmit(now);
   c.stats.segmentsOut++;
-  return raw(c, c.iss, seq(0), SYN, window, options, NO_PAYLOAD);
+  return raw(c, c.iss, seq(0), SYN | (c.ecnAsked ? ECE | CWR : 0), window, options, NO_PAYLOAD);
 }
 
 /**
@@ -135,6 +151,8 @@ function segment(c: Tcb, now: number, from: number, flags: number, payload: Uint
   c.lastAckSent = c.rcvNxtWithFin();
   c.stats.segmentsOut++;
   c.stats.bytesOut += payload.length;
+  // RFC 3168 §6.1.3: every segment carries ECE until the peer's CWR says it reduced its window.
+  if (c.eceEcho) flags |= ECE;
   return raw(c, c.sndSeq(from), c.rcvNxtSeq(), flags | ACK, window, options, payload);
 }
 

@@ -6,10 +6,12 @@
  * @module
  */
 
-import { reservePort, resolveIpv4, routeTo } from "../../ffi/mod.ts";
+import { reservePort, resolveIpv4All, routeTo } from "../../ffi/mod.ts";
 import { TcpConnection } from "../tcp/mod.ts";
 import { formatIpv4Address, type Ipv4Address } from "../wire/mod.ts";
+import { CONNECTION_BUFFERS } from "./buffer_pool.ts";
 import { Driver } from "./driver.ts";
+import { failoverSession } from "./failover.ts";
 import type { FirewallMode } from "./firewall.ts";
 import type { Flow } from "./flow.ts";
 import { type FrameLink, type FrameTap, TracingLink } from "./link.ts";
@@ -18,7 +20,7 @@ import { IPV4 } from "./network.ts";
 import { directOpener, type PrivilegedOpener } from "./opener.ts";
 import { driverSession, type Endpoint, type StreamSession } from "./session.ts";
 import { timestampOffset } from "./ts_clock.ts";
-import type { ConnectionWatch } from "./watch.ts";
+import type { ConnectionWatch, SegmentWatch } from "./watch.ts";
 
 /** Silence tolerated by default before a connection gives up (`--timeout`), in ms. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -37,10 +39,12 @@ export interface TransportOptions {
   readonly source?: Ipv4Address;
   /** The interface to leave by (`--interface`). */
   readonly device?: string;
-  /** Observer of every frame (traces, pcap, `--report`). */
+  /** Observer of every frame as it crosses the link (`-v` traces, `--pcap`). */
   readonly tap?: FrameTap;
   /** Observer of whole connections (`--report`): told when a stream is ready, with the engine's gauges. */
   readonly watch?: ConnectionWatch;
+  /** Observer of every segment the driver sends or accepts, already decoded (`--report`). */
+  readonly segments?: SegmentWatch;
   /** TCP receive buffer in bytes (the largest advertised window). */
   readonly recvBufferSize?: number;
   /** `--limit-rate`: bytes per second read from each connection at most, through our receive window. */
@@ -56,6 +60,8 @@ export interface TransportOptions {
   readonly frameLink?: FrameLinkKind;
   /** Verify every TCP checksum, even those the kernel verified (default false). */
   readonly alwaysVerifyChecksums?: boolean;
+  /** Messages every user sees unless `-q`: an address that failed and the next one tried. */
+  readonly notice?: (message: string) => void;
   /** Verbose messages (resolving, the firewall, the 4-tuple). */
   readonly log?: (message: string) => void;
 }
@@ -65,7 +71,8 @@ function randomU32(): number {
 }
 
 /**
- * Prepares a connection to `endpoint` through our own stack.
+ * Prepares a connection to `endpoint` through our own stack: every address of its name is tried in turn until one
+ * connects (see `failover.ts`).
  *
  * @example
  * ```ts
@@ -76,8 +83,26 @@ function randomU32(): number {
 export async function openTcpStream(endpoint: Endpoint, options: TransportOptions = {}): Promise<StreamSession> {
   const log = options.log ?? (() => {});
   log(`Resolving ${endpoint.host}…`);
-  const remoteAddr = await resolveIpv4(endpoint.host, options.dnsTimeoutMs);
+  const addresses = await resolveIpv4All(endpoint.host, options.dnsTimeoutMs);
   const resolvedAt = performance.now();
+  if (addresses.length > 1) {
+    log(`${endpoint.host} has ${addresses.length} addresses: ${addresses.map(formatIpv4Address).join(", ")}`);
+  }
+  return failoverSession(
+    addresses,
+    (address, connectTimeoutMs) => openAttempt(address, endpoint.port, resolvedAt, { ...options, connectTimeoutMs }),
+    { connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS, port: endpoint.port, notice: options.notice },
+  );
+}
+
+/** Opens the stream of one attempt to `remoteAddr`. */
+async function openAttempt(
+  remoteAddr: Ipv4Address,
+  remotePort: number,
+  resolvedAt: number,
+  options: TransportOptions,
+): Promise<StreamSession> {
+  const log = options.log ?? (() => {});
   const route = routeTo(remoteAddr, { srcAddr: options.source, device: options.device });
   const network = IPV4;
   const mss = network.mssFor(route.mtu);
@@ -88,7 +113,7 @@ export async function openTcpStream(endpoint: Endpoint, options: TransportOption
   try {
     const reserved = reservePort(route.srcAddr);
     cleanups.push(() => reserved.close());
-    const flow: Flow = { localAddr: route.srcAddr, localPort: reserved.port, remoteAddr, remotePort: endpoint.port };
+    const flow: Flow = { localAddr: route.srcAddr, localPort: reserved.port, remoteAddr, remotePort };
     const opener = options.opener ?? directOpener(options);
     const rx = await opener.receiver(flow, reserved);
     cleanups.push(() => rx.close());
@@ -123,17 +148,22 @@ export async function openTcpStream(endpoint: Endpoint, options: TransportOption
       userTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       recvBufferSize: options.recvBufferSize,
+      buffers: CONNECTION_BUFFERS,
     });
+    cleanups.push(() => conn.release());
     const driver = new Driver(link, conn, flow, {
       mss,
       clock,
       network,
       rateLimit: options.rateLimit,
       alwaysVerifyChecksums: options.alwaysVerifyChecksums,
+      // The download is complete when the server closed and our FIN is out: no round trip for its last ACK.
+      endAtLastAck: true,
+      segments: options.segments,
     });
     options.watch?.opened({ flow, family: network.name, mtu: route.mtu, mss, resolvedAt, engine: conn });
     log(
-      `Connecting to ${formatIpv4Address(remoteAddr)}:${endpoint.port} from ${
+      `Connecting to ${formatIpv4Address(remoteAddr)}:${remotePort} from ${
         formatIpv4Address(flow.localAddr)
       }:${flow.localPort} (mss ${mss})…`,
     );

@@ -13,12 +13,13 @@
 
 import type { TcpConnection } from "../tcp/mod.ts";
 import type { Flow } from "./flow.ts";
-import { type FrameCounters, FrameDecoder, FrameEncoder } from "./frames.ts";
+import { type FrameCounters, FrameDecoder, FrameEncoder, type IcmpMessage } from "./frames.ts";
 import type { FrameLink } from "./link.ts";
 import type { NetworkLayer } from "./network.ts";
 import { RatePacer } from "./rate_limit.ts";
 import { SendQueue } from "./send_queue.ts";
 import type { AbortReason, ByteStream, StreamHandler, StreamOutcome } from "./stream.ts";
+import type { SegmentWatch } from "./watch.ts";
 
 /** Options of {@linkcode Driver}. */
 export interface DriverOptions {
@@ -37,6 +38,13 @@ export interface DriverOptions {
   readonly rateLimit?: number;
   /** Verify every TCP checksum, even those the link says the kernel verified (default false). */
   readonly alwaysVerifyChecksums?: boolean;
+  /**
+   * End the run once the peer closed first, everything it sent was delivered and our FIN is out, without waiting
+   * in LAST-ACK for the ACK of our FIN (default false: the full close, which the engine's tests check).
+   */
+  readonly endAtLastAck?: boolean;
+  /** Shown every segment sent and accepted (`--report`); absent, the hot path tests one null per segment. */
+  readonly segments?: SegmentWatch;
 }
 
 /** Most frames handled in one turn, so that deadlines and the event loop keep their turn under a flood. */
@@ -72,6 +80,7 @@ export class Driver implements ByteStream {
   readonly #encoder: FrameEncoder;
   readonly #mss: number;
   readonly #rate: number | null;
+  readonly #segments: SegmentWatch | null;
   /** `rateLimit`'s pacing, from the start of the connection. */
   #pacer: RatePacer | null = null;
   #handler: StreamHandler | null = null;
@@ -86,6 +95,8 @@ export class Driver implements ByteStream {
   #ended = false;
   /** The connection closed normally with bytes the paused handler has not taken yet. */
   #draining = false;
+  #lastIcmp: IcmpMessage | null = null;
+  readonly #endAtLastAck: boolean;
 
   /** Wires a connection to its link; nothing is sent until {@linkcode Driver.run}. */
   constructor(link: FrameLink, conn: TcpConnection, flow: Flow, options: DriverOptions) {
@@ -96,14 +107,26 @@ export class Driver implements ByteStream {
     this.#decoder = new FrameDecoder(flow, options.mss, options.network, options.alwaysVerifyChecksums);
     this.#encoder = new FrameEncoder(flow, 0, options.network);
     this.#mss = options.mss;
+    this.#endAtLastAck = options.endAtLastAck ?? false;
     const rate = options.rateLimit;
     if (rate !== undefined && !(rate > 0)) throw new RangeError(`Cannot limit the rate to ${rate} bytes per second`);
     this.#rate = rate ?? null;
+    this.#segments = options.segments ?? null;
+  }
+
+  /**
+   * The last ICMP error about our flow that the engine believed (it quoted a segment in flight), or null: why an
+   * attempt ended "unreachable", or what the path said before a timeout.
+   */
+  get lastIcmp(): IcmpMessage | null {
+    return this.#lastIcmp;
   }
 
   /** Counters of the frames seen below TCP (bad checksums, offload artefacts, foreign frames). */
   get frameCounters(): Readonly<FrameCounters> {
-    return this.#decoder.counters;
+    const counters = this.#decoder.counters;
+    counters.refusedSends = this.#link.refusals?.()?.count ?? 0;
+    return counters;
   }
 
   /** Starts the connection (our SYN goes out at the first turn) with `handler` on the stream. */
@@ -165,6 +188,15 @@ export class Driver implements ByteStream {
       if (this.#outcome !== null) return null;
     }
     this.#flush();
+    // The peer closed first, everything it sent was delivered, the handler has all it wanted, and our FIN is out:
+    // the ACK of that FIN (LAST-ACK) would cost a round trip and change nothing, so the run ends now, as a kernel
+    // client's does (its kernel waits for that ACK; here the peer's late ACK meets no socket and is answered with an
+    // RST it does not need). A handler still working (TLS decrypting the last records) keeps the full close.
+    const finished = this.#handler!.finished === true;
+    if (this.#endAtLastAck && this.#ended && finished && conn.state === "LAST-ACK" && conn.finSent) {
+      this.#outcome = "normal";
+      return null;
+    }
     if (this.#draining) {
       // The connection is gone: a stop just ends the run; otherwise everything received before the FIN reaches the
       // handler, even when TIME-WAIT ended while it was paused.
@@ -242,8 +274,12 @@ export class Driver implements ByteStream {
           continue;
         }
         const segment = this.#decoder.decode(frame, frames.checksumTrusted?.(i));
-        if (segment === null) continue;
-        conn.handleSegment(now, segment);
+        if (segment === null) {
+          this.#takeIcmp(now);
+          continue;
+        }
+        if (this.#segments !== null) this.#segments.received(now, segment, frame);
+        conn.handleSegment(now, segment, this.#decoder.congested);
         // Per segment: a handler (TLS) pauses reading at its own pace; file writes are batched by the output.
         this.#deliver();
         // ACK (flush) every `flushEvery` frames while data arrives in order, 4× as often while holes are being filled:
@@ -259,6 +295,12 @@ export class Driver implements ByteStream {
       }
     }
     return count;
+  }
+
+  /** Hands an ICMP error about our flow (if the last frame was one) to the engine, and keeps it if believed. */
+  #takeIcmp(now: number): void {
+    const icmp = this.#decoder.takeIcmp();
+    if (icmp !== null && this.#conn.handleIcmp(now, icmp.notice) !== "ignored") this.#lastIcmp = icmp;
   }
 
   /**
@@ -285,7 +327,9 @@ export class Driver implements ByteStream {
     const conn = this.#conn;
     for (let seg = conn.pollTransmit(this.#clock()); seg !== null; seg = conn.pollTransmit(this.#clock())) {
       // A full device queue is a lost frame: TCP recovers it like any other loss.
-      this.#link.transmit(this.#encoder.encode(seg));
+      const frame = this.#encoder.encode(seg);
+      if (this.#segments !== null) this.#segments.sent(this.#clock(), seg, frame);
+      this.#link.transmit(frame);
     }
   }
 

@@ -161,6 +161,10 @@ function dropChains({ flow, incoming, mark }: GuardSpec): DropChain[] {
   const chains: DropChain[] = [
     { name: "drop_rst_out", hook: NFT.NF_INET_LOCAL_OUT, tuple: out, rstOnly: true, exemptMark: mark ?? undefined },
   ];
+  // Conntrack would see our segments but not the server's (dropped below): it must not follow the flow at all.
+  if (incoming) {
+    chains.push({ name: "notrack_out", hook: NFT.NF_INET_LOCAL_OUT, tuple: out, rstOnly: false, notrack: true });
+  }
   if (incoming) {
     const tuple = { srcAddr: out.dstAddr, srcPort: out.dstPort, dstAddr: out.srcAddr, dstPort: out.srcPort };
     chains.push({ name: "drop_in", hook: NFT.NF_INET_PRE_ROUTING, tuple, rstOnly: false });
@@ -174,7 +178,10 @@ function what({ flow, incoming, mark }: GuardSpec): string {
       "RST is lost and the server learns we left only by its own timeout)"
     : ` (not ours: they carry socket mark ${hexMark(mark)})`;
   return `Dropping the kernel's RSTs for ${formatFlow(flow)}${ours}` +
-    (incoming ? " and the flow's incoming segments before the kernel's TCP sees them," : "");
+    (incoming
+      ? " and the flow's incoming segments before the kernel's TCP sees them, and keeping connection tracking off " +
+        "the flow,"
+      : "");
 }
 
 function netlinkGuard(g: GuardSpec): Guard {
@@ -200,7 +207,7 @@ function nftCommandGuard(g: GuardSpec): Promise<Guard> {
       (c.exemptMark === undefined ? "" : ` meta mark != ${hexMark(c.exemptMark)}`);
     script.push(
       `add chain ip ${name} ${c.name} { type filter hook ${hook} priority raw; policy accept; }`,
-      `add rule ip ${name} ${c.name} ${match} counter drop`,
+      `add rule ip ${name} ${c.name} ${match} counter ${c.notrack ? "notrack" : "drop"}`,
     );
   }
   return commandGuard(
@@ -225,6 +232,8 @@ function iptablesGuard(g: GuardSpec): Promise<Guard> {
   if (incoming) {
     const inSpec = match(flow.remoteAddr, flow.remotePort, flow.localAddr, flow.localPort);
     rules.push(["raw", "PREROUTING", ...inSpec, ...comment, "-j", "DROP"]);
+    const outSpec = match(flow.localAddr, flow.localPort, flow.remoteAddr, flow.remotePort);
+    rules.push(["raw", "OUTPUT", ...outSpec, ...comment, "-j", "CT", "--notrack"]);
   }
   const iptables = ["iptables", "-w", "5", "-t"];
   return commandGuard(

@@ -14,7 +14,19 @@
  * @module
  */
 
-import { IPPROTO_TCP, parseTcp, type TcpRepr } from "../wire/mod.ts";
+import type { IcmpNotice } from "../tcp/mod.ts";
+import {
+  describeIcmp,
+  formatIpv4Address,
+  icmpVerdict,
+  IPPROTO_ICMP,
+  IPPROTO_TCP,
+  type Ipv4Address,
+  parseIcmpv4,
+  parseQuotedTcp,
+  parseTcp,
+  type TcpRepr,
+} from "../wire/mod.ts";
 import type { Flow } from "./flow.ts";
 import { type Datagram, IPV4, type NetworkLayer } from "./network.ts";
 
@@ -36,6 +48,24 @@ export interface FrameCounters {
   truncated: number;
   /** Segments whose checksum the kernel had verified or made itself, accepted without verifying it again. */
   kernelChecksum: number;
+  /** ICMP errors that quote our 4-tuple (handed to the engine, which checks the quoted sequence number). */
+  icmp: number;
+  /** Frames of ours this host refused to send (a local firewall rule, no route): lost frames to TCP. */
+  refusedSends: number;
+}
+
+/** An ICMP error that quotes a segment of our flow: who said what, and what the engine is told. */
+export interface IcmpMessage {
+  /** The reporter: a router on the path, or the server's host. */
+  readonly from: Ipv4Address;
+  /** The address our quoted segment was going to (the server's). */
+  readonly about: Ipv4Address;
+  /** ICMP type. */
+  readonly type: number;
+  /** ICMP code. */
+  readonly code: number;
+  /** What the engine needs of it. */
+  readonly notice: IcmpNotice;
 }
 
 /**
@@ -53,7 +83,22 @@ export function newFrameCounters(): FrameCounters {
     badTcp: 0,
     truncated: 0,
     kernelChecksum: 0,
+    icmp: 0,
+    refusedSends: 0,
   };
+}
+
+/**
+ * Who said what, in words: "the router 198.18.2.1 says host unreachable", or "198.18.2.2 itself says port
+ * unreachable" when the server's host answered.
+ *
+ * @example `icmpWords(icmp) === "the router 198.18.2.1 says host unreachable"`
+ */
+export function icmpWords(icmp: IcmpMessage): string {
+  const who = icmp.from === icmp.about
+    ? `${formatIpv4Address(icmp.from)} itself`
+    : `the router ${formatIpv4Address(icmp.from)}`;
+  return `${who} says ${describeIcmp(icmp.type, icmp.code)}`;
 }
 
 /** Decodes received frames of one flow into TCP segments. */
@@ -64,6 +109,9 @@ export class FrameDecoder {
   readonly #mss: number;
   readonly #network: NetworkLayer;
   readonly #trustKernel: boolean;
+  #icmp: IcmpMessage | null = null;
+  /** Whether the last segment {@linkcode FrameDecoder.decode} returned came marked CE (RFC 3168 §5). */
+  congested = false;
 
   /**
    * `mss` is the one we announced: anything larger was coalesced locally. With `alwaysVerify`, a checksum the kernel
@@ -92,7 +140,11 @@ export class FrameDecoder {
       return null;
     }
     if (ip.protocol !== IPPROTO_TCP || ip.src !== flow.remoteAddr || ip.dst !== flow.localAddr) {
-      c.foreign++;
+      const icmp = ip.protocol === IPPROTO_ICMP && ip.dst === flow.localAddr
+        ? this.#icmpAboutFlow(ip.src, ip.payload)
+        : null;
+      if (icmp === null) c.foreign++;
+      this.#icmp = icmp;
       return null;
     }
     let seg: TcpRepr;
@@ -106,6 +158,7 @@ export class FrameDecoder {
       c.foreign++;
       return null;
     }
+    this.congested = ip.ecn === 3;
     if (trusted && this.#trustKernel) c.kernelChecksum++;
     else if (!network.verifyTcp(ip.src, ip.dst, ip.payload)) {
       if (seg.payload.length > this.#mss) c.coalesced++;
@@ -116,6 +169,39 @@ export class FrameDecoder {
       }
     }
     return seg;
+  }
+
+  /**
+   * The ICMP error the last {@linkcode FrameDecoder.decode} that returned null decoded, or null; taken once. Frames
+   * of another flow and ICMP messages that do not quote ours are counted as foreign.
+   */
+  takeIcmp(): IcmpMessage | null {
+    const icmp = this.#icmp;
+    this.#icmp = null;
+    return icmp;
+  }
+
+  #icmpAboutFlow(from: Ipv4Address, message: Uint8Array): IcmpMessage | null {
+    const flow = this.#flow;
+    try {
+      const icmp = parseIcmpv4(message);
+      const q = parseQuotedTcp(icmp.quoted);
+      // The quote must be a segment of this very flow, from us to the server.
+      if (
+        q.src !== flow.localAddr || q.dst !== flow.remoteAddr || q.srcPort !== flow.localPort ||
+        q.dstPort !== flow.remotePort
+      ) return null;
+      this.counters.icmp++;
+      const notice = {
+        verdict: icmpVerdict(icmp.type, icmp.code),
+        seq: q.seq,
+        mtu: icmp.nextHopMtu,
+        quotedLength: q.totalLength,
+      };
+      return { from, about: q.dst, type: icmp.type, code: icmp.code, notice };
+    } catch {
+      return null; // a malformed message, or one about something else: foreign
+    }
   }
 }
 
@@ -139,6 +225,26 @@ export class FrameEncoder {
     const length = this.#network.emitTcp(seg, flow.localAddr, flow.remoteAddr, this.#id, this.#buf);
     this.#id = (this.#id + 1) & 0xffff;
     return this.#buf.subarray(0, length);
+  }
+}
+
+/**
+ * A trace line's words for an ICMP error in a frame, or null when the frame holds none: who sent it, what it says,
+ * and the segment it quotes (no checks beyond parsing: a trace shows what came).
+ *
+ * @example `icmpTraceOf(frame) === "ICMP from 198.18.1.1: fragmentation needed (next-hop MTU 576) about 40000 > 80 seq 12345"`
+ */
+export function icmpTraceOf(frame: Uint8Array, network: NetworkLayer = IPV4): string | null {
+  try {
+    const ip = network.parse(frame);
+    if (ip.protocol !== IPPROTO_ICMP) return null;
+    const icmp = parseIcmpv4(ip.payload);
+    const q = parseQuotedTcp(icmp.quoted);
+    const mtu = icmp.nextHopMtu > 0 ? ` (next-hop MTU ${icmp.nextHopMtu})` : "";
+    return `ICMP from ${formatIpv4Address(ip.src)}: ${describeIcmp(icmp.type, icmp.code)}${mtu} about ` +
+      `${q.srcPort} > ${q.dstPort} seq ${q.seq}`;
+  } catch {
+    return null;
   }
 }
 

@@ -37,6 +37,11 @@ export interface FrameLink {
   wake(): void;
   /** Releases the link; calling it twice is harmless. */
   close(): void;
+  /**
+   * Frames this host refused to send (a local firewall rule, no route: each a lost frame to TCP) and the last
+   * errno, or null when none was; absent on links that cannot be refused.
+   */
+  refusals?(): { count: number; last: string } | null;
 }
 
 /** Observes every frame, for `-v` traces and `--pcap`. */
@@ -102,5 +107,10 @@ export class TracingLink implements FrameLink {
   /** Closes the inner link. */
   close(): void {
     this.#inner.close();
+  }
+
+  /** As the inner link. */
+  refusals(): { count: number; last: string } | null {
+    return this.#inner.refusals?.() ?? null;
   }
 }

@@ -30,7 +30,18 @@ export {
   type RstGuardOptions,
 } from "./firewall.ts";
 export { type Flow, formatFlow } from "./flow.ts";
-export { type FrameCounters, FrameDecoder, FrameEncoder, newFrameCounters, segmentOf } from "./frames.ts";
+export {
+  type FrameCounters,
+  FrameDecoder,
+  FrameEncoder,
+  type IcmpMessage,
+  icmpTraceOf,
+  icmpWords,
+  newFrameCounters,
+  segmentOf,
+} from "./frames.ts";
+export { BufferPool, CONNECTION_BUFFERS } from "./buffer_pool.ts";
+export { type FailoverOptions, failoverSession, type OpenAttempt } from "./failover.ts";
 export { type FrameLink, type FrameTap, type ReceivedFrames, TracingLink } from "./link.ts";
 export {
   type ChosenLink,
@@ -55,4 +66,10 @@ export { driverSession, type Endpoint, type OpenStream, type StreamSession } fro
 export { RateLimit, RatePacer } from "./rate_limit.ts";
 export { SendQueue } from "./send_queue.ts";
 export { timestampOffset } from "./ts_clock.ts";
-export { type ConnectionWatch, type EngineGauges, type Milestone, type OpenedStream } from "./watch.ts";
+export {
+  type ConnectionWatch,
+  type EngineGauges,
+  type Milestone,
+  type OpenedStream,
+  type SegmentWatch,
+} from "./watch.ts";

@@ -29,6 +29,8 @@ export interface Datagram {
   readonly protocol: number;
   /** The payload (a view into the frame). */
   readonly payload: Uint8Array;
+  /** The ECN field (RFC 3168 §5: 3 is CE, congestion experienced). */
+  readonly ecn: number;
 }
 
 /** One IP version, as the frame codec uses it. */

@@ -7,7 +7,7 @@
 
 import type { ConnectionStats, TcpConnection } from "../tcp/mod.ts";
 import type { Driver } from "./driver.ts";
-import type { FrameCounters } from "./frames.ts";
+import type { FrameCounters, IcmpMessage } from "./frames.ts";
 import type { AbortReason, StreamHandler, StreamOutcome } from "./stream.ts";
 
 /** Where a stream goes: a host name or address literal, and a TCP port. */
@@ -28,6 +28,8 @@ export interface StreamSession {
   readonly tcpStats: ConnectionStats;
   /** The frame counters below TCP. */
   readonly frameCounters: Readonly<FrameCounters>;
+  /** The last ICMP error about the connection that the engine believed, or null (see `Driver.lastIcmp`). */
+  readonly lastIcmp: IcmpMessage | null;
   /** Releases everything the stream holds (sockets, port, firewall rule). */
   close(): Promise<void>;
 }
@@ -53,6 +55,9 @@ export function driverSession(driver: Driver, conn: TcpConnection, close: () => 
     },
     get frameCounters() {
       return driver.frameCounters;
+    },
+    get lastIcmp() {
+      return driver.lastIcmp;
     },
     close,
   };

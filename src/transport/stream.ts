@@ -49,6 +49,11 @@ export interface StreamHandler {
   onEnd(): void;
   /** The connection ended (after `onEnd` for an orderly close); the last call. */
   onClosed(outcome: StreamOutcome): void;
+  /**
+   * True once the handler has all it wants from the stream (a whole response): after the peer's FIN and ours, the
+   * driver may then end the run without waiting a round trip for the peer's last ACK. Absent: never.
+   */
+  readonly finished?: boolean;
 }
 
 /** The TCP connection ended before the exchange over it was complete. */
@@ -71,6 +76,7 @@ export const OUTCOME_MESSAGES: Readonly<Record<StreamOutcome, string>> = {
   refused: "The server refused the connection",
   timeout: "The server stopped answering",
   aborted: "The connection was aborted",
+  unreachable: "The server is unreachable",
   interrupted: "The download was interrupted",
   stopped: "The download was stopped",
 };

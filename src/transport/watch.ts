@@ -1,11 +1,13 @@
 /**
- * What an observer of whole connections hears besides their frames (which a {@linkcode FrameTap} sees): when a hop
- * starts, when its stream is ready and with which facts, the application's milestones, and the response head. The
- * `--report` recorder (src/report) is the one observer today; every call is cheap and none is on the per-segment path.
+ * What an observer of whole connections hears: when a hop starts, when its stream is ready and with which facts, the
+ * application's milestones and the response head ({@linkcode ConnectionWatch}, none of them per segment), and every
+ * segment the driver sent or accepted, as the driver already holds it ({@linkcode SegmentWatch}). The `--report`
+ * recorder (src/report) is the one observer today.
  *
  * @module
  */
 
+import type { TcpRepr } from "../wire/mod.ts";
 import type { Flow } from "./flow.ts";
 
 /**
@@ -59,10 +61,32 @@ export type Milestone = "connected" | "request" | "first-byte" | "last-byte" | "
 export interface ConnectionWatch {
   /** A hop starts (before its name is resolved): the URL asked for, and whether TLS runs over the connection. */
   hop(url: string, secure: boolean): void;
-  /** The hop's stream is ready; its frames follow through the tap. */
+  /** The hop's stream is ready; its segments follow through the {@linkcode SegmentWatch}. */
   opened(facts: OpenedStream): void;
   /** A milestone of the application on the current connection. */
   milestone(name: Milestone): void;
   /** The response head: its status line, then one line per field, as received. */
   head(lines: readonly string[]): void;
+}
+
+/**
+ * Sees every TCP segment of the current connection as the driver handles it, so that an observer need not parse the
+ * frames again: each received frame that decoded into a segment of our flow (frames dropped below TCP are in the
+ * driver's `frameCounters` instead), before the engine takes it, and each segment the engine sent, as it goes to the
+ * link. The segment and the frame are views valid only during the call (the frame of a sent segment is the
+ * encoder's reused buffer): an observer copies what it keeps. `now` is the driver's clock.
+ *
+ * @example
+ * ```ts
+ * const segments: SegmentWatch = {
+ *   received: (now, segment, frame) => console.log(now, "<--", segment.seq, frame.length),
+ *   sent: (now, segment, frame) => console.log(now, "-->", segment.seq, frame.length),
+ * };
+ * ```
+ */
+export interface SegmentWatch {
+  /** A segment of our flow arrived in `frame` (a whole IP datagram). */
+  received(now: number, segment: TcpRepr, frame: Uint8Array): void;
+  /** The engine sent `segment`, encoded as `frame`. */
+  sent(now: number, segment: TcpRepr, frame: Uint8Array): void;
 }

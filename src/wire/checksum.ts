@@ -110,6 +110,28 @@ export function pseudoHeaderSum(src: Ipv4Address, dst: Ipv4Address, protocol: nu
   return fold((src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + (protocol & 0xff) + (length & 0xffff));
 }
 
+/**
+ * The folded sum of an IPv6 pseudo-header (RFC 8200 §8.1): the 16-byte source and destination addresses at
+ * `src[srcAt]` and `dst[dstAt]`, the upper-layer length (a 32-bit field) and the next header. Equal to the IPv4 sum's
+ * role: a TCP or ICMPv6 checksum is the complemented sum of it and the segment.
+ *
+ * @example
+ * ```ts
+ * pseudoHeaderSumV6(frame, 8, frame, 24, IPPROTO_TCP, 40); // addresses read from an IPv6 header
+ * ```
+ */
+export function pseudoHeaderSumV6(
+  src: Uint8Array,
+  srcAt: number,
+  dst: Uint8Array,
+  dstAt: number,
+  nextHeader: number,
+  length: number,
+): number {
+  const addresses = onesComplementSum(dst, dstAt, dstAt + 16, onesComplementSum(src, srcAt, srcAt + 16, 0));
+  return fold(addresses + (length >>> 16) + (length & 0xffff) + (nextHeader & 0xff));
+}
+
 /** The IP protocol number of TCP (RFC 790), in the IPv4 protocol field and in the pseudo-header. */
 export const IPPROTO_TCP = 6;
 /** Offset of the checksum field in a TCP header. */

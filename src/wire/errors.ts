@@ -25,7 +25,11 @@ export type WireErrorReason =
   /** A TCP option is malformed (bad length, runs past the header, impossible value). */
   | "bad-option"
   /** A header checksum does not verify. */
-  | "bad-checksum";
+  | "bad-checksum"
+  /** An ICMP message that reports no error about a TCP segment of ours (another type, a quote that is not TCP). */
+  | "bad-icmp"
+  /** An IPv6 extension header that runs past the payload, ESP, or too long a chain of them. */
+  | "bad-extension";
 
 /**
  * A frame that cannot be parsed. The message is one sentence in sentence case that names the part and quotes the

@@ -20,11 +20,51 @@ export {
   IPPROTO_TCP,
   onesComplementSum,
   pseudoHeaderSum,
+  pseudoHeaderSumV6,
   tcpChecksum,
   tcpChecksumOf,
 } from "./checksum.ts";
 export { WireError, type WireErrorReason } from "./errors.ts";
 export { formatTcp, formatTcpFlags, formatTcpOptions, formatTrace } from "./format.ts";
+export {
+  describeIcmp,
+  emitIcmpv4Error,
+  ICMP_DEST_UNREACHABLE,
+  ICMP_FRAG_NEEDED,
+  ICMP_PARAMETER_PROBLEM,
+  ICMP_TIME_EXCEEDED,
+  type IcmpErrorRepr,
+  type IcmpVerdict,
+  icmpVerdict,
+  IPPROTO_ICMP,
+  parseIcmpv4,
+  parseQuotedTcp,
+  type QuotedTcp,
+} from "./icmp.ts";
+export {
+  describeIcmpv6,
+  emitIcmpv6Error,
+  ICMPV6_DEST_UNREACHABLE,
+  ICMPV6_PACKET_TOO_BIG,
+  ICMPV6_PARAMETER_PROBLEM,
+  ICMPV6_TIME_EXCEEDED,
+  type Icmpv6ErrorRepr,
+  icmpv6Verdict,
+  IPPROTO_ICMPV6,
+  parseIcmpv6,
+  parseQuotedTcpV6,
+  type QuotedTcpV6,
+} from "./icmpv6.ts";
+export {
+  emitIpv6,
+  IPV6_HEADER_LEN,
+  IPV6_NO_NEXT_HEADER,
+  type Ipv6Header,
+  type Ipv6Repr,
+  MAX_EXTENSION_HEADERS,
+  parseIpv6,
+} from "./ipv6.ts";
+export { type Ipv6Address, ipv6FromBytes, ipv6ToBytes, parseIpv6Address, tryParseIpv6Address } from "./ipv6_address.ts";
 export { emitIpv4, IPV4_HEADER_LEN, type Ipv4Header, type Ipv4Repr, parseIpv4, type ParseIpv4Options } from "./ipv4.ts";
 export { LINKTYPE_RAW, PCAP_SNAPLEN, PcapWriter } from "./pcap.ts";
 export {
@@ -42,11 +82,15 @@ export {
 } from "./seq.ts";
 export {
   emitTcp,
+  emitTcpUnsummed,
+  fillTcpChecksum,
   isFoldedPseudoHeaderChecksum,
+  isFoldedPseudoSum,
   parseTcp,
   TCP_HEADER_LEN,
   tcpHeaderLength,
   verifyTcpChecksum,
+  verifyTcpSum,
 } from "./tcp.ts";
 export {
   emitTcpOptions,

@@ -121,6 +121,22 @@ export function tcpHeaderLength(options: TcpOptions): number {
  * ```
  */
 export function emitTcp(repr: TcpRepr, buf: Uint8Array, offset: number, src: Ipv4Address, dst: Ipv4Address): number {
+  const total = emitTcpUnsummed(repr, buf, offset);
+  writeU16(buf, offset + F.CHECKSUM, tcpChecksumOf(src, dst, buf, offset, offset + total));
+  return total;
+}
+
+/**
+ * {@link emitTcp} without the checksum (the field is left 0), for a network layer that sums its own pseudo-header
+ * (IPv6: {@link fillTcpChecksum} with `pseudoHeaderSumV6`).
+ *
+ * @example
+ * ```ts
+ * const n = emitTcpUnsummed(seg, buf, 40);
+ * fillTcpChecksum(buf, 40, 40 + n, pseudoHeaderSumV6(buf, 8, buf, 24, IPPROTO_TCP, n));
+ * ```
+ */
+export function emitTcpUnsummed(repr: TcpRepr, buf: Uint8Array, offset: number): number {
   const headerLength = tcpHeaderLength(repr.options);
   const total = headerLength + repr.payload.length;
   checkRoom("TCP", buf, offset, total);
@@ -144,9 +160,47 @@ export function emitTcp(repr: TcpRepr, buf: Uint8Array, offset: number, src: Ipv
   const payload = repr.payload;
   const inPlace = payload.buffer === buf.buffer && payload.byteOffset === buf.byteOffset + o + headerLength;
   if (!inPlace && payload.length > 0) buf.set(payload, o + headerLength);
-  const sum = tcpChecksumOf(src, dst, buf, o, o + total);
-  writeU16(buf, o + F.CHECKSUM, sum);
+  writeU16(buf, o + F.CHECKSUM, 0);
   return total;
+}
+
+/**
+ * Writes the checksum of the segment at `buf[start..end)` given its pseudo-header's folded sum (length included).
+ *
+ * @example
+ * ```ts
+ * fillTcpChecksum(buf, 40, 40 + n, pseudoHeaderSumV6(buf, 8, buf, 24, IPPROTO_TCP, n));
+ * ```
+ */
+export function fillTcpChecksum(buf: Uint8Array, start: number, end: number, pseudo: number): void {
+  writeU16(buf, start + F.CHECKSUM, 0);
+  writeU16(buf, start + F.CHECKSUM, ~onesComplementSum(buf, start, end, pseudo) & 0xffff);
+}
+
+/**
+ * {@link verifyTcpChecksum} for any network layer: `pseudo` is the folded sum of its pseudo-header (length included).
+ *
+ * @example
+ * ```ts
+ * verifyTcpSum(pseudoHeaderSumV6(frame, 8, frame, 24, IPPROTO_TCP, seg.length), seg);
+ * ```
+ */
+export function verifyTcpSum(pseudo: number, segment: Uint8Array): boolean {
+  if (segment.length < TCP_HEADER_LEN) return false;
+  return onesComplementSum(segment, 0, segment.length, pseudo) === 0xffff;
+}
+
+/**
+ * {@link isFoldedPseudoHeaderChecksum} for any network layer (`pseudo`: the pseudo-header's folded sum).
+ *
+ * @example
+ * ```ts
+ * isFoldedPseudoSum(pseudoHeaderSumV6(frame, 8, frame, 24, IPPROTO_TCP, seg.length), seg);
+ * ```
+ */
+export function isFoldedPseudoSum(pseudo: number, segment: Uint8Array): boolean {
+  if (segment.length < TCP_HEADER_LEN) return false;
+  return readU16(segment, F.CHECKSUM) % 0xffff === pseudo % 0xffff;
 }
 
 /**

@@ -23,7 +23,8 @@
 
 import { openRawReceiver, openRawSender } from "../../ffi/raw_socket.ts";
 import { ipv4, parseIpv4Address } from "../../src/wire/address.ts";
-import { parseIpv4 } from "../../src/wire/ipv4.ts";
+import { emitIcmpv4Error } from "../../src/wire/icmp.ts";
+import { emitIpv4, parseIpv4 } from "../../src/wire/ipv4.ts";
 import { parseTcp } from "../../src/wire/tcp.ts";
 import { bodyBytes, buildFrame, parseFlags } from "./_frame_builder.ts";
 import { PacketSender } from "./_packet_sender.ts";
@@ -64,8 +65,28 @@ export interface SendSpec {
   srcPort?: number;
 }
 
+/** An ICMP error "about" a segment of the client's, as a router (or an attacker posing as one) sends it. */
+export interface IcmpSpec {
+  /** ICMP type (3: destination unreachable). */
+  type: number;
+  /** ICMP code (1: host unreachable, 4: fragmentation needed). */
+  code: number;
+  /** Next-hop MTU of a "fragmentation needed". */
+  mtu?: number;
+  /** The quoted sequence number: the client's ISS, or its next sequence number now; plus `seqDelta`. */
+  seq: "iss" | "next";
+  /** Added to the quoted sequence number. */
+  seqDelta?: number;
+  /** The quoted source port instead of the client's (another flow). */
+  srcPort?: number;
+  /** The reporter's address (default 198.18.2.77, a "router" on the server's subnet). */
+  from?: string;
+}
+
 /** One step of a script (see the module doc). */
 export type PeerStep =
+  | { awaitSyn: Record<string, never> }
+  | { icmp: IcmpSpec }
   | { accept: { window?: number; options?: string } }
   | { awaitRequest: Record<string, never> }
   | { stream: { to?: number } }
@@ -144,6 +165,27 @@ function send(spec: SendSpec): void {
   else tx.send(frame, client.addr);
 }
 
+/** Sends the ICMP error `spec` to the client, quoting a segment of its flow as it would have left. */
+function sendIcmp(spec: IcmpSpec): void {
+  const quoted = new Uint8Array(28);
+  const q = new DataView(quoted.buffer);
+  q.setUint8(0, 0x45);
+  q.setUint16(2, 1500);
+  q.setUint8(8, 63); // one hop on its way
+  q.setUint8(9, 6);
+  q.setUint32(12, client.addr);
+  q.setUint32(16, SERVER);
+  q.setUint16(20, spec.srcPort ?? client.port);
+  q.setUint16(22, script.port);
+  q.setUint32(24, ((spec.seq === "iss" ? client.iss : rcvNxt) + (spec.seqDelta ?? 0)) >>> 0);
+  const message = emitIcmpv4Error(spec.type, spec.code, spec.mtu ?? 0, quoted);
+  const frame = new Uint8Array(20 + message.length);
+  const header = { dscp: 0, ecn: 0, identification: 0, dontFragment: false, ttl: 64, protocol: 1 };
+  const from = parseIpv4Address(spec.from ?? "198.18.2.77");
+  emitIpv4({ ...header, src: from, dst: client.addr, payloadLength: message.length }, frame, 0, message);
+  tx.send(frame, client.addr);
+}
+
 function fromHex(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 }
@@ -170,7 +212,7 @@ function handle(frame: Uint8Array): void {
   }
   if (ip.dst !== SERVER || seg.dstPort !== script.port) return;
   if (client.port === 0) {
-    if (seg.flags !== 0x02) return;
+    if ((seg.flags & 0x3f) !== 0x02) return; // a SYN (ECE and CWR ask for ECN, RFC 3168: the peer ignores them)
     client = { addr: ip.src, port: seg.srcPort, iss: seg.seq, mss: seg.options.mss ?? 536 };
     rcvNxt = (seg.seq + 1) >>> 0;
   }
@@ -231,6 +273,11 @@ async function deliver(to: number): Promise<boolean> {
 }
 
 async function run(step: PeerStep): Promise<boolean> {
+  if ("awaitSyn" in step) return await pump(stepTimeout, () => client.port !== 0);
+  if ("icmp" in step) {
+    sendIcmp(step.icmp);
+    return true;
+  }
   if ("accept" in step) {
     if (!(await pump(stepTimeout, () => client.port !== 0))) return false;
     window = step.accept.window ?? window;

@@ -3,7 +3,8 @@
  * sizes it downloads, and states its performance target (ratios to curl measured in the same run).
  *
  * Loss is made in the router namespace, so both ends see real loss; "data" loss drops server → client packets, "ACK"
- * loss drops client → server packets.
+ * loss drops client → server packets. Round-trip time comes from the router's delay line (tests/testbed/delay_line.ts),
+ * half of it each way; the loss is applied after it.
  *
  * @module
  */
@@ -35,13 +36,14 @@ export interface Scenario {
   readonly report?: boolean;
   /** Targets, checked in full mode and printed (never failing the run). */
   readonly targets: readonly Target[];
-  /** Loss to client and to server, rate toward the client (Mbit/s), client GRO, server offloads. */
+  /** Loss to client and to server, rate toward the client (Mbit/s), client GRO, server offloads, round trip (ms). */
   readonly net: {
     readonly lossToClient?: number;
     readonly lossToServer?: number;
     readonly rateMbit?: number;
     readonly clientGro?: boolean;
     readonly serverOffloads?: boolean;
+    readonly rttMs?: number;
   };
 }
 
@@ -118,6 +120,7 @@ export const SCENARIOS: readonly Scenario[] = [
     targets: [],
     net: {},
   },
+  ...rttScenarios(),
   {
     name: "memory",
     description: "a 1 GiB download on a clean link",
@@ -128,8 +131,35 @@ export const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
+/**
+ * Round trips of a regional, a continental and an intercontinental path, each clean and with 1% data loss. Only the
+ * 20 ms one runs in short mode: a 1 MiB download there is a few round trips, so CI stays quick. No 100 MiB at 300 ms:
+ * the server's send buffer caps every tool near 7 MiB/s there (4 MiB/s with loss), 14–26 s a download.
+ */
+function rttScenarios(): Scenario[] {
+  return [20, 100, 300].flatMap((rttMs): Scenario[] => [
+    {
+      name: `rtt-${rttMs}ms`,
+      description: `${rttMs} ms round trip (the router's delay line), no loss`,
+      sizes: rttMs < 300 ? [1 * MIB, 10 * MIB, 100 * MIB] : [1 * MIB, 10 * MIB],
+      shortSizes: rttMs === 20 ? [1 * MIB] : [],
+      targets: [],
+      net: { rttMs },
+    },
+    {
+      name: `rtt-${rttMs}ms-loss-1%`,
+      description: `${rttMs} ms round trip and 1% of data packets dropped in the router`,
+      sizes: rttMs < 300 ? [10 * MIB, 100 * MIB] : [10 * MIB],
+      shortSizes: [],
+      targets: [],
+      net: { rttMs, lossToClient: 0.01 },
+    },
+  ]);
+}
+
 /** Puts the testbed into a scenario's state, undoing whatever the previous scenario set. */
 export async function applyScenario(tb: Testbed, s: Scenario): Promise<void> {
+  if (tb.rttMs !== (s.net.rttMs ?? 0)) await tb.setDelay(s.net.rttMs ?? 0);
   await tb.setLoss(s.net.lossToClient ?? 0, s.net.lossToServer ?? 0);
   await tb.setRate(s.net.rateMbit ?? null);
   await tb.setClientGro(s.net.clientGro ?? false);

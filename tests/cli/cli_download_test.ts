@@ -58,7 +58,8 @@ testbedTest("rawhttpget downloads as wget does", { servers: ["deno", "nginx"] },
     const r = await rhg(tb, ["-v", url("/redirect/3?to=/big.bin")]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((r.stderr.match(/^Redirected \(302\) to /gm) ?? []).length, 3);
-    assert.equal((r.stderr.match(/^--> send \d+ bytes Flags: \[SYN\]/gm) ?? []).length, 4);
+    // Each SYN asks for ECN (RFC 3168): SYN ECE CWR.
+    assert.equal((r.stderr.match(/^--> send \d+ bytes Flags: \[SYN ECE CWR\]/gm) ?? []).length, 4);
     // Named after the URL given (CVE-2010-2252), not the server's last Location.
     assert.deepEqual(await listDir(r.dir), ["3"]);
     assert.equal(await sha(`${r.dir}/3`), big.sha256);
@@ -185,8 +186,9 @@ testbedTest("rawhttpget downloads as wget does", { servers: ["deno", "nginx"] },
   await t.step("-v traces every frame; --pcap saves them for tcpdump", async () => {
     const r = await rhg(tb, ["-v", "--pcap", "t.pcap", "-O", "a", url("/a.txt")]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^--> send 60 bytes Flags: \[SYN\] seq: \d+ ack: 0 win: \d+$/m);
-    assert.match(r.stderr, /^<-- recv \d+ bytes Flags: \[SYN ACK\] seq: \d+ ack: \d+ win: \d+$/m);
+    // Our SYN asks for ECN; the testbed's server (net.ipv4.tcp_ecn=2: it accepts when asked) answers ECE.
+    assert.match(r.stderr, /^--> send 60 bytes Flags: \[SYN ECE CWR\] seq: \d+ ack: 0 win: \d+$/m);
+    assert.match(r.stderr, /^<-- recv \d+ bytes Flags: \[SYN ACK ECE\] seq: \d+ ack: \d+ win: \d+$/m);
     assert.match(
       r.stderr,
       /^<-- recv \d+ bytes Flags: \[[A-Z ]*PSH[A-Z ]*\] seq: \d+ ack: \d+ win: \d+ len: \d+$/m,
@@ -198,7 +200,8 @@ testbedTest("rawhttpget downloads as wget does", { servers: ["deno", "nginx"] },
     assert.equal(lines.length, traced);
     assert.match(
       lines[0],
-      new RegExp(`IP ${tb.clientAddr.replaceAll(".", "\\.")}\\.\\d+ > 198\\.18\\.2\\.2\\.8080: Flags \\[S\\]`),
+      // tcpdump writes SYN, ECE and CWR as S, E and W.
+      new RegExp(`IP ${tb.clientAddr.replaceAll(".", "\\.")}\\.\\d+ > 198\\.18\\.2\\.2\\.8080: Flags \\[SEW\\]`),
     );
   });
 

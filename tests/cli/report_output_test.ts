@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { downloadSummary, openReportOutput, ReportFileError, teeTap } from "../../src/cli/mod.ts";
+import { downloadSummary, openReportOutput, ReportFileError } from "../../src/cli/mod.ts";
 import { withTempDir } from "../_support/files.ts";
 
 const noOwner = { owner: null };
@@ -50,16 +50,6 @@ Deno.test("the report is written at the end through the files opened at the star
   });
 });
 
-Deno.test("no report asked: nothing is opened; teeTap shows every frame to both taps", () => {
+Deno.test("no report asked: nothing is opened", () => {
   assert.equal(openReportOutput({}, "t", noOwner), null);
-  const seen: string[] = [];
-  const tap = (name: string) => ({
-    sent: () => void seen.push(`${name} sent`),
-    received: () => void seen.push(`${name} received`),
-  });
-  const both = teeTap(tap("a"), tap("b"))!;
-  both.sent(new Uint8Array(0), 0);
-  both.received(new Uint8Array(0), 0);
-  assert.deepEqual(seen, ["a sent", "b sent", "a received", "b received"]);
-  assert.equal(teeTap(undefined, undefined), undefined);
 });

@@ -121,6 +121,7 @@ Deno.test("retryConnRefused: a refused connection is retried after the pause; wi
         abort() {},
         tcpStats: newStats(),
         frameCounters: newFrameCounters(),
+        lastIcmp: null,
         close: () => Promise.resolve(),
       });
     };

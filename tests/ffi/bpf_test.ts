@@ -67,6 +67,52 @@ Deno.test("tcpFlowFilter() rejects every other address, port, protocol, version 
   equal(runFilter(program, buildFrame(good).subarray(0, 22)), 0, "a frame cut inside the ports is dropped");
 });
 
+/** An IPv4 frame from `from` to `to` carrying an ICMP destination-unreachable message that quotes `quoted`. */
+function icmpFrame(from: number, to: number, quoted: Uint8Array, ipOptions = new Uint8Array(0)): Uint8Array {
+  const ihl = 20 + ipOptions.length;
+  const frame = new Uint8Array(ihl + 8 + quoted.length);
+  const v = new DataView(frame.buffer);
+  v.setUint8(0, 0x40 | (ihl / 4));
+  v.setUint16(2, frame.length);
+  v.setUint8(8, 64);
+  v.setUint8(9, 1);
+  v.setUint32(12, from);
+  v.setUint32(16, to);
+  frame.set(ipOptions, 20);
+  frame[ihl] = 3; // destination unreachable
+  frame[ihl + 1] = 1; // host unreachable
+  frame.set(quoted, ihl + 8);
+  return frame;
+}
+
+const ROUTER = parseIpv4Address("198.18.0.254");
+/** Our segment to the peer, as a router quotes it: the IP header and the first 8 bytes of TCP. */
+const ours = buildFrame({ src: A, dst: B, srcPort: 40000, dstPort: 80 }).subarray(0, 28);
+
+Deno.test("tcpFlowFilter() accepts an ICMP error from any reporter that quotes our segment, IP options or not", () => {
+  equal(runFilter(program, icmpFrame(ROUTER, A, ours)), BPF_ACCEPT);
+  equal(runFilter(program, icmpFrame(B, A, ours)), BPF_ACCEPT);
+  equal(runFilter(program, icmpFrame(ROUTER, A, ours, new Uint8Array([1, 1, 1, 1]))), BPF_ACCEPT);
+});
+
+Deno.test("tcpFlowFilter() rejects ICMP about another flow, to another host, or quoting what we did not send", () => {
+  const quote = (spec: Partial<{ src: number; dst: number; srcPort: number; dstPort: number; protocol: number }>) =>
+    buildFrame({ src: A, dst: B, srcPort: 40000, dstPort: 80, ...spec }).subarray(0, 28);
+  const rejected = [
+    icmpFrame(ROUTER, B, ours), // not addressed to us
+    icmpFrame(ROUTER, A, quote({ srcPort: 40001 })),
+    icmpFrame(ROUTER, A, quote({ dstPort: 81 })),
+    icmpFrame(ROUTER, A, quote({ src: B, dst: A, srcPort: 80, dstPort: 40000 })), // the peer's segment, not ours
+    icmpFrame(ROUTER, A, quote({ dst: ROUTER })),
+    icmpFrame(ROUTER, A, quote({ protocol: 17 })),
+    icmpFrame(ROUTER, A, ours.subarray(0, 22)), // cut inside the quoted ports
+  ];
+  rejected.forEach((frame, i) => equal(runFilter(program, frame), 0, `frame ${i}`));
+  const other = icmpFrame(ROUTER, A, ours);
+  other[9] = 17; // the same bytes as UDP
+  equal(runFilter(program, other), 0);
+});
+
 Deno.test("tcpFlowFilter() refuses out-of-range fields", () => {
   throws(() => tcpFlowFilter({ ...flow, srcPort: 65536 }), /srcPort 65536 is out of range/);
   throws(() => tcpFlowFilter({ ...flow, dstAddr: -1 as never }), /dstAddr -1 is out of range/);

@@ -17,14 +17,13 @@ import {
   type FrameLink,
   type ReceivedFrames,
   type StreamSession,
-  TracingLink,
 } from "../../src/transport/mod.ts";
 import { withTempDir } from "../_support/files.ts";
 import { SIM_FLOW, SimFrameLink, type SimPath } from "../sim/frame_link.ts";
 import { body } from "../sim/prng.ts";
 import { httpResponse } from "../sim/streams.ts";
 
-/** Drops the server's data frames whose 0-based arrival index is listed (loss on the wire, before the tap). */
+/** Drops the server's data frames whose 0-based arrival index is listed (loss on the wire, before the driver). */
 class DroppingLink implements FrameLink {
   readonly #inner: SimFrameLink;
   readonly #drop: Set<number>;
@@ -97,8 +96,7 @@ async function recordedDownload(size: number, path: SimPath, drop: number[], bud
     const sim = link;
     dropping = new DroppingLink(sim, drop);
     const conn = new TcpConnection({ localPort: SIM_FLOW.localPort, remotePort: endpoint.port, mss: 1460, isn: 99 });
-    const traced = new TracingLink(dropping, recorder, sim.clock);
-    const driver = new Driver(traced, conn, SIM_FLOW, { mss: 1460, clock: sim.clock });
+    const driver = new Driver(dropping, conn, SIM_FLOW, { mss: 1460, clock: sim.clock, segments: recorder });
     recorder.opened({ flow: SIM_FLOW, family: "IPv4", mtu: 1500, mss: 1460, resolvedAt: sim.clock(), engine: conn });
     return Promise.resolve(driverSession(driver, conn, () => Promise.resolve()));
   };
@@ -106,7 +104,7 @@ async function recordedDownload(size: number, path: SimPath, drop: number[], bud
     recorder.startDownload("http://198.18.2.2/a.bin");
     const result = await download(
       "http://198.18.2.2/a.bin",
-      { directory: dir, tries: 1, tap: recorder, watch: recorder },
+      { directory: dir, tries: 1, segments: recorder, watch: recorder },
       {},
       open,
     );

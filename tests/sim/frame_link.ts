@@ -9,7 +9,16 @@
 
 import type { Flow, FrameLink, ReceivedFrames } from "../../src/transport/mod.ts";
 import { IPV4 } from "../../src/transport/mod.ts";
-import { ipv4, parseIpv4, parseTcp, type TcpRepr } from "../../src/wire/mod.ts";
+import {
+  emitIcmpv4Error,
+  emitIpv4,
+  IPPROTO_ICMP,
+  ipv4,
+  IPV4_HEADER_LEN,
+  parseIpv4,
+  parseTcp,
+  type TcpRepr,
+} from "../../src/wire/mod.ts";
 import { Link, type LinkConfig, type LinkStats } from "./link.ts";
 import { Peer, type PeerOptions } from "./peer.ts";
 import { mulberry32 } from "./prng.ts";
@@ -32,7 +41,17 @@ export interface SimPath {
   readonly down?: LinkConfig;
   /** The server (ports and flow fields are filled in). */
   readonly peer?: Partial<PeerOptions>;
+  /**
+   * A router on the way to the server whose next hop carries at most this many bytes per datagram: larger frames of
+   * ours (all have DF set) are dropped there (default: no limit).
+   */
+  readonly upMtu?: number;
+  /** Whether that router says "fragmentation needed" (RFC 1191) for what it drops, from {@linkcode SIM_ROUTER}. */
+  readonly routerSaysTooBig?: boolean;
 }
+
+/** The simulated router's address. */
+export const SIM_ROUTER = ipv4(0xc6120101);
 
 class Frames implements ReceivedFrames {
   readonly list: Uint8Array[] = [];
@@ -62,12 +81,15 @@ export class SimFrameLink implements FrameLink {
   readonly #frames = new Frames();
   readonly #buf = new Uint8Array(65536);
   /** Forged segments for the driver, by the time they are due (see {@linkcode SimFrameLink.inject}). */
-  readonly #forged: Array<{ at: number; forge: () => TcpRepr }> = [];
+  readonly #forged: Array<{ at: number; forge: () => TcpRepr | Uint8Array }> = [];
+  readonly #path: SimPath;
   #now = 0;
   #woken = false;
   #id = 0;
   /** Frames the driver sent, and the segments they held (for assertions). */
   readonly sent: TcpRepr[] = [];
+  /** Frames the router dropped as larger than `upMtu`. */
+  tooBig = 0;
   /** Frames handed to the driver so far (a caller stepping the driver sees whether a turn read any). */
   receivedFrames = 0;
 
@@ -75,6 +97,7 @@ export class SimFrameLink implements FrameLink {
   constructor(path: SimPath = {}, flow: Flow = SIM_FLOW) {
     const seed = path.seed ?? 1;
     this.#flow = flow;
+    this.#path = path;
     this.#up = new Link(path.up ?? { delayMs: 5 }, mulberry32(seed ^ 0x1234567));
     this.#down = new Link(path.down ?? { delayMs: 5 }, mulberry32(seed ^ 0x7654321));
     this.peer = new Peer({
@@ -110,6 +133,15 @@ export class SimFrameLink implements FrameLink {
     const ip = parseIpv4(frame.slice());
     const seg = parseTcp(ip.payload);
     this.sent.push(seg);
+    const mtu = this.#path.upMtu;
+    if (mtu !== undefined && frame.length > mtu) {
+      this.tooBig++;
+      // The router quotes the IP header and the first 8 bytes of TCP, back after the down link's delay.
+      const quote = frame.slice(0, 28);
+      const delay = this.#path.down?.delayMs ?? 5;
+      if (this.#path.routerSaysTooBig) this.injectFrame(this.#now + delay, () => this.#icmpFrame(quote, mtu));
+      return true;
+    }
     this.#up.send(this.#now, seg);
     return true;
   }
@@ -123,7 +155,8 @@ export class SimFrameLink implements FrameLink {
       list.push(this.#frame(seg));
     }
     while (this.#forged.length > 0 && this.#forged[0].at <= this.#now) {
-      list.push(this.#frame(this.#forged.shift()!.forge()));
+      const forged = this.#forged.shift()!.forge();
+      list.push(forged instanceof Uint8Array ? forged : this.#frame(forged));
     }
     this.receivedFrames += list.length;
     return this.#frames;
@@ -135,6 +168,12 @@ export class SimFrameLink implements FrameLink {
    * aimed at the current RCV.NXT).
    */
   inject(at: number, forge: () => TcpRepr): void {
+    this.#forged.push({ at, forge });
+    this.#forged.sort((a, b) => a.at - b.at);
+  }
+
+  /** As {@linkcode SimFrameLink.inject}, for a whole frame (an ICMP message from anywhere, say). */
+  injectFrame(at: number, forge: () => Uint8Array): void {
     this.#forged.push({ at, forge });
     this.#forged.sort((a, b) => a.at - b.at);
   }
@@ -204,6 +243,20 @@ export class SimFrameLink implements FrameLink {
     const f = this.#flow;
     const n = IPV4.emitTcp(seg, f.remoteAddr, f.localAddr, this.#id++ & 0xffff, this.#buf);
     return this.#buf.slice(0, n);
+  }
+
+  /** The router's "fragmentation needed" quoting `quote`, as an IPv4 frame to us. */
+  #icmpFrame(quote: Uint8Array, mtu: number): Uint8Array {
+    const message = emitIcmpv4Error(3, 4, mtu, quote);
+    const frame = new Uint8Array(IPV4_HEADER_LEN + message.length);
+    const header = { dscp: 0, ecn: 0, identification: 0, dontFragment: false, ttl: 64, protocol: IPPROTO_ICMP };
+    emitIpv4(
+      { ...header, src: SIM_ROUTER, dst: this.#flow.localAddr, payloadLength: message.length },
+      frame,
+      0,
+      message,
+    );
+    return frame;
   }
 
   /** When the next frame for the driver is due: the server's or a forged one. */

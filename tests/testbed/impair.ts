@@ -2,7 +2,8 @@
  * Impairments the router namespace applies to forwarded traffic — random loss per direction (nftables `numgen`, or
  * iptables `statistic` when nft is missing) and a token-bucket rate limit toward the client (tc tbf) — plus NIC
  * offload switches (ethtool). Loss must be made here, between the hosts: a DROP on either host's own stack is not loss
- * (the sender is told and re-sends).
+ * (the sender is told and re-sends). The loss rules match the output veth, so with the delay line (delay_line.ts) in
+ * the path, where each packet is forwarded twice (veth → TUN, TUN → veth), they still drop a packet at most once.
  *
  * @module
  */

@@ -11,7 +11,7 @@
  *  │ route        │      │  FORWARD: random loss       │      │  nginx :80  (optional)  │
  *  │ 198.18.2.0/24│      │   per direction (nft/ipt)   │      │  deno  :8080 (always,   │
  *  │ via .1.1     │      │  r-c egress: tbf rate limit │      │     file_server.ts)     │
- *  │              │      │                             │      │  python :8000 (optional)│
+ *  │              │      │  r-dl: TUN delay line (RTT) │      │  python :8000 (optional)│
  *  └──────────────┘      └─────────────────────────────┘      └─────────────────────────┘
  *   clientGro → GRO on c-r           serverOffloads=false → ethtool -K s-r tx off tso off gso off
  * ```
@@ -38,6 +38,7 @@ import { exec, type ExecOptions, type ExecResult, findProgram } from "../_suppor
 import { makeOpenTempDir, type RandomFile, writeRandomFile } from "../_support/files.ts";
 import { leftovers, namespaceExists } from "../_support/namespaces.ts";
 import { networkTest, requireRoot, requireTools } from "../_support/root.ts";
+import { DelayLine, type DelayLineStats } from "./delay_line.ts";
 import { type LossBackend, type RouterCounters, RouterImpairments, setGro, setTxOffloads } from "./impair.ts";
 import { nextTestbedId, register, unregister } from "./lifecycle.ts";
 import { ADDRS, createTopology, deleteNamespacesSync, IFS, type Namespaces, namespacesFor } from "./topology.ts";
@@ -46,6 +47,7 @@ import { SERVER_PORTS, type ServerKind, type ServerProcess, startServer } from "
 export type { ExecOptions, ExecResult } from "../_support/exec.ts";
 export type { RandomFile } from "../_support/files.ts";
 export type { DirectionCounters, LossBackend, RouterCounters } from "./impair.ts";
+export type { DelayLineStats } from "./delay_line.ts";
 export { ADDRS, IFS } from "./topology.ts";
 export { SERVER_PORTS, serverAvailable, type ServerKind, type ServerProcess } from "./servers.ts";
 
@@ -67,6 +69,10 @@ export interface TestbedOptions {
   mtu?: number;
   /** Firewall used for loss (default: nft when installed, else iptables). */
   lossBackend?: LossBackend;
+  /** Round-trip time the router adds, half each way, in ms (default 0: no delay line; see delay_line.ts). */
+  rttMs?: number;
+  /** Each round trip takes up to this many ms more (uniform per direction, no reordering; default 0). */
+  jitterMs?: number;
 }
 
 /** Options of {@linkcode Testbed.spawnClient}. */
@@ -109,6 +115,7 @@ export class Testbed {
   #servers = new Map<ServerKind, ServerProcess>();
   #clients = new Set<Deno.ChildProcess>();
   #router: RouterImpairments;
+  #delay: DelayLine;
   #isDown = false;
   #downing: Promise<void> | null = null;
   #ns: Namespaces;
@@ -121,6 +128,7 @@ export class Testbed {
     this.tempDir = tempDir;
     this.wwwDir = `${tempDir}/www`;
     this.#router = new RouterImpairments(this.routerNs, this.ifs.routerToClient, this.ifs.routerToServer, lossBackend);
+    this.#delay = new DelayLine(this.routerNs, [this.ifs.routerToClient, this.ifs.routerToServer]);
   }
 
   /** Creates the namespaces, links, routes and impairments, starts the servers and waits until they listen. */
@@ -149,6 +157,7 @@ export class Testbed {
       await this.setLoss(opts.lossToClient ?? 0, opts.lossToServer ?? 0);
     }
     if (opts.rateMbit !== undefined && opts.rateMbit !== null) await this.setRate(opts.rateMbit);
+    if ((opts.rttMs ?? 0) > 0 || (opts.jitterMs ?? 0) > 0) await this.setDelay(opts.rttMs ?? 0, opts.jitterMs ?? 0);
     for (const kind of opts.servers ?? ["deno"]) await this.startServer(kind);
   }
 
@@ -246,6 +255,19 @@ export class Testbed {
     return this.#router.setRate(mbit);
   }
 
+  /**
+   * Puts the router's delay line in the path with round trip `rttMs` (half each way) and up to `jitterMs` more, or
+   * with 0 and 0 takes it out. Returns what the line it replaces counted (`null` if it was off).
+   */
+  setDelay(rttMs: number, jitterMs = 0): Promise<DelayLineStats | null> {
+    return this.#delay.set(rttMs, jitterMs);
+  }
+
+  /** The round trip the delay line adds, in ms (0: off). */
+  get rttMs(): number {
+    return this.#delay.rttMs;
+  }
+
   /** Router counters: packets forwarded and dropped per direction. */
   counters(): Promise<RouterCounters> {
     return this.#router.counters();
@@ -279,6 +301,7 @@ export class Testbed {
   async #stopAll(): Promise<void> {
     if (this.#isDown) return;
     await Promise.all([...this.#servers.values()].map((s) => s.stop(2000)));
+    await this.#delay.stop().catch(() => {}); // by its PID, before the namespace goes with whatever is left in it
     const clients = [...this.#clients]; // still running: ours to kill
     for (const child of clients) {
       try {
@@ -298,6 +321,7 @@ export class Testbed {
   teardownSync(): void {
     if (this.#isDown) return;
     this.#isDown = true;
+    this.#delay.killSync();
     for (const proc of [...this.#servers.values()].map((s) => s.child).concat([...this.#clients])) {
       try {
         proc.kill("SIGKILL");

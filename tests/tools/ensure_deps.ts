@@ -35,6 +35,8 @@ export const REQUIREMENTS: Readonly<Record<string, readonly Requirement[]>> = {
     { command: "sudo", pkg: "sudo" },
     { command: "openssl", pkg: "openssl" },
     { command: "time", pkg: "time" },
+    // Builds the testbed's delay line (tests/testbed/delay_line.c).
+    { command: "gcc", pkg: "gcc" },
     // Opens the --report page of tests/report/report_browser_test.ts, headless and offline.
     { command: "chromium", pkg: "chromium" },
     // The Perl HTTPS server of tests/https/perl_tls_test.ts (tests/testbed/perl_tls_server.pl).
@@ -49,6 +51,7 @@ export const REQUIREMENTS: Readonly<Record<string, readonly Requirement[]>> = {
     { command: "wget", pkg: "wget" },
     { command: "openssl", pkg: "openssl" },
     { command: "time", pkg: "time" },
+    { command: "gcc", pkg: "gcc" },
   ],
 };
 

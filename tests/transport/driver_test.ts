@@ -16,7 +16,7 @@ import {
   type StreamOutcome,
   TracingLink,
 } from "../../src/transport/mod.ts";
-import { RST, SYN } from "../../src/wire/mod.ts";
+import { CWR, ECE, FIN, RST, SYN } from "../../src/wire/mod.ts";
 import { SIM_FLOW, SimFrameLink, type SimPath } from "../sim/frame_link.ts";
 import { body } from "../sim/prng.ts";
 import { concatBytes } from "../wire/_helpers.ts";
@@ -42,6 +42,11 @@ class Recorder implements StreamHandler {
   }
   onEnd(): void {
     this.events.push("end");
+  }
+  /** The response is whole once the peer ended it (unless a test says the handler is still busy). */
+  busy = false;
+  get finished(): boolean {
+    return !this.busy && this.events.includes("end");
   }
   onClosed(outcome: StreamOutcome): void {
     this.events.push(`closed:${outcome}`);
@@ -70,7 +75,7 @@ Deno.test("Driver.poll() is one synchronous turn: the SYN leaves and the next de
   driver.start(new Recorder());
   const due = driver.poll(0);
   assert.equal(link.sent.length, 1);
-  assert.equal(link.sent[0].flags, SYN);
+  assert.equal(link.sent[0].flags & ~(ECE | CWR), SYN); // ECE and CWR ask for ECN (RFC 3168)
   assert.equal(due, 1000); // RFC 6298 §2.1: the initial RTO is 1 s
   assert.equal(driver.poll(0), 1000); // nothing new in a second turn at the same time
   assert.equal(link.sent.length, 1);
@@ -84,6 +89,33 @@ Deno.test("Driver.run() delivers a 300 KB response byte-exact in order and repor
   assert.equal(await driver.run(app), "normal");
   assert.deepEqual(app.events, ["open", "data", "end", "closed:normal"]);
   assert.deepEqual(app.bytes(), data);
+});
+
+Deno.test("endAtLastAck: a finished handler's run ends once our FIN follows the server's, a round trip sooner", async () => {
+  const data = body(50_000);
+  const runs = [];
+  for (const [endAtLastAck, busy] of [[false, false], [true, false], [true, true]]) {
+    const link = new SimFrameLink({ up: { delayMs: 50 }, down: { delayMs: 50 }, peer: { respond: () => data } });
+    const conn = new TcpConnection({
+      localPort: SIM_FLOW.localPort,
+      remotePort: SIM_FLOW.remotePort,
+      mss: 1460,
+      isn: 7,
+    });
+    const driver = new Driver(link, conn, SIM_FLOW, { mss: 1460, clock: link.clock, endAtLastAck });
+    const app = new Recorder();
+    app.busy = busy;
+    assert.equal(await driver.run(app), "normal");
+    assert.deepEqual(app.events, ["open", "data", "end", "closed:normal"]);
+    assert.deepEqual(app.bytes(), data);
+    assert.ok((link.sent.at(-1)!.flags & FIN) !== 0, "our FIN was the last thing sent");
+    runs.push({ state: conn.state, at: link.clock() });
+  }
+  assert.equal(runs[0].state, "CLOSED");
+  assert.equal(runs[1].state, "LAST-ACK");
+  assert.equal(runs[2].state, "CLOSED", "a handler still busy (TLS decrypting) keeps the full close");
+  // One round trip (2 × 50 ms) sooner.
+  assert.ok(Math.abs(runs[0].at - runs[1].at - 100) < 5, `${runs[0].at} ms against ${runs[1].at} ms`);
 });
 
 Deno.test("Driver.run() recovers from 10% loss both ways, still byte-exact", async () => {
