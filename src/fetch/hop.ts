@@ -28,8 +28,7 @@ import { PLAIN_GET, type RequestMethod } from "./request_method.ts";
 import { BROKEN_LINK, judgeSpider, type SpiderVerdict } from "./spider.ts";
 import { HttpExchange } from "./http_exchange.ts";
 import type { FetchEvents, FetchOptions } from "./options.ts";
-import { loadTlsConfig } from "./tls_config.ts";
-import { TlsLayer } from "./tls_layer.ts";
+import { loadSecure, type SecureModule } from "./secure_loader.ts";
 import { proxyFor, type ProxyRoute } from "./proxy.ts";
 import { ConnectTunnel } from "./tunnel.ts";
 import { HopTimestamps, type TimestampVerdict } from "./timestamps.ts";
@@ -114,7 +113,9 @@ export class Hop {
     const proxy = this.#proxy;
     if (proxy !== null) this.#options.log?.(`Connecting through the proxy ${proxy.label} (${proxy.source})`);
     // The TLS files are read before connecting, as wget reads them: one that cannot be used fails the hop here.
-    const secure = url.scheme === "https" ? this.#secureOptions() : null;
+    // TLS itself is loaded by the first https hop only (a plain download starts faster without it).
+    const tlsModule = url.scheme === "https" ? await loadSecure() : null;
+    const secure = tlsModule === null ? null : this.#secureOptions(tlsModule);
     const watch = this.#options.watch;
     watch?.hop(url.href, secure !== null);
     const session = await openStream(proxy ?? { host: url.lookupHost ?? url.host, port: url.port });
@@ -142,7 +143,7 @@ export class Hop {
       }, { head: this.#wire === "HEAD", ignoreLength: this.#options.ignoreLength });
       // --report: the milestones of the connection and of the exchange inside it (see watched_handler.ts).
       const http = watch === undefined ? exchange : new WatchedHandler(exchange, watch, "exchange");
-      const tls = secure !== null ? new TlsLayer(http, secure) : null;
+      const tls = tlsModule !== null && secure !== null ? new tlsModule.TlsLayer(http, secure) : null;
       // https through a proxy: TLS runs inside a CONNECT tunnel, end to end with the server (RFC 9110 §9.3.6).
       const agent = this.#options.userAgent ?? USER_AGENT;
       const tunnel = tls !== null && proxy !== null ? new ConnectTunnel(tls, proxy, url, agent) : null;
@@ -395,12 +396,12 @@ export class Hop {
     return { path, inPlace: resumePoint(path).inPlace };
   }
 
-  #secureOptions() {
+  #secureOptions(tls: SecureModule) {
     const options = this.#options;
     return {
       host: this.#url.host,
       // The system bundle (or --ca-directory), the CA file and the other TLS files, read again for each https hop.
-      ...loadTlsConfig(
+      ...tls.loadTlsConfig(
         options.tls ?? {},
         options.caFile,
         (message) => this.#events.notice?.(message),

@@ -10,9 +10,11 @@
 
 import {
   type ContentDecoder,
+  contentDecoderReady,
   createContentDecoder,
   type HeadEvent,
   HttpError,
+  loadContentDecoders,
   ResponseParser,
   type ResponseParserOptions,
 } from "../http/mod.ts";
@@ -62,6 +64,13 @@ export class HttpExchange implements StreamHandler {
   #discarding = false;
   #full = false;
   #disposed = false;
+  /**
+   * Body bytes (copied) held while the decoder of the response's coding loads (`loadContentDecoders`), and whether
+   * the end came meanwhile; null when nothing waits.
+   */
+  #pending: { readonly bytes: Uint8Array[]; ended: boolean } | null = null;
+  /** How the stream ended, while the end of the exchange waits for the pending body. */
+  #closedWhilePending: StreamOutcome | null = null;
 
   /**
    * `onHead` is called once the final head arrives (so an error status creates no file); the exchange aborts its
@@ -128,9 +137,10 @@ export class HttpExchange implements StreamHandler {
     stream.write(this.#request);
   }
 
-  /** The stream ended: nothing more will come. */
+  /** The stream ended: nothing more will come (the exchange ends once a body waiting for its decoder is written). */
   onClosed(outcome: StreamOutcome): void {
-    this.#resolveClosed(outcome);
+    if (this.#pending !== null) this.#closedWhilePending = outcome;
+    else this.#resolveClosed(outcome);
   }
 
   /** Parses and stores in-order bytes. */
@@ -206,14 +216,19 @@ export class HttpExchange implements StreamHandler {
           this.#discarding = true;
           continue;
         }
-        this.#decoder = createContentDecoder(ev.headers.get("content-encoding"));
+        const coding = ev.headers.get("content-encoding");
         this.#output = output;
         this.#state = "body";
+        if (contentDecoderReady(coding)) this.#decoder = createContentDecoder(coding);
+        else this.#awaitDecoder(coding);
         this.#progress();
       } else if (this.#discarding) {
         // The body of a redirect or an error, read and dropped; a large one is cut short.
         if (ev.type === "body") this.#bodyBytes += ev.bytes.length;
         if (ev.type === "body" && this.#bodyBytes > MAX_DISCARDED_BYTES) this.stop();
+      } else if (this.#pending !== null) {
+        if (ev.type === "body") this.#pending.bytes.push(ev.bytes.slice()); // the view dies with this turn
+        else this.#pending.ended = true;
       } else if (ev.type === "body") {
         this.#bodyBytes += ev.bytes.length;
         for (const piece of this.#decoder!.push(ev.bytes)) this.#write(piece);
@@ -225,6 +240,41 @@ export class HttpExchange implements StreamHandler {
         this.#listener.onComplete?.();
       }
     }
+  }
+
+  /**
+   * The body's coding needs the decoder module, which is not loaded yet: the stream pauses (its window closes while
+   * the module loads, ~15 ms once per run), what already arrived is kept, and the body goes on once it is there.
+   */
+  #awaitDecoder(coding: string | null): void {
+    this.#pending = { bytes: [], ended: false };
+    this.#stream?.pause();
+    loadContentDecoders().then(() => {
+      const pending = this.#pending!;
+      this.#pending = null;
+      if (this.#state === "body") {
+        this.#guard(() => {
+          this.#decoder = createContentDecoder(coding);
+          for (const bytes of pending.bytes) {
+            this.#bodyBytes += bytes.length;
+            for (const piece of this.#decoder.push(bytes)) this.#write(piece);
+          }
+          this.#progress();
+          if (pending.ended) {
+            for (const piece of this.#decoder.finish()) this.#write(piece);
+            this.#state = "complete";
+            this.#progress();
+            this.#listener.onComplete?.();
+          }
+        });
+      }
+      if (this.#closedWhilePending !== null) this.#resolveClosed(this.#closedWhilePending);
+      else if (!this.#full && !this.#disposed) this.#stream?.resume();
+    }, (e: unknown) => {
+      this.#pending = null;
+      this.#fail(e);
+      if (this.#closedWhilePending !== null) this.#resolveClosed(this.#closedWhilePending);
+    });
   }
 
   #write(piece: Uint8Array): void {

@@ -38,7 +38,7 @@ export {
   requestMethod,
 } from "./request_method.ts";
 export { BROKEN_LINK, judgeSpider, type SpiderVerdict } from "./spider.ts";
-export { StreamDuplex } from "./stream_duplex.ts";
+export type { StreamDuplex } from "./stream_duplex.ts";
 export {
   HopTimestamps,
   judgeTimestamp,
@@ -53,29 +53,21 @@ export { bypassesProxy, proxyEnvironment, ProxyError, proxyFor, type ProxyRoute,
 export { ConnectTunnel } from "./tunnel.ts";
 export { Authenticator, AuthError, type AuthSettings, type AuthTools } from "./auth.ts";
 export { type NetrcEntry, netrcFor, parseNetrc } from "./netrc.ts";
+// TLS is loaded only when needed (./secure.ts, through loadSecure); from here its errors, options and types.
+export { TlsError, type TlsErrorReason } from "./tls_errors.ts";
 export {
-  certificateError,
-  type CertificateFacts,
-  startTls,
-  TlsError,
-  type TlsErrorReason,
-  tlsHandshake,
-  type TlsOptions,
-} from "./tls.ts";
-export { type SecureOptions, TlsLayer } from "./tls_layer.ts";
-export { loadTrustStore, splitPem } from "./trust_store.ts";
-export {
-  loadClientIdentity,
-  loadTlsConfig,
   parseSecureProtocol,
   protocolRange,
   SECURE_PROTOCOLS,
   type SecureProtocol,
-  type TlsConfig,
   type TlsSettings,
-} from "./tls_config.ts";
-export { isHashPin, keyFilePin, parseHashPin, pinAccepts, type PublicKeyPin, spkiSha256Base64 } from "./pin.ts";
-export { certificateNames, type Crl, findRevocation, parseCrl, parseCrlPem, type Revocation } from "./crl.ts";
+} from "./tls_protocols.ts";
+export { loadSecure, type SecureModule } from "./secure_loader.ts";
+export type { CertificateFacts, TlsOptions } from "./tls.ts";
+export type { SecureOptions } from "./tls_layer.ts";
+export type { TlsConfig } from "./tls_config.ts";
+export type { PublicKeyPin } from "./pin.ts";
+export type { Crl, Revocation } from "./crl.ts";
 export { formatHstsFile, type HstsEntry, HstsStore, parseHstsFile } from "./hsts.ts";
 export { type FileReader, preloadFiles } from "./file_preload.ts";
 export { holdHstsFile, type HstsDatabase, openHstsDatabase, saveHstsDatabase } from "./hsts_file.ts";

@@ -12,7 +12,7 @@ import type { TransportOptions } from "../transport/mod.ts";
 import type { ProxySettings } from "./proxy.ts";
 import type { AuthSettings } from "./auth.ts";
 import type { CookieJar } from "./cookie_jar.ts";
-import type { TlsSettings } from "./tls_config.ts";
+import type { TlsSettings } from "./tls_protocols.ts";
 import type { HstsStore } from "./hsts.ts";
 import type { Pacing } from "./pacing.ts";
 

@@ -17,43 +17,7 @@ import { X509Certificate } from "node:crypto";
 import { tryParseIpv4Address } from "../wire/mod.ts";
 import { type Crl, findRevocation } from "./crl.ts";
 import { pinAccepts, type PublicKeyPin } from "./pin.ts";
-
-/** Why TLS failed: a certificate that did not verify, or a handshake that did not complete. */
-export type TlsErrorReason =
-  | "untrusted"
-  | "expired"
-  | "not-yet-valid"
-  | "wrong-host"
-  | "unverified"
-  | "ca-file"
-  | "revoked"
-  | "pin"
-  | "tls-file"
-  | "handshake";
-
-/**
- * TLS failed; `reason` says whether it was the certificate, its pin or the CA file (wget's exit code 5), a client
- * certificate, key or CRL file that cannot be used ("tls-file": wget's 1), or the handshake (exit 4).
- */
-export class TlsError extends Error {
-  /** Why. */
-  readonly reason: TlsErrorReason;
-  /** The code `node:tls` reported, e.g. `CERT_HAS_EXPIRED`, when there was one. */
-  readonly code: string | undefined;
-
-  /** Builds the error with a sentence for the user. */
-  constructor(reason: TlsErrorReason, message: string, code?: string) {
-    super(message);
-    this.name = "TlsError";
-    this.reason = reason;
-    this.code = code;
-  }
-
-  /** Whether this is a certificate verification failure or an unusable CA file (not a failed handshake). */
-  get isVerification(): boolean {
-    return this.reason !== "handshake" && this.reason !== "tls-file";
-  }
-}
+import { TlsError } from "./tls_errors.ts";
 
 /** Options of {@linkcode startTls}. */
 export interface TlsOptions {

@@ -18,7 +18,8 @@ import type { TLSSocket } from "node:tls";
 import { type AbortReason, type ByteStream, ConnectionError, type StreamHandler } from "../transport/mod.ts";
 import type { StreamOutcome } from "../transport/mod.ts";
 import { StreamDuplex } from "./stream_duplex.ts";
-import { startTls, TlsError, tlsHandshake, type TlsOptions } from "./tls.ts";
+import { startTls, tlsHandshake, type TlsOptions } from "./tls.ts";
+import { TlsError } from "./tls_errors.ts";
 
 /**
  * Under TLS 1.3 the request waits for the server's first record after our Finished (its NewSessionTicket, which a

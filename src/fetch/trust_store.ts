@@ -10,7 +10,7 @@
  */
 
 import { fileInfo, getEnv, listDirectory, OsError, readFileBytes, strerror } from "../../ffi/mod.ts";
-import { TlsError } from "./tls.ts";
+import { TlsError } from "./tls_errors.ts";
 
 /** Where Linux distributions keep the system's CA bundle (Debian, Fedora/RHEL, Alpine/others). */
 const SYSTEM_BUNDLES = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"];

@@ -23,8 +23,36 @@
  * @module
  */
 
-import zlib from "node:zlib";
 import { HttpError, quote } from "./errors.ts";
+
+/**
+ * `node:zlib`, loaded by {@linkcode loadContentDecoders} when the first coded body comes: it costs the start-up about
+ * 15 ms, and most downloads (archives, images, binaries) are sent without a coding.
+ */
+let zlib: typeof import("node:zlib") | null = null;
+
+/**
+ * Loads what decoding needs (`node:zlib`); resolves at once when it is loaded already.
+ *
+ * @example
+ * ```ts
+ * if (!contentDecoderReady(coding)) await loadContentDecoders();
+ * const decoder = createContentDecoder(coding);
+ * ```
+ */
+export async function loadContentDecoders(): Promise<void> {
+  zlib ??= await import("node:zlib");
+}
+
+/**
+ * Whether {@linkcode createContentDecoder} can make a decoder for `contentEncoding` now: true for no coding (and for
+ * one it refuses), false while a coding it decodes waits for {@linkcode loadContentDecoders}.
+ *
+ * @example `contentDecoderReady(null) === true`
+ */
+export function contentDecoderReady(contentEncoding: string | null): boolean {
+  return zlib !== null || (contentEncoding ?? "").split(",").every((c) => c.trim() === "" || c.trim() === "identity");
+}
 
 /** Output of a decoder never exceeds this many times its compressed input, past the grace bytes. */
 export const DEFAULT_MAX_RATIO = 1000;
@@ -131,6 +159,7 @@ export class GzipDecoder implements ContentDecoder {
 
   /** Creates a decoder; throws `Error` when this runtime's `node:zlib` lacks the synchronous handle. */
   constructor(options: DecoderOptions = {}) {
+    if (zlib === null) throw new TypeError("Cannot decode gzip before loadContentDecoders() resolved");
     const stream = zlib.createGunzip() as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
     if (typeof stream._handle?.writeSync !== "function" || !(stream._writeState instanceof Uint32Array)) {
       throw new Error("This runtime's node:zlib has no synchronous gunzip handle; rawhttpget needs Deno 2.9");
@@ -154,7 +183,7 @@ export class GzipDecoder implements ContentDecoder {
   push(bytes: Uint8Array): Uint8Array[] {
     if (this.#error) throw this.#error;
     if (this.#finished) throw new TypeError("Cannot push to a finished decoder");
-    return this.#run(bytes, zlib.constants.Z_NO_FLUSH);
+    return this.#run(bytes, zlib!.constants.Z_NO_FLUSH);
   }
 
   /** Flushes and verifies the end of the last member (CRC-32 and ISIZE are checked as each member ends). */
@@ -162,7 +191,7 @@ export class GzipDecoder implements ContentDecoder {
     if (this.#error) throw this.#error;
     if (this.#finished) return [];
     // An empty body (e.g. Content-Length: 0) with a gzip label decodes to nothing rather than failing.
-    const out = this.#input === 0 ? [] : this.#run(EMPTY, zlib.constants.Z_FINISH);
+    const out = this.#input === 0 ? [] : this.#run(EMPTY, zlib!.constants.Z_FINISH);
     this.close();
     return out;
   }

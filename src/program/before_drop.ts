@@ -40,14 +40,19 @@ export interface HeldFiles {
  *
  * @example
  * ```ts
- * const held = holdFiles(settings, console.error);
+ * const held = await holdFiles(settings, console.error);
  * ```
  */
-export function holdFiles(s: Settings, notice: ((line: string) => void) | undefined): HeldFiles | string {
+export async function holdFiles(
+  s: Settings,
+  notice: ((line: string) => void) | undefined,
+): Promise<HeldFiles | string> {
   // --report: written through descriptors opened now, when the run ends.
   let report: ReportOutput | null;
   try {
-    report = openReportOutput({ html: s.report, json: s.reportJson }, `rawhttpget ${VERSION}`, { owner: sudoOwner() });
+    report = await openReportOutput({ html: s.report, json: s.reportJson }, `rawhttpget ${VERSION}`, {
+      owner: sudoOwner(),
+    });
   } catch (e) {
     if (!(e instanceof ReportFileError)) throw e;
     return e.message;

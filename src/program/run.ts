@@ -175,7 +175,7 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
     notice?.("WARNING: timestamping does nothing in combination with -O: the file is fetched whatever its date");
   }
   // What root may still open or read, held for the run (report, HSTS, cookies, the files the options name).
-  const held = holdFiles(s, notice);
+  const held = await holdFiles(s, notice);
   if (typeof held === "string") {
     say(`rawhttpget: ${held}`);
     log?.close();

@@ -68,6 +68,11 @@ export class TcpConnection {
     return this.#c.stats.outOfOrderSegments;
   }
 
+  /** Whether in-order segments are still ACKed one by one (the `quickAcks` option): the driver then sends each ACK. */
+  get quickAcking(): boolean {
+    return this.#c.quickAcksLeft > 0;
+  }
+
   /** Whether our FIN has been sent (at least once; it may not be acknowledged yet). */
   get finSent(): boolean {
     const c = this.#c;

@@ -60,6 +60,12 @@ export interface ConnectionOptions {
   sack?: boolean;
   /** Offer timestamps (RFC 7323), default true. */
   timestamps?: boolean;
+  /**
+   * In-order data segments ACKed one by one at the start of the connection (default 0: every second one, RFC 5681
+   * §4.2). Linux's receiver does this in slow start ("quick ACK" mode): each ACK lets the sender's window grow and
+   * clock out the next segments a little sooner, which shortens small downloads over long paths.
+   */
+  quickAcks?: number;
   /** Where the receive ring and the send buffer come from (default: fresh memory; see `TcpConnection.release`). */
   buffers?: BufferSource;
   /**
@@ -131,6 +137,7 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     timestamps: o.timestamps ?? true,
     ecn: o.ecn ?? true,
     buffers: o.buffers ?? FRESH,
+    quickAcks: checkInt("quickAcks", o.quickAcks ?? 0, 0, 1 << 20),
     tsOffset: o.tsOffset === undefined
       ? Math.imul(o.isn ^ 0x5bd1e995, 0x9e3779b1) >>> 0
       : checkInt("tsOffset", o.tsOffset, 0, 0xffffffff),

@@ -240,7 +240,9 @@ function receiveText(c: Tcb, now: number, seg: TcpRepr, segOff: number): void {
       // and at once when the data used up the window we offered (a reader that stopped reading): the sender can
       // send nothing more until it hears from us, and a delayed ACK would only earn a tail-loss-probe resend.
       const windowUsedUp = c.rcvWnd() < c.rcvMss;
-      if (c.unackedBytes >= 2 * c.rcvMss || c.opts.delayedAckMs === 0 || windowUsedUp) c.ackNow = true;
+      const quick = c.quickAcksLeft > 0;
+      if (quick) c.quickAcksLeft--;
+      if (quick || c.unackedBytes >= 2 * c.rcvMss || c.opts.delayedAckMs === 0 || windowUsedUp) c.ackNow = true;
       else c.timers.armDelayedAck(now);
     } else {
       // Out of order: keep it (first copy wins) and ACK at once with SACK blocks (RFC 2018 §4, RFC 5681 §4.2).

@@ -110,6 +110,8 @@ export class Tcb {
   unackedBytes = 0;
   /** Our estimate of the peer's segment size: the largest payload seen (536 at first). */
   rcvMss: number;
+  /** In-order data segments still to be ACKed one by one (the `quickAcks` option). */
+  quickAcksLeft: number;
 
   // --- options negotiated ---
   /** Timestamps in use (RFC 7323 §3.2). */
@@ -156,6 +158,7 @@ export class Tcb {
     this.timers = new Timers(this.rtt, opts);
     // Like Linux: start from the 536-byte default (RFC 9293 §3.7.1) and grow to the largest segment seen.
     this.rcvMss = Math.min(536, opts.mss);
+    this.quickAcksLeft = opts.quickAcks;
     this.tsOffset = opts.tsOffset;
   }
 

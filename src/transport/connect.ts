@@ -22,6 +22,12 @@ import { driverSession, type Endpoint, type StreamSession } from "./session.ts";
 import { timestampOffset } from "./ts_clock.ts";
 import type { ConnectionWatch, SegmentWatch } from "./watch.ts";
 
+/**
+ * In-order segments ACKed one by one at the start of each connection: about the server's first five round trips of
+ * slow start (10, 20, 40, 80 segments…), at one ACK `sendto` each; later every second one, in batches.
+ */
+const QUICK_ACKS = 128;
+
 /** Silence tolerated by default before a connection gives up (`--timeout`), in ms. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -149,6 +155,7 @@ async function openAttempt(
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       recvBufferSize: options.recvBufferSize,
       buffers: CONNECTION_BUFFERS,
+      quickAcks: QUICK_ACKS,
     });
     cleanups.push(() => conn.release());
     const driver = new Driver(link, conn, flow, {

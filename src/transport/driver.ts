@@ -279,7 +279,14 @@ export class Driver implements ByteStream {
           continue;
         }
         if (this.#segments !== null) this.#segments.received(now, segment, frame);
+        const quick = conn.quickAcking;
         conn.handleSegment(now, segment, this.#decoder.congested);
+        // Quick ACKs (the engine's `quickAcks`, early in a connection): each goes out at once, before the handler
+        // works on the data (the first bytes open the output file).
+        if (quick) {
+          this.#flush();
+          sinceFlush = 0;
+        }
         // Per segment: a handler (TLS) pauses reading at its own pace; file writes are batched by the output.
         this.#deliver();
         // ACK (flush) every `flushEvery` frames while data arrives in order, 4× as often while holes are being filled:

@@ -12,8 +12,8 @@ import { withTempDir } from "../_support/files.ts";
 const noOwner = { owner: null };
 
 Deno.test("openReportOutput() refuses a path in a missing directory in one sentence", async () => {
-  await withTempDir("rhg-report-out-", (dir) => {
-    assert.throws(
+  await withTempDir("rhg-report-out-", async (dir) => {
+    await assert.rejects(
       () => openReportOutput({ html: `${dir}/missing/r.html` }, "rawhttpget test", noOwner),
       (e: unknown) =>
         e instanceof ReportFileError &&
@@ -24,10 +24,10 @@ Deno.test("openReportOutput() refuses a path in a missing directory in one sente
 
 Deno.test("a refused second file leaves the first as it was: removed when new, untouched when it existed", async () => {
   await withTempDir("rhg-report-out-", async (dir) => {
-    assert.throws(() => openReportOutput({ html: `${dir}/new.html`, json: dir }, "t", noOwner), ReportFileError);
+    await assert.rejects(() => openReportOutput({ html: `${dir}/new.html`, json: dir }, "t", noOwner), ReportFileError);
     assert.deepEqual([...Deno.readDirSync(dir)], []);
     await Deno.writeTextFile(`${dir}/old.html`, "an earlier report");
-    assert.throws(() => openReportOutput({ html: `${dir}/old.html`, json: `${dir}/x/r.json` }, "t", noOwner));
+    await assert.rejects(() => openReportOutput({ html: `${dir}/old.html`, json: `${dir}/x/r.json` }, "t", noOwner));
     assert.equal(await Deno.readTextFile(`${dir}/old.html`), "an earlier report");
   });
 });
@@ -35,7 +35,7 @@ Deno.test("a refused second file leaves the first as it was: removed when new, u
 Deno.test("the report is written at the end through the files opened at the start, replacing what they held", async () => {
   await withTempDir("rhg-report-out-", async (dir) => {
     await Deno.writeTextFile(`${dir}/r.json`, "x".repeat(100_000));
-    const out = openReportOutput({ html: `${dir}/r.html`, json: `${dir}/r.json` }, "rawhttpget test", noOwner)!;
+    const out = (await openReportOutput({ html: `${dir}/r.html`, json: `${dir}/r.json` }, "rawhttpget test", noOwner))!;
     // Renamed away after opening: the report still reaches the file that was opened.
     await Deno.rename(`${dir}/r.html`, `${dir}/moved.html`);
     out.recorder.startDownload("http://198.18.2.2/a");
@@ -50,6 +50,6 @@ Deno.test("the report is written at the end through the files opened at the star
   });
 });
 
-Deno.test("no report asked: nothing is opened", () => {
-  assert.equal(openReportOutput({}, "t", noOwner), null);
+Deno.test("no report asked: nothing is opened", async () => {
+  assert.equal(await openReportOutput({}, "t", noOwner), null);
 });

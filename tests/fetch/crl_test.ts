@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { certificateNames, findRevocation, parseCrl, parseCrlPem } from "../../src/fetch/mod.ts";
+import { certificateNames, findRevocation, parseCrl, parseCrlPem } from "../../src/fetch/secure.ts";
 import { DER, derChildren, DerError, derIntegerHex, derOid, derTime, readDer } from "../../src/fetch/_der.ts";
 
 const dir = new URL("../testdata/tls/", import.meta.url);

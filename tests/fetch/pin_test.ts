@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { isHashPin, keyFilePin, parseHashPin, pinAccepts, spkiSha256Base64 } from "../../src/fetch/mod.ts";
+import { isHashPin, keyFilePin, parseHashPin, pinAccepts, spkiSha256Base64 } from "../../src/fetch/secure.ts";
 
 const dir = new URL("../testdata/tls/", import.meta.url);
 const read = (name: string) => Deno.readFileSync(new URL(name, dir));

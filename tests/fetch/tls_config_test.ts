@@ -5,14 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  loadClientIdentity,
-  loadTlsConfig,
-  parseSecureProtocol,
-  protocolRange,
-  SECURE_PROTOCOLS,
-  TlsError,
-} from "../../src/fetch/mod.ts";
+import { parseSecureProtocol, protocolRange, SECURE_PROTOCOLS, TlsError } from "../../src/fetch/mod.ts";
+import { loadClientIdentity, loadTlsConfig } from "../../src/fetch/secure.ts";
 
 const dir = new URL("../testdata/tls/", import.meta.url).pathname;
 const text = (name: string) => Deno.readTextFileSync(`${dir}${name}`);

@@ -4,7 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { certificateError, splitPem, TlsError } from "../../src/fetch/mod.ts";
+import { TlsError } from "../../src/fetch/mod.ts";
+import { certificateError, splitPem } from "../../src/fetch/secure.ts";
 
 const NOW = Date.parse("2026-06-01T00:00:00Z");
 const VALID = { valid_from: "Jan  1 00:00:00 2026 GMT", valid_to: "Jan  1 00:00:00 2027 GMT" };

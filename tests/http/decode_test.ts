@@ -1,6 +1,23 @@
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
-import { type ContentDecoder, createContentDecoder, GzipDecoder, HttpError } from "../../src/http/mod.ts";
+import {
+  type ContentDecoder,
+  contentDecoderReady,
+  createContentDecoder,
+  GzipDecoder,
+  HttpError,
+  loadContentDecoders,
+} from "../../src/http/mod.ts";
+
+Deno.test("the gzip decoder needs node:zlib loaded first; no coding needs nothing", async () => {
+  // This test runs first in its file, before anything below loads the module.
+  assert.equal(contentDecoderReady(null), true);
+  assert.equal(contentDecoderReady("identity"), true);
+  assert.equal(contentDecoderReady("gzip"), false);
+  assert.throws(() => new GzipDecoder(), /before loadContentDecoders/);
+  await loadContentDecoders();
+  assert.equal(contentDecoderReady("gzip"), true);
+});
 import { mulberry32 as rng } from "../sim/prng.ts";
 import { concatBytes as concat } from "../wire/_helpers.ts";
 

@@ -7,7 +7,9 @@
 
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
-import { createContentDecoder, HttpError } from "../../src/http/mod.ts";
+import { createContentDecoder, HttpError, loadContentDecoders } from "../../src/http/mod.ts";
+
+await loadContentDecoders(); // node:zlib, which the program loads with the first coded body
 import { VALID } from "./_corpus.ts";
 import { bytes, run, splitAt } from "./_helpers.ts";
 import { mulberry32 as rng } from "../sim/prng.ts";

@@ -11,7 +11,7 @@
 
 import { openFile } from "../../ffi/mod.ts";
 import { parseUrl } from "../../src/http/mod.ts";
-import { loadTrustStore, TlsLayer } from "../../src/fetch/mod.ts";
+import { loadTrustStore, TlsLayer } from "../../src/fetch/secure.ts";
 import {
   type ByteStream,
   type FrameTap,
