@@ -10,6 +10,25 @@
 
 import { IPPROTO_ICMP, IPPROTO_TCP, type Ipv4Address } from "../src/wire/mod.ts";
 import { addressOf } from "./_bytes.ts";
+import {
+  Assembler,
+  BPF_ABS,
+  BPF_ACCEPT,
+  BPF_ALU,
+  BPF_AND,
+  BPF_B,
+  BPF_H,
+  BPF_IND,
+  BPF_JEQ,
+  BPF_JMP,
+  BPF_K,
+  BPF_LD,
+  BPF_LDX,
+  BPF_MSH,
+  BPF_REJECT,
+  BPF_RET,
+  BPF_W,
+} from "./_bpf_asm.ts";
 import { libc } from "./libc.ts";
 import { check } from "./os_error.ts";
 
@@ -28,16 +47,9 @@ export interface BpfInstruction {
 /** A classic BPF program; the kernel accepts at most 4096 instructions. */
 export type BpfProgram = readonly BpfInstruction[];
 
-// Opcode pieces (linux/filter.h, linux/bpf_common.h).
-const BPF_LD = 0x00, BPF_LDX = 0x01, BPF_ALU = 0x04, BPF_JMP = 0x05, BPF_RET = 0x06;
-const BPF_W = 0x00, BPF_H = 0x08, BPF_B = 0x10;
-const BPF_ABS = 0x20, BPF_IND = 0x40, BPF_MSH = 0xa0;
-const BPF_AND = 0x50, BPF_JEQ = 0x10, BPF_JSET = 0x40, BPF_K = 0x00;
+export { type TcpFlow6, tcpFlowFilter6 } from "./bpf6.ts";
 
-/** The return value that accepts the whole frame. */
-export const BPF_ACCEPT = 0xffffffff;
-/** The return value that drops the frame. */
-export const BPF_REJECT = 0;
+export { BPF_ACCEPT, BPF_REJECT } from "./_bpf_asm.ts";
 
 /** The flow a {@linkcode tcpFlowFilter} lets through: frames from `srcAddr:srcPort` to `dstAddr:dstPort`. */
 export interface TcpFlow {
@@ -111,48 +123,6 @@ export function tcpFlowFilter(flow: TcpFlow): BpfProgram {
   a.label("reject");
   a.stmt(BPF_RET | BPF_K, BPF_REJECT);
   return a.program();
-}
-
-/** Builds a program with forward jumps to named labels (classic BPF jumps only forward, by at most 255). */
-class Assembler {
-  readonly #code: Array<{ code: number; k: number; jt: string | null; jf: string | null }> = [];
-  readonly #labels = new Map<string, number>();
-
-  stmt(code: number, k: number): void {
-    this.#code.push({ code, k, jt: null, jf: null });
-  }
-
-  /** A == k: to `jt` (null: the next instruction), else to `jf`. */
-  jeq(k: number, jt: string | null, jf: string | null): void {
-    this.#code.push({ code: BPF_JMP | BPF_JEQ | BPF_K, k, jt, jf });
-  }
-
-  /** A & k != 0: to `jt`, else to `jf`. */
-  jset(k: number, jt: string | null, jf: string | null): void {
-    this.#code.push({ code: BPF_JMP | BPF_JSET | BPF_K, k, jt, jf });
-  }
-
-  label(name: string): void {
-    this.#labels.set(name, this.#code.length);
-  }
-
-  program(): BpfProgram {
-    return this.#code.map((ins, i) => ({
-      code: ins.code,
-      k: ins.k,
-      jt: this.#offset(ins.jt, i),
-      jf: this.#offset(ins.jf, i),
-    }));
-  }
-
-  #offset(label: string | null, from: number): number {
-    if (label === null) return 0;
-    const to = this.#labels.get(label);
-    if (to === undefined || to <= from || to - from - 1 > 255) {
-      throw new Error(`BPF jump to ${label} cannot be encoded`);
-    }
-    return to - from - 1;
-  }
 }
 
 // Ancillary load of the packet type (linux/filter.h SKF_AD_OFF + SKF_AD_PKTTYPE) and PACKET_OUTGOING.

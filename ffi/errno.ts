@@ -7,7 +7,7 @@
  * @module
  */
 
-import { libc } from "./libc.ts";
+import { errnoCell } from "./libc.ts";
 
 /** Operation not permitted. */
 export const EPERM = 1;
@@ -76,8 +76,6 @@ export function errnoName(errno: number): string {
   return name === undefined || name === "-" ? `E${errno}` : name;
 }
 
-let errnoView: Deno.UnsafePointerView | null = null;
-
 /**
  * Reads this thread's `errno`. Call it right after the failing synchronous libc call, before any other FFI call.
  *
@@ -87,8 +85,5 @@ let errnoView: Deno.UnsafePointerView | null = null;
  * ```
  */
 export function lastErrno(): number {
-  // errno lives in thread-local storage; its address is fixed for this thread (and a module instance belongs to one
-  // thread, the main one or a worker's), so the view is made once.
-  if (errnoView === null) errnoView = new Deno.UnsafePointerView(libc().__errno_location()!);
-  return errnoView.getInt32(0);
+  return errnoCell().getInt32(0);
 }

@@ -158,6 +158,23 @@ export function libc(): Libc {
   return opened;
 }
 
+/** This thread's `errno`, read through a view made with the libc table (see ffi/errno.ts `lastErrno`). */
+let errnoView: Deno.UnsafePointerView | null = null;
+
+/**
+ * The view of this thread's `errno` (errno lives in thread-local storage; its address is fixed for this thread, and a
+ * module instance belongs to one thread), made when the libc table was.
+ *
+ * @example
+ * ```ts
+ * errnoCell().getInt32(0); // errno now
+ * ```
+ */
+export function errnoCell(): Deno.UnsafePointerView {
+  libc();
+  return errnoView!;
+}
+
 function lazySymbols(): Libc {
   const symbols: Record<string, unknown> = {};
   // errno's own accessor is bound now: binding it after a failed call would run dlopen between that call and the
@@ -167,9 +184,10 @@ function lazySymbols(): Libc {
     const key = name as keyof typeof SYMBOLS;
     symbols[name] = Deno.dlopen("libc.so.6", { [key]: SYMBOLS[key] }).symbols[key];
   }
-  // Called once now: whatever the runtime does at a symbol's first call must not happen between a failed call and
-  // the reading of its errno either.
-  (symbols.__errno_location as () => unknown)();
+  // Called once now, and its view made now: whatever the runtime does at a symbol's first call, or at the first
+  // pointer view, must not happen between a failed call and the reading of its errno either (a view made at the
+  // first read once gave ENOENT for a failed close(-1) in CI).
+  errnoView = new Deno.UnsafePointerView((symbols.__errno_location as () => Deno.PointerValue)()!);
   for (const name of Object.keys(SYMBOLS) as (keyof typeof SYMBOLS)[]) {
     if (eager.has(name)) continue;
     Object.defineProperty(symbols, name, {

@@ -33,7 +33,9 @@ export {
   encodeProgram,
   rejectOutgoing,
   type TcpFlow,
+  type TcpFlow6,
   tcpFlowFilter,
+  tcpFlowFilter6,
 } from "./bpf.ts";
 export {
   AF_PACKET,

@@ -15,7 +15,6 @@ import {
   type StreamOutcome,
   type StreamSession,
 } from "../transport/mod.ts";
-import { formatIpv4Address, type Ipv4Address } from "../wire/mod.ts";
 import type { ServerStatusError } from "./errors.ts";
 import type { HttpExchange } from "./http_exchange.ts";
 import type { Carry } from "./hop_types.ts";
@@ -96,7 +95,6 @@ export async function failHop(input: FailedHop): Promise<never> {
 }
 
 /** "host (address)" for a name, the address alone for a literal. */
-function hostOf(url: ParsedUrl, address: Ipv4Address): string {
-  const literal = formatIpv4Address(address);
-  return url.host === literal ? literal : `${url.host} (${literal})`;
+function hostOf(url: ParsedUrl, address: string): string {
+  return url.host === address ? address : `${url.host} (${address})`;
 }

@@ -66,6 +66,10 @@ export interface ConnectionOptions {
    * clock out the next segments a little sooner, which shortens small downloads over long paths.
    */
   quickAcks?: number;
+  /** Bytes of the network header under each segment (20 for IPv4, the default; 40 for IPv6): path MTU → MSS. */
+  networkHeaderLength?: number;
+  /** The smallest path MTU segments are ever sized for (576 for IPv4, the default; 1280 for IPv6, RFC 8200 §5). */
+  minPathMtu?: number;
   /** Where the receive ring and the send buffer come from (default: fresh memory; see `TcpConnection.release`). */
   buffers?: BufferSource;
   /**
@@ -137,6 +141,8 @@ export function resolveOptions(o: ConnectionOptions): ResolvedOptions {
     timestamps: o.timestamps ?? true,
     ecn: o.ecn ?? true,
     buffers: o.buffers ?? FRESH,
+    networkHeaderLength: checkInt("networkHeaderLength", o.networkHeaderLength ?? 20, 20, 60),
+    minPathMtu: checkInt("minPathMtu", o.minPathMtu ?? 576, 68, 65535),
     quickAcks: checkInt("quickAcks", o.quickAcks ?? 0, 0, 1 << 20),
     tsOffset: o.tsOffset === undefined
       ? Math.imul(o.isn ^ 0x5bd1e995, 0x9e3779b1) >>> 0

@@ -29,10 +29,10 @@ export interface IcmpNotice {
  */
 export type IcmpOutcome = "ignored" | "ended" | "mss-lowered" | "noted";
 
-/** The smallest IPv4 datagram every host must accept (RFC 791): we never size segments below it. */
+/** The smallest IPv4 datagram every host must accept (RFC 791): the default `minPathMtu`. */
 export const MIN_PATH_MTU = 576;
-/** IPv4 and TCP fixed headers. */
-const HEADERS = 40;
+/** The TCP fixed header. */
+const TCP_HEADER = 20;
 
 /**
  * RFC 1191 §7's plateau table: what to try when a router says "fragmentation needed" without a next-hop MTU.
@@ -67,7 +67,7 @@ export function handleIcmpNotice(c: Tcb, now: number, n: IcmpNotice): IcmpOutcom
  */
 export function blackHoleStep(c: Tcb, now: number): void {
   if (c.rtxCount < 2 || !isSynchronized(c.state)) return;
-  const floor = mssForMtu(c, MIN_PATH_MTU);
+  const floor = mssForMtu(c, c.opts.minPathMtu);
   const lost = Math.min(c.sendMss, c.dataEnd() - c.sndUna);
   if (lost <= floor) return;
   if (lowerSendMss(c, now, Math.max(floor, Math.floor(c.sendMss / 2)))) c.stats.blackHoleSteps++;
@@ -81,7 +81,8 @@ function quotesSegmentInFlight(c: Tcb, s: SeqNumber): boolean {
 
 /** Our payload per segment over a path of `mtu` bytes (never below the minimum path MTU's). */
 function mssForMtu(c: Tcb, mtu: number): number {
-  return Math.max(mtu, MIN_PATH_MTU) - HEADERS - (c.tsOn ? TS_OPTION_LEN : 0);
+  const headers = c.opts.networkHeaderLength + TCP_HEADER;
+  return Math.max(mtu, c.opts.minPathMtu) - headers - (c.tsOn ? TS_OPTION_LEN : 0);
 }
 
 function plateauBelow(length: number): number {
@@ -96,7 +97,7 @@ function plateauBelow(length: number): number {
 function lowerSendMss(c: Tcb, now: number, mss: number): boolean {
   if (mss >= c.sendMss) return false;
   c.sendMss = mss;
-  c.stats.pathMtu = mss + HEADERS + (c.tsOn ? TS_OPTION_LEN : 0);
+  c.stats.pathMtu = mss + c.opts.networkHeaderLength + TCP_HEADER + (c.tsOn ? TS_OPTION_LEN : 0);
   if (c.sndNxt > c.sndUna) {
     c.sndNxt = c.sndUna;
     c.fastRtxPending = false;

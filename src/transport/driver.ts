@@ -12,55 +12,26 @@
  */
 
 import type { TcpConnection } from "../tcp/mod.ts";
+import type { Ipv4Address } from "../wire/mod.ts";
 import type { Flow } from "./flow.ts";
 import { type FrameCounters, FrameDecoder, FrameEncoder, type IcmpMessage } from "./frames.ts";
 import type { FrameLink } from "./link.ts";
-import type { NetworkLayer } from "./network.ts";
+import {
+  BRIEF_WAIT_MS,
+  DEFAULT_FLUSH_EVERY,
+  type DriverOptions,
+  IDLE_WAIT_CAP_MS,
+  MAX_DELIVERY,
+  MAX_FRAMES_PER_TURN,
+  YIELD_EVERY_MS,
+} from "./driver_options.ts";
+import type { IpAddress } from "./network.ts";
 import { RatePacer } from "./rate_limit.ts";
 import { SendQueue } from "./send_queue.ts";
 import type { AbortReason, ByteStream, StreamHandler, StreamOutcome } from "./stream.ts";
 import type { SegmentWatch } from "./watch.ts";
 
-/** Options of {@linkcode Driver}. */
-export interface DriverOptions {
-  /** Monotonic clock in milliseconds (default `performance.now`). */
-  readonly clock?: () => number;
-  /** The MSS we announced (a larger received segment was coalesced locally). */
-  readonly mss: number;
-  /** The network layer of the flow (IPv4 by default). */
-  readonly network?: NetworkLayer;
-  /** Segments handled between two flushes of the transmit queue (default 64; a quarter while holes are filled). */
-  readonly flushEvery?: number;
-  /**
-   * `--limit-rate`: bytes per second handed to the handler at most (absent: no limit). The receive window is held to
-   * about rate × RTT meanwhile, so the server sends at the rate (see `rate_limit.ts`).
-   */
-  readonly rateLimit?: number;
-  /** Verify every TCP checksum, even those the link says the kernel verified (default false). */
-  readonly alwaysVerifyChecksums?: boolean;
-  /**
-   * End the run once the peer closed first, everything it sent was delivered and our FIN is out, without waiting
-   * in LAST-ACK for the ACK of our FIN (default false: the full close, which the engine's tests check).
-   */
-  readonly endAtLastAck?: boolean;
-  /** Shown every segment sent and accepted (`--report`); absent, the hot path tests one null per segment. */
-  readonly segments?: SegmentWatch;
-}
-
-/** Most frames handled in one turn, so that deadlines and the event loop keep their turn under a flood. */
-const MAX_FRAMES_PER_TURN = 1024;
-const DEFAULT_FLUSH_EVERY = 64;
-/** Longest idle wait: a wait is also a chance for the caller to notice a stop request. */
-const IDLE_WAIT_CAP_MS = 250;
-/** The event loop runs at least this often while frames keep arriving. */
-const YIELD_EVERY_MS = 25;
-/** Longest synchronous wait for the next frame while a transfer runs (see {@linkcode FrameLink.waitBriefly}). */
-const BRIEF_WAIT_MS = 2;
-/**
- * Largest piece handed to the handler at once (one GRO frame's worth). After a pause the ring may hold the whole
- * window (8 MiB): in pieces, the handler can pause again after any of them instead of having to buffer it all.
- */
-const MAX_DELIVERY = 65536;
+export type { DriverOptions } from "./driver_options.ts";
 
 /**
  * Runs one connection to its end over a frame link.
@@ -71,13 +42,13 @@ const MAX_DELIVERY = 65536;
  * const outcome = await driver.run(exchange); // "normal" after an orderly close
  * ```
  */
-export class Driver implements ByteStream {
+export class Driver<A extends IpAddress = Ipv4Address> implements ByteStream {
   readonly #link: FrameLink;
   readonly #conn: TcpConnection;
   readonly #clock: () => number;
   readonly #flushEvery: number;
-  readonly #decoder: FrameDecoder;
-  readonly #encoder: FrameEncoder;
+  readonly #decoder: FrameDecoder<A>;
+  readonly #encoder: FrameEncoder<A>;
   readonly #mss: number;
   readonly #rate: number | null;
   readonly #segments: SegmentWatch | null;
@@ -99,7 +70,7 @@ export class Driver implements ByteStream {
   readonly #endAtLastAck: boolean;
 
   /** Wires a connection to its link; nothing is sent until {@linkcode Driver.run}. */
-  constructor(link: FrameLink, conn: TcpConnection, flow: Flow, options: DriverOptions) {
+  constructor(link: FrameLink, conn: TcpConnection, flow: Flow<A>, options: DriverOptions<A>) {
     this.#link = link;
     this.#conn = conn;
     this.#clock = options.clock ?? (() => performance.now());

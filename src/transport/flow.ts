@@ -4,16 +4,16 @@
  * @module
  */
 
-import { formatIpv4Address, type Ipv4Address } from "../wire/mod.ts";
+import { formatIpv4Address, type Ipv4Address, type Ipv6Address } from "../wire/mod.ts";
 
-/** Our address and port and the server's. */
-export interface Flow {
+/** Our address and port and the server's; the address type says the family (IPv4 unless said). */
+export interface Flow<A extends Ipv4Address | Ipv6Address = Ipv4Address> {
   /** Our source address. */
-  readonly localAddr: Ipv4Address;
+  readonly localAddr: A;
   /** Our port, reserved from the kernel for the connection's lifetime. */
   readonly localPort: number;
   /** The server's address. */
-  readonly remoteAddr: Ipv4Address;
+  readonly remoteAddr: A;
   /** The server's port. */
   readonly remotePort: number;
 }

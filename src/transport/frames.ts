@@ -15,20 +15,9 @@
  */
 
 import type { IcmpNotice } from "../tcp/mod.ts";
-import {
-  describeIcmp,
-  formatIpv4Address,
-  icmpVerdict,
-  IPPROTO_ICMP,
-  IPPROTO_TCP,
-  type Ipv4Address,
-  parseIcmpv4,
-  parseQuotedTcp,
-  parseTcp,
-  type TcpRepr,
-} from "../wire/mod.ts";
+import { IPPROTO_TCP, type Ipv4Address, parseTcp, type TcpRepr } from "../wire/mod.ts";
 import type { Flow } from "./flow.ts";
-import { type Datagram, IPV4, type NetworkLayer } from "./network.ts";
+import { type Datagram, type IpAddress, IPV4, type NetworkLayer } from "./network.ts";
 
 /** What happened to frames below TCP. */
 export interface FrameCounters {
@@ -54,20 +43,6 @@ export interface FrameCounters {
   refusedSends: number;
 }
 
-/** An ICMP error that quotes a segment of our flow: who said what, and what the engine is told. */
-export interface IcmpMessage {
-  /** The reporter: a router on the path, or the server's host. */
-  readonly from: Ipv4Address;
-  /** The address our quoted segment was going to (the server's). */
-  readonly about: Ipv4Address;
-  /** ICMP type. */
-  readonly type: number;
-  /** ICMP code. */
-  readonly code: number;
-  /** What the engine needs of it. */
-  readonly notice: IcmpNotice;
-}
-
 /**
  * A zeroed counter set (also what a download that opened no connection reports).
  *
@@ -88,6 +63,22 @@ export function newFrameCounters(): FrameCounters {
   };
 }
 
+/** An ICMP error that quotes a segment of our flow: who said what (as text), and what the engine is told. */
+export interface IcmpMessage {
+  /** The reporter's address: a router on the path, or the server's host. */
+  readonly from: string;
+  /** The address our quoted segment was going to (the server's). */
+  readonly about: string;
+  /** ICMP type. */
+  readonly type: number;
+  /** ICMP code. */
+  readonly code: number;
+  /** The error in words ("host unreachable"). */
+  readonly words: string;
+  /** What the engine needs of it. */
+  readonly notice: IcmpNotice;
+}
+
 /**
  * Who said what, in words: "the router 198.18.2.1 says host unreachable", or "198.18.2.2 itself says port
  * unreachable" when the server's host answered.
@@ -95,19 +86,17 @@ export function newFrameCounters(): FrameCounters {
  * @example `icmpWords(icmp) === "the router 198.18.2.1 says host unreachable"`
  */
 export function icmpWords(icmp: IcmpMessage): string {
-  const who = icmp.from === icmp.about
-    ? `${formatIpv4Address(icmp.from)} itself`
-    : `the router ${formatIpv4Address(icmp.from)}`;
-  return `${who} says ${describeIcmp(icmp.type, icmp.code)}`;
+  const who = icmp.from === icmp.about ? `${icmp.from} itself` : `the router ${icmp.from}`;
+  return `${who} says ${icmp.words}`;
 }
 
 /** Decodes received frames of one flow into TCP segments. */
-export class FrameDecoder {
+export class FrameDecoder<A extends IpAddress = Ipv4Address> {
   /** Counters, updated as frames are decoded. */
   readonly counters: FrameCounters = newFrameCounters();
-  readonly #flow: Flow;
+  readonly #flow: Flow<A>;
   readonly #mss: number;
-  readonly #network: NetworkLayer;
+  readonly #network: NetworkLayer<A>;
   readonly #trustKernel: boolean;
   #icmp: IcmpMessage | null = null;
   /** Whether the last segment {@linkcode FrameDecoder.decode} returned came marked CE (RFC 3168 §5). */
@@ -117,10 +106,10 @@ export class FrameDecoder {
    * `mss` is the one we announced: anything larger was coalesced locally. With `alwaysVerify`, a checksum the kernel
    * vouches for is verified all the same.
    */
-  constructor(flow: Flow, mss: number, network: NetworkLayer = IPV4, alwaysVerify = false) {
+  constructor(flow: Flow<A>, mss: number, network?: NetworkLayer<A>, alwaysVerify = false) {
     this.#flow = flow;
     this.#mss = mss;
-    this.#network = network;
+    this.#network = network ?? (IPV4 as unknown as NetworkLayer<A>);
     this.#trustKernel = !alwaysVerify;
   }
 
@@ -132,7 +121,7 @@ export class FrameDecoder {
     const c = this.counters;
     const flow = this.#flow;
     const network = this.#network;
-    let ip: Datagram;
+    let ip: Datagram<A>;
     try {
       ip = network.parse(frame);
     } catch {
@@ -140,9 +129,7 @@ export class FrameDecoder {
       return null;
     }
     if (ip.protocol !== IPPROTO_TCP || ip.src !== flow.remoteAddr || ip.dst !== flow.localAddr) {
-      const icmp = ip.protocol === IPPROTO_ICMP && ip.dst === flow.localAddr
-        ? this.#icmpAboutFlow(ip.src, ip.payload)
-        : null;
+      const icmp = ip.dst === flow.localAddr ? this.#icmpAboutFlow(ip, frame) : null;
       if (icmp === null) c.foreign++;
       this.#icmp = icmp;
       return null;
@@ -160,9 +147,9 @@ export class FrameDecoder {
     }
     this.congested = ip.ecn === 3;
     if (trusted && this.#trustKernel) c.kernelChecksum++;
-    else if (!network.verifyTcp(ip.src, ip.dst, ip.payload)) {
+    else if (!network.verifyTcp(ip, frame)) {
       if (seg.payload.length > this.#mss) c.coalesced++;
-      else if (network.isOffloadChecksum(ip.src, ip.dst, ip.payload)) c.offloadChecksum++;
+      else if (network.isOffloadChecksum(ip, frame)) c.offloadChecksum++;
       else {
         c.badChecksum++;
         return null;
@@ -181,41 +168,41 @@ export class FrameDecoder {
     return icmp;
   }
 
-  #icmpAboutFlow(from: Ipv4Address, message: Uint8Array): IcmpMessage | null {
+  #icmpAboutFlow(ip: Datagram<A>, frame: Uint8Array): IcmpMessage | null {
     const flow = this.#flow;
-    try {
-      const icmp = parseIcmpv4(message);
-      const q = parseQuotedTcp(icmp.quoted);
-      // The quote must be a segment of this very flow, from us to the server.
-      if (
-        q.src !== flow.localAddr || q.dst !== flow.remoteAddr || q.srcPort !== flow.localPort ||
-        q.dstPort !== flow.remotePort
-      ) return null;
-      this.counters.icmp++;
-      const notice = {
-        verdict: icmpVerdict(icmp.type, icmp.code),
-        seq: q.seq,
-        mtu: icmp.nextHopMtu,
-        quotedLength: q.totalLength,
-      };
-      return { from, about: q.dst, type: icmp.type, code: icmp.code, notice };
-    } catch {
-      return null; // a malformed message, or one about something else: foreign
-    }
+    const network = this.#network;
+    const icmp = network.icmpError(ip, frame);
+    if (icmp === null) return null; // malformed, or about something else: foreign
+    const q = icmp.quoted;
+    // The quote must be a segment of this very flow, from us to the server.
+    if (
+      q.src !== flow.localAddr || q.dst !== flow.remoteAddr || q.srcPort !== flow.localPort ||
+      q.dstPort !== flow.remotePort
+    ) return null;
+    this.counters.icmp++;
+    const notice = { verdict: icmp.verdict, seq: q.seq, mtu: icmp.mtu, quotedLength: q.totalLength };
+    return {
+      from: network.format(ip.src),
+      about: network.format(q.dst),
+      type: icmp.type,
+      code: icmp.code,
+      words: network.describeIcmp(icmp.type, icmp.code),
+      notice,
+    };
   }
 }
 
 /** Emits segments of one flow as IP frames into one reused buffer. */
-export class FrameEncoder {
-  readonly #flow: Flow;
-  readonly #network: NetworkLayer;
+export class FrameEncoder<A extends IpAddress = Ipv4Address> {
+  readonly #flow: Flow<A>;
+  readonly #network: NetworkLayer<A>;
   readonly #buf = new Uint8Array(65536);
   #id = 0;
 
-  /** `firstId` seeds the IP identification counter (RFC 6864: any value works with DF set). */
-  constructor(flow: Flow, firstId = 0, network: NetworkLayer = IPV4) {
+  /** `firstId` seeds the IP identification counter (RFC 6864: any value works with DF set; IPv6 has none). */
+  constructor(flow: Flow<A>, firstId = 0, network?: NetworkLayer<A>) {
     this.#flow = flow;
-    this.#network = network;
+    this.#network = network ?? (IPV4 as unknown as NetworkLayer<A>);
     this.#id = firstId & 0xffff;
   }
 
@@ -234,15 +221,18 @@ export class FrameEncoder {
  *
  * @example `icmpTraceOf(frame) === "ICMP from 198.18.1.1: fragmentation needed (next-hop MTU 576) about 40000 > 80 seq 12345"`
  */
-export function icmpTraceOf(frame: Uint8Array, network: NetworkLayer = IPV4): string | null {
+export function icmpTraceOf<A extends IpAddress = Ipv4Address>(
+  frame: Uint8Array,
+  network: NetworkLayer<A> = IPV4 as unknown as NetworkLayer<A>,
+): string | null {
   try {
     const ip = network.parse(frame);
-    if (ip.protocol !== IPPROTO_ICMP) return null;
-    const icmp = parseIcmpv4(ip.payload);
-    const q = parseQuotedTcp(icmp.quoted);
-    const mtu = icmp.nextHopMtu > 0 ? ` (next-hop MTU ${icmp.nextHopMtu})` : "";
-    return `ICMP from ${formatIpv4Address(ip.src)}: ${describeIcmp(icmp.type, icmp.code)}${mtu} about ` +
-      `${q.srcPort} > ${q.dstPort} seq ${q.seq}`;
+    const icmp = network.icmpError(ip, frame);
+    if (icmp === null) return null;
+    const q = icmp.quoted;
+    const mtu = icmp.mtu > 0 ? ` (${icmp.type === 3 ? "next-hop " : ""}MTU ${icmp.mtu})` : "";
+    return `${network.name === "IPv6" ? "ICMPv6" : "ICMP"} from ${network.format(ip.src)}: ` +
+      `${network.describeIcmp(icmp.type, icmp.code)}${mtu} about ${q.srcPort} > ${q.dstPort} seq ${q.seq}`;
   } catch {
     return null;
   }
@@ -257,7 +247,10 @@ export function icmpTraceOf(frame: Uint8Array, network: NetworkLayer = IPV4): st
  * const seg = segmentOf(frame); // { srcPort: 80, dstPort: 40000, flags: SYN | ACK, … }
  * ```
  */
-export function segmentOf(frame: Uint8Array, network: NetworkLayer = IPV4): TcpRepr | null {
+export function segmentOf<A extends IpAddress = Ipv4Address>(
+  frame: Uint8Array,
+  network: NetworkLayer<A> = IPV4 as unknown as NetworkLayer<A>,
+): TcpRepr | null {
   try {
     const ip = network.parse(frame);
     return ip.protocol === IPPROTO_TCP ? parseTcp(ip.payload) : null;

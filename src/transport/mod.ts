@@ -52,7 +52,7 @@ export {
   type RingOutcome,
   startReceiveRing,
 } from "./link_choice.ts";
-export { type Datagram, IPV4, type NetworkLayer } from "./network.ts";
+export { type Datagram, type IcmpReading, type IpAddress, IPV4, IPV6, type NetworkLayer } from "./network.ts";
 export { directOpener, type OpenerSettings, type PrivilegedOpener, SOCKET_RCVBUF } from "./opener.ts";
 export {
   type AbortReason,

@@ -1,7 +1,8 @@
 /**
  * Network namespaces and veth links for real-network tests: created with `ip`, named `rhg-<role>-<pid>-<suffix>` so
  * that a process finds its own, and deleted with every process still inside them (which removes their links,
- * firewall rules and qdiscs too). Addresses only in 198.18.0.0/15 and no default routes, so nothing leaves the machine.
+ * firewall rules and qdiscs too). Addresses only in 198.18.0.0/15 (and 2001:2::/48 for IPv6) and no default routes, so
+ * nothing leaves the machine.
  *
  * @example
  * ```ts
@@ -67,8 +68,25 @@ export async function linkNamespaces(a: VethEnd, b: VethEnd, mtu?: number): Prom
 
 /** Writes "1" into `/proc/sys/<key>` inside a namespace (keys that do not exist are skipped; needs only `sh`). */
 export async function enableSysctls(ns: string, keys: readonly string[]): Promise<void> {
-  const script = keys.map((k) => `if [ -e /proc/sys/${k} ]; then echo 1 > /proc/sys/${k}; fi`).join("; ");
-  await run(inNamespace(ns, ["sh", "-c", script]));
+  await setSysctls(ns, Object.fromEntries(keys.map((k) => [k, 1])));
+}
+
+/**
+ * Writes each value into `/proc/sys/<key>` inside a namespace, in the order given (keys that do not exist are
+ * skipped; needs only `sh`).
+ *
+ * @example
+ * ```ts
+ * await setSysctls(ns, { "net/ipv6/conf/default/accept_ra": 0, "net/ipv6/conf/all/forwarding": 1 });
+ * ```
+ */
+export async function setSysctls(ns: string, values: Readonly<Record<string, number | string>>): Promise<void> {
+  const lines = Object.entries(values).map(([k, v]) => {
+    // They go into a shell script: names and plain values only, nothing the shell would read as syntax.
+    if (!/^[\w./-]+$/.test(k) || !/^[\w-]+$/.test(String(v))) throw new TypeError(`Cannot set sysctl "${k}" to "${v}"`);
+    return `if [ -e /proc/sys/${k} ]; then echo ${v} > /proc/sys/${k}; fi`;
+  });
+  await run(inNamespace(ns, ["sh", "-c", lines.join("; ")]));
 }
 
 /**

@@ -1,6 +1,13 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import { BPF_ACCEPT, type BpfProgram, encodeProgram, rejectOutgoing, tcpFlowFilter } from "../../ffi/bpf.ts";
-import { parseIpv4Address } from "../../src/wire/mod.ts";
+import {
+  BPF_ACCEPT,
+  type BpfProgram,
+  encodeProgram,
+  rejectOutgoing,
+  tcpFlowFilter,
+  tcpFlowFilter6,
+} from "../../ffi/bpf.ts";
+import { parseIpv4Address, parseIpv6Address } from "../../src/wire/mod.ts";
 import { buildFrame } from "./_frame.ts";
 
 /** A classic BPF interpreter for the instructions the filters use (out-of-bounds loads drop, as in the kernel). */
@@ -134,4 +141,71 @@ Deno.test("encodeProgram() writes struct sock_filter in host order", () => {
   }]);
   deepEqual([...bytes], [0x15, 0, 1, 2, 4, 3, 2, 1, 6, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
   throws(() => encodeProgram([]), /0 instructions/);
+});
+
+/** A tiny IPv6 frame: a 40-byte header with `next` as its next header, then `body` (no checksums: BPF reads none). */
+function v6Frame(src: string, dst: string, next: number, body: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(40 + body.length);
+  const v = new DataView(frame.buffer);
+  v.setUint32(0, 0x60000000);
+  v.setUint16(4, body.length);
+  frame[6] = next;
+  frame[7] = 64;
+  frame.set(v6Bytes(src), 8);
+  frame.set(v6Bytes(dst), 24);
+  frame.set(body, 40);
+  return frame;
+}
+
+/** The 16 bytes of a fully written IPv6 address (eight groups, no `::`). */
+function v6Bytes(text: string): Uint8Array {
+  const out = new Uint8Array(16);
+  text.split(":").forEach((g, i) => {
+    out[2 * i] = parseInt(g, 16) >> 8;
+    out[2 * i + 1] = parseInt(g, 16) & 0xff;
+  });
+  return out;
+}
+
+/** A TCP header with these ports (the rest zero). */
+function tcpPorts(srcPort: number, dstPort: number): Uint8Array {
+  const tcp = new Uint8Array(20);
+  new DataView(tcp.buffer).setUint32(0, ((srcPort << 16) | dstPort) >>> 0);
+  tcp[12] = 5 << 4;
+  return tcp;
+}
+
+const US6 = "2001:2:0:1:0:0:0:2", SERVER6 = "2001:2:0:2:0:0:0:2", ROUTER6 = "2001:2:0:1:0:0:0:1";
+const program6 = tcpFlowFilter6({
+  srcAddr: parseIpv6Address(SERVER6),
+  srcPort: 80,
+  dstAddr: parseIpv6Address(US6),
+  dstPort: 40000,
+});
+/** An ICMPv6 error from `from` quoting our segment `quoted` (a 40-byte header and TCP). */
+const icmp6 = (from: string, quoted: Uint8Array) =>
+  v6Frame(from, US6, 58, new Uint8Array([2, 0, 0, 0, 0, 0, 5, 0x78, ...quoted]));
+const ourSegment6 = v6Frame(US6, SERVER6, 6, tcpPorts(40000, 80));
+
+Deno.test("tcpFlowFilter6() accepts the flow's IPv6 segments and ICMPv6 errors quoting ours, from any reporter", () => {
+  equal(runFilter(program6, v6Frame(SERVER6, US6, 6, tcpPorts(80, 40000))), BPF_ACCEPT);
+  equal(runFilter(program6, icmp6(ROUTER6, ourSegment6)), BPF_ACCEPT);
+  equal(runFilter(program6, icmp6(SERVER6, ourSegment6)), BPF_ACCEPT);
+});
+
+Deno.test("tcpFlowFilter6() rejects other addresses, ports, IPv4, extension headers and ICMPv6 about other flows", () => {
+  const rejected = [
+    v6Frame(ROUTER6, US6, 6, tcpPorts(80, 40000)), // another source
+    v6Frame(SERVER6, SERVER6, 6, tcpPorts(80, 40000)), // not to us
+    v6Frame(SERVER6, US6, 6, tcpPorts(81, 40000)),
+    v6Frame(SERVER6, US6, 6, tcpPorts(80, 40001)),
+    v6Frame(SERVER6, US6, 17, tcpPorts(80, 40000)), // UDP
+    v6Frame(SERVER6, US6, 0, new Uint8Array([6, 0, 0, 0, 0, 0, 0, 0, ...tcpPorts(80, 40000)])), // hop-by-hop first
+    icmp6(ROUTER6, v6Frame(US6, SERVER6, 6, tcpPorts(40001, 80))), // another of our ports
+    icmp6(ROUTER6, v6Frame(US6, ROUTER6, 6, tcpPorts(40000, 80))), // to another host
+    icmp6(ROUTER6, v6Frame(SERVER6, US6, 6, tcpPorts(80, 40000))), // the server's segment, not ours
+    icmp6(ROUTER6, ourSegment6.subarray(0, 42)), // cut inside the quoted ports
+    buildFrame(good), // IPv4
+  ];
+  rejected.forEach((frame, i) => equal(runFilter(program6, frame), 0, `frame ${i}`));
 });

@@ -7,15 +7,22 @@
  * @module
  */
 
-import type { Flow, FrameLink, ReceivedFrames } from "../../src/transport/mod.ts";
+import type { Flow, FrameLink, IpAddress, NetworkLayer, ReceivedFrames } from "../../src/transport/mod.ts";
 import { IPV4 } from "../../src/transport/mod.ts";
 import {
   emitIcmpv4Error,
+  emitIcmpv6Error,
   emitIpv4,
+  emitIpv6,
   IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
   ipv4,
   IPV4_HEADER_LEN,
-  parseIpv4,
+  type Ipv4Address,
+  IPV6_HEADER_LEN,
+  type Ipv6Address,
+  ipv6ToBytes,
+  parseIpv6Address,
   parseTcp,
   type TcpRepr,
 } from "../../src/wire/mod.ts";
@@ -53,6 +60,17 @@ export interface SimPath {
 /** The simulated router's address. */
 export const SIM_ROUTER = ipv4(0xc6120101);
 
+/** The IPv6 flow of the simulated connection (2001:2::/48, the IPv6 benchmarking range). */
+export const SIM_FLOW6: Flow<Ipv6Address> = {
+  localAddr: parseIpv6Address("2001:2:0:1::2"),
+  localPort: 40000,
+  remoteAddr: parseIpv6Address("2001:2:0:2::2"),
+  remotePort: 80,
+};
+
+/** The simulated router's IPv6 address. */
+export const SIM_ROUTER6 = parseIpv6Address("2001:2:0:1::1");
+
 class Frames implements ReceivedFrames {
   readonly list: Uint8Array[] = [];
   get count(): number {
@@ -72,12 +90,13 @@ class Frames implements ReceivedFrames {
  * const driver = new Driver(link, conn, SIM_FLOW, { mss: 1460, clock: link.clock });
  * ```
  */
-export class SimFrameLink implements FrameLink {
+export class SimFrameLink<A extends IpAddress = Ipv4Address> implements FrameLink {
   /** The simulated server. */
   readonly peer: Peer;
   readonly #up: Link;
   readonly #down: Link;
-  readonly #flow: Flow;
+  readonly #flow: Flow<A>;
+  readonly #network: NetworkLayer<A>;
   readonly #frames = new Frames();
   readonly #buf = new Uint8Array(65536);
   /** Forged segments for the driver, by the time they are due (see {@linkcode SimFrameLink.inject}). */
@@ -94,7 +113,12 @@ export class SimFrameLink implements FrameLink {
   receivedFrames = 0;
 
   /** A link to a fresh simulated server. */
-  constructor(path: SimPath = {}, flow: Flow = SIM_FLOW) {
+  constructor(
+    path: SimPath = {},
+    flow: Flow<A> = SIM_FLOW as unknown as Flow<A>,
+    network: NetworkLayer<A> = IPV4 as unknown as NetworkLayer<A>,
+  ) {
+    this.#network = network;
     const seed = path.seed ?? 1;
     this.#flow = flow;
     this.#path = path;
@@ -130,14 +154,15 @@ export class SimFrameLink implements FrameLink {
 
   /** Parses the frame (copied: the driver reuses its buffer) and puts its segment on the way to the server. */
   transmit(frame: Uint8Array<ArrayBuffer>): boolean {
-    const ip = parseIpv4(frame.slice());
+    const ip = this.#network.parse(frame.slice());
     const seg = parseTcp(ip.payload);
     this.sent.push(seg);
     const mtu = this.#path.upMtu;
     if (mtu !== undefined && frame.length > mtu) {
       this.tooBig++;
-      // The router quotes the IP header and the first 8 bytes of TCP, back after the down link's delay.
-      const quote = frame.slice(0, 28);
+      // The router quotes the IP header and the first 8 bytes of TCP (RFC 792; ICMPv6 quotes more), back after the
+      // down link's delay.
+      const quote = frame.slice(0, this.#network.headerLength + 8);
       const delay = this.#path.down?.delayMs ?? 5;
       if (this.#path.routerSaysTooBig) this.injectFrame(this.#now + delay, () => this.#icmpFrame(quote, mtu));
       return true;
@@ -238,20 +263,21 @@ export class SimFrameLink implements FrameLink {
   /** Nothing to release. */
   close(): void {}
 
-  /** `seg` from the server as an IPv4 frame. */
+  /** `seg` from the server as a frame of the link's network layer. */
   #frame(seg: TcpRepr): Uint8Array {
     const f = this.#flow;
-    const n = IPV4.emitTcp(seg, f.remoteAddr, f.localAddr, this.#id++ & 0xffff, this.#buf);
+    const n = this.#network.emitTcp(seg, f.remoteAddr, f.localAddr, this.#id++ & 0xffff, this.#buf);
     return this.#buf.slice(0, n);
   }
 
-  /** The router's "fragmentation needed" quoting `quote`, as an IPv4 frame to us. */
+  /** The router's "fragmentation needed" (ICMPv6: "packet too big") quoting `quote`, as a frame to us. */
   #icmpFrame(quote: Uint8Array, mtu: number): Uint8Array {
+    if (this.#network.name === "IPv6") return icmpv6TooBig(quote, mtu, this.#flow.localAddr as Ipv6Address);
     const message = emitIcmpv4Error(3, 4, mtu, quote);
     const frame = new Uint8Array(IPV4_HEADER_LEN + message.length);
     const header = { dscp: 0, ecn: 0, identification: 0, dontFragment: false, ttl: 64, protocol: IPPROTO_ICMP };
     emitIpv4(
-      { ...header, src: SIM_ROUTER, dst: this.#flow.localAddr, payloadLength: message.length },
+      { ...header, src: SIM_ROUTER, dst: this.#flow.localAddr as Ipv4Address, payloadLength: message.length },
       frame,
       0,
       message,
@@ -273,4 +299,16 @@ export class SimFrameLink implements FrameLink {
     this.peer.handleTimeout(t);
     for (let seg = this.peer.poll(t); seg !== null; seg = this.peer.poll(t)) this.#down.send(t, seg);
   }
+}
+
+/** ICMPv6 "packet too big" (RFC 4443 §3.2) from {@linkcode SIM_ROUTER6} to `to`, quoting `quote`. */
+export function icmpv6TooBig(quote: Uint8Array, mtu: number, to: Ipv6Address): Uint8Array {
+  const router = new Uint8Array(16), us = new Uint8Array(16);
+  ipv6ToBytes(SIM_ROUTER6, router);
+  ipv6ToBytes(to, us);
+  const message = emitIcmpv6Error(2, 0, mtu, quote, router, us);
+  const frame = new Uint8Array(IPV6_HEADER_LEN + message.length);
+  const header = { dscp: 0, ecn: 0, flowLabel: 0, nextHeader: IPPROTO_ICMPV6, hopLimit: 64, src: SIM_ROUTER6, dst: to };
+  emitIpv6({ ...header, payloadLength: message.length }, frame, 0, message);
+  return frame;
 }

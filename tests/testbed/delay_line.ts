@@ -12,6 +12,8 @@
  *
  * Packets for the router itself are still delivered locally (the `local` table comes first). Each packet is forwarded
  * twice, veth → r-dl and r-dl → veth; the router's loss rules match the output veth, so they drop a packet once.
+ * With `ipv6`, the same rules and route exist for IPv6 (`ip -6 rule`, table 100 of IPv6); the program tells the
+ * directions of IPv6 packets apart by their addresses as it does for IPv4. IPv6 has no rp_filter to turn off.
  *
  * The program is compiled with gcc into `tests/.cache/` (outside git), once per version of its source.
  *
@@ -77,15 +79,17 @@ export async function buildDelayLine(): Promise<string> {
 export class DelayLine {
   #ns: string;
   #ifs: readonly string[];
+  #families: readonly ("-4" | "-6")[];
   #child: Deno.ChildProcess | null = null;
   #deviceMade = false;
   #rttMs = 0;
   #jitterMs = 0;
 
-  /** The line for router namespace `ns`, delaying what arrives on the interfaces `ifs`. */
-  constructor(ns: string, ifs: readonly string[]) {
+  /** The line for router namespace `ns`, delaying what arrives on the interfaces `ifs` (IPv6 too with `ipv6`). */
+  constructor(ns: string, ifs: readonly string[], ipv6 = false) {
     this.#ns = ns;
     this.#ifs = ifs;
+    this.#families = ipv6 ? ["-4", "-6"] : ["-4"];
   }
 
   /** The round trip added, in milliseconds (0: the line is off). */
@@ -133,8 +137,10 @@ export class DelayLine {
       const [text] = await Promise.all([new Response(child.stderr).text(), child.status, child.stdout.cancel()]);
       throw new Error(`The delay line did not start: ${text.trim() || `it printed "${ready}" instead of "ready"`}`);
     }
-    for (const dev of this.#ifs) await this.#ip(["rule", "add", "iif", dev, "table", String(DELAY_TABLE)]);
-    await this.#ip(["route", "add", "default", "dev", DELAY_DEV, "table", String(DELAY_TABLE)]);
+    for (const family of this.#families) {
+      for (const dev of this.#ifs) await this.#ip([family, "rule", "add", "iif", dev, "table", String(DELAY_TABLE)]);
+      await this.#ip([family, "route", "add", "default", "dev", DELAY_DEV, "table", String(DELAY_TABLE)]);
+    }
     this.#rttMs = rttMs;
     this.#jitterMs = jitterMs;
     return previous;
@@ -146,9 +152,12 @@ export class DelayLine {
     if (child === null) return null;
     this.#child = null;
     this.#rttMs = this.#jitterMs = 0;
-    await this.#ip(["route", "flush", "table", String(DELAY_TABLE)]);
-    for (const dev of this.#ifs) {
-      await run(["ip", "-n", this.#ns, "rule", "del", "iif", dev, "table", String(DELAY_TABLE)]).catch(() => {});
+    for (const family of this.#families) {
+      await this.#ip([family, "route", "flush", "table", String(DELAY_TABLE)]);
+      for (const dev of this.#ifs) {
+        const del = ["ip", "-n", this.#ns, family, "rule", "del", "iif", dev, "table", String(DELAY_TABLE)];
+        await run(del).catch(() => {});
+      }
     }
     const stderr = new Response(child.stderr).text();
     try {
@@ -234,7 +243,8 @@ async function readLine(stream: ReadableStream<Uint8Array>, timeoutMs: number): 
   return text.split("\n")[0];
 }
 
-/** Whether the delay line's rules are installed in `ns` (for tests). */
-export function delayRulesInstalled(ns: string): boolean {
-  return execSync(["ip", "-n", ns, "rule", "list", "table", String(DELAY_TABLE)]).stdout.trim() !== "";
+/** Whether the delay line's rules for IPv4 (or with `family` 6, IPv6) are installed in `ns` (for tests). */
+export function delayRulesInstalled(ns: string, family: 4 | 6 = 4): boolean {
+  const list = ["ip", "-n", ns, `-${family}`, "rule", "list", "table", String(DELAY_TABLE)];
+  return execSync(list).stdout.trim() !== "";
 }

@@ -56,7 +56,8 @@ testbedTest(
     assert.ok(delayRulesInstalled(tb.routerNs));
     const at20 = await handshakeMs(tb);
     console.log(`handshakes at 20 ms: ${at20.map((x) => x.toFixed(1)).join(" ")} ms`);
-    assert.ok(median(at20) >= 19.9 && median(at20) < 23, `median handshake ${median(at20)} ms at 20 ms`);
+    // Never early; late only by the machine's load (a doubled delay would be 40 ms), so the upper bound is loose.
+    assert.ok(median(at20) >= 19.9 && median(at20) < 30, `median handshake ${median(at20)} ms at 20 ms`);
     const f = await tb.randomFile("f.bin", 10 * MiB, 1);
     assert.ok(await curlExact(tb, "/f.bin", f.sha256), "10 MiB through the 20 ms line differs");
 
@@ -65,7 +66,7 @@ testbedTest(
     assert.deepEqual([stats.queueDrops, stats.oversize, stats.writeErrors], [0, 0, 0]);
     const at100 = await handshakeMs(tb);
     console.log(`handshakes at 100 ms: ${at100.map((x) => x.toFixed(1)).join(" ")} ms`);
-    assert.ok(median(at100) >= 99.9 && median(at100) < 103, `median handshake ${median(at100)} ms at 100 ms`);
+    assert.ok(median(at100) >= 99.9 && median(at100) < 130, `median handshake ${median(at100)} ms at 100 ms`);
     assert.ok(await curlExact(tb, "/f.bin", f.sha256), "10 MiB through the 100 ms line differs");
 
     await tb.setDelay(0);
@@ -73,7 +74,7 @@ testbedTest(
     assert.ok(!delayRulesInstalled(tb.routerNs), "the rules into the line are still there");
     assert.equal(await routerPids(tb), "", "the delay line still runs after it was taken out");
     const direct = await handshakeMs(tb);
-    assert.ok(median(direct) < 5, `median handshake ${median(direct)} ms without the line`);
+    assert.ok(median(direct) < 10, `median handshake ${median(direct)} ms without the line`);
   },
 );
 
@@ -86,7 +87,7 @@ testbedTest(
     const link = await tb.execIn("router", ["ip", "link", "show", "dev", DELAY_DEV]);
     assert.notEqual(link.code, 0, `${DELAY_DEV} exists: ${link.stdout}`);
     assert.equal(await routerPids(tb), "");
-    assert.ok(median(await handshakeMs(tb)) < 5);
+    assert.ok(median(await handshakeMs(tb)) < 10);
   },
 );
 

@@ -32,8 +32,9 @@
  * - `/bad-length/<file>?declared=n`: the whole file after `Content-Length: n` (a wrong one), then the connection closes.
  * - `/disposition/<value>/<file>`: the file with `Content-Disposition: <value>` (the value as base64url of its UTF-8).
  *
- * Run: `deno run --allow-net --allow-read file_server.ts --root DIR [--hostname 198.18.2.2] [--port 8080]`; it prints
- * `listening on http://host:port/` once it accepts connections.
+ * Run: `deno run --allow-net --allow-read file_server.ts [--also-hostname ADDR]… --root DIR [--hostname 198.18.2.2]
+ * [--port 8080]`; it prints `listening on http://host:port/` once it accepts connections on every address.
+ * `--also-hostname` (first, before the other options) adds a listener on the same port, e.g. the IPv6 address.
  *
  * @module
  */
@@ -51,6 +52,8 @@ export interface FileServerOptions {
   hostname: string;
   /** TCP port to listen on (0: any free port). */
   port: number;
+  /** More addresses to listen on, on the same port (e.g. the IPv6 one); default none. */
+  alsoHostnames?: readonly string[];
 }
 
 /** A running file server. */
@@ -71,30 +74,42 @@ export interface FileServer {
  * await srv.close();
  * ```
  */
-export function startFileServer(opts: FileServerOptions): Promise<FileServer> {
+export async function startFileServer(opts: FileServerOptions): Promise<FileServer> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const onConnection = (socket: net.Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {}); // peers that reset are part of the tests
     socket.setNoDelay(true);
     handleConnection(opts.root, socket).catch(() => socket.destroy());
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, opts.hostname, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : opts.port;
-      resolve({
-        port,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => done());
-          }),
+  };
+  const servers: net.Server[] = [];
+  const close = () =>
+    Promise.all(servers.map((server) => new Promise<void>((done) => server.close(() => done())))).then(() => {});
+  let port = opts.port;
+  try {
+    // One listener per address (not one dual-stack socket): each family listens only where it was asked to.
+    for (const hostname of [opts.hostname, ...opts.alsoHostnames ?? []]) {
+      const server = net.createServer(onConnection);
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, hostname, () => resolve());
       });
-    });
-  });
+      servers.push(server);
+      const address = server.address();
+      port = typeof address === "object" && address !== null ? address.port : port;
+    }
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return {
+    port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return close();
+    },
+  };
 }
 
 async function handleConnection(root: string, socket: net.Socket): Promise<void> {
@@ -124,7 +139,13 @@ async function handleRequest(root: string, req: HttpRequest, writer: HttpWriter)
 }
 
 if (import.meta.main) {
-  const args = serverArgs("file_server.ts", { hostname: "198.18.2.2", port: 8080 });
-  const srv = await startFileServer(args);
+  const alsoHostnames: string[] = [];
+  let rest = Deno.args;
+  while (rest[0] === "--also-hostname" && rest.length > 1) {
+    alsoHostnames.push(rest[1]);
+    rest = rest.slice(2);
+  }
+  const args = serverArgs("file_server.ts", { hostname: "198.18.2.2", port: 8080 }, rest);
+  const srv = await startFileServer({ ...args, alsoHostnames });
   console.log(`listening on http://${args.hostname}:${srv.port}/`);
 }

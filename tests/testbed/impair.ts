@@ -4,6 +4,8 @@
  * offload switches (ethtool). Loss must be made here, between the hosts: a DROP on either host's own stack is not loss
  * (the sender is told and re-sends). The loss rules match the output veth, so with the delay line (delay_line.ts) in
  * the path, where each packet is forwarded twice (veth → TUN, TUN → veth), they still drop a packet at most once.
+ * With `ipv6`, loss applies to IPv6 packets too (an nft `inet` table instead of an `ip` one, or the same rules in
+ * ip6tables) and the counters add up both families; the rate limit is a qdisc, which sees every packet anyway.
  *
  * @module
  */
@@ -39,6 +41,7 @@ export class RouterImpairments {
   #ns: string;
   #ifs: { toClient: string; toServer: string };
   #backend: LossBackend | null;
+  #ipv6: boolean;
   #installed = false;
   #lossBase = { toClient: 0, toServer: 0 };
   #rateBase = 0;
@@ -46,12 +49,23 @@ export class RouterImpairments {
 
   /**
    * State for namespace `ns`, interface `toClient` (facing the client) and `toServer` (facing the server); loss uses
-   * `backend` (default: nft when installed, else iptables).
+   * `backend` (default: nft when installed, else iptables); with `ipv6`, loss drops IPv6 packets as well.
    */
-  constructor(ns: string, toClient: string, toServer: string, backend?: LossBackend) {
+  constructor(ns: string, toClient: string, toServer: string, backend?: LossBackend, ipv6 = false) {
     this.#ns = ns;
     this.#ifs = { toClient, toServer };
     this.#backend = backend ?? null;
+    this.#ipv6 = ipv6;
+  }
+
+  /** The nft family of the loss table: `inet` sees both IP versions, `ip` only IPv4. */
+  get #family(): string {
+    return this.#ipv6 ? "inet" : "ip";
+  }
+
+  /** The iptables programs the loss rules go into. */
+  get #iptables(): string[] {
+    return this.#ipv6 ? ["iptables", "ip6tables"] : ["iptables"];
   }
 
   /** The firewall that makes the loss (`null` until loss is first set). */
@@ -81,9 +95,9 @@ export class RouterImpairments {
         `    oifname "${dev}" numgen random mod 10000 < ${Math.round(p * 10000)} counter drop comment "${tag}"`
       );
       const script = [
-        `add table ip ${TABLE}`,
-        `delete table ip ${TABLE}`,
-        `table ip ${TABLE} {`,
+        `add table ${this.#family} ${TABLE}`,
+        `delete table ${this.#family} ${TABLE}`,
+        `table ${this.#family} ${TABLE} {`,
         `  chain forward {`,
         `    type filter hook forward priority 0; policy accept;`,
         ...lines,
@@ -93,15 +107,17 @@ export class RouterImpairments {
       ].join("\n");
       await this.#in(["nft", "-f", "-"], new TextEncoder().encode(script));
     } else {
-      if (!this.#installed) {
-        await this.#in(["iptables", "-w", "-N", CHAIN]);
-        await this.#in(["iptables", "-w", "-A", "FORWARD", "-j", CHAIN]);
-      }
-      await this.#in(["iptables", "-w", "-F", CHAIN]);
-      for (const [dev, tag, p] of rules) {
-        if (p === 0) continue;
-        const rule = `-A ${CHAIN} -o ${dev} -m statistic --mode random --probability ${p}`;
-        await this.#in(["iptables", "-w", ...rule.split(" "), "-m", "comment", "--comment", tag, "-j", "DROP"]);
+      for (const iptables of this.#iptables) {
+        if (!this.#installed) {
+          await this.#in([iptables, "-w", "-N", CHAIN]);
+          await this.#in([iptables, "-w", "-A", "FORWARD", "-j", CHAIN]);
+        }
+        await this.#in([iptables, "-w", "-F", CHAIN]);
+        for (const [dev, tag, p] of rules) {
+          if (p === 0) continue;
+          const rule = `-A ${CHAIN} -o ${dev} -m statistic --mode random --probability ${p}`;
+          await this.#in([iptables, "-w", ...rule.split(" "), "-m", "comment", "--comment", tag, "-j", "DROP"]);
+        }
       }
     }
     this.#installed = true;
@@ -147,7 +163,7 @@ export class RouterImpairments {
       if (tag === "drop-to-server") counts.toServer += packets;
     };
     if (this.#backend === "nft") {
-      const out = JSON.parse(await this.#in(["nft", "-j", "list", "table", "ip", TABLE])) as {
+      const out = JSON.parse(await this.#in(["nft", "-j", "list", "table", this.#family, TABLE])) as {
         nftables: { rule?: { comment?: string; expr: { counter?: { packets: number } }[] } }[];
       };
       for (const item of out.nftables) {
@@ -156,10 +172,12 @@ export class RouterImpairments {
         if (rule?.comment !== undefined && counter !== undefined) add(rule.comment, counter.packets);
       }
     } else {
-      const out = await this.#in(["iptables", "-w", "-L", CHAIN, "-v", "-x", "-n"]);
-      for (const line of out.split("\n")) {
-        const m = /^\s*(\d+)\s.*\/\* (drop-to-\w+) \*\//.exec(line);
-        if (m !== null) add(m[2], Number(m[1]));
+      for (const iptables of this.#iptables) {
+        const out = await this.#in([iptables, "-w", "-L", CHAIN, "-v", "-x", "-n"]);
+        for (const line of out.split("\n")) {
+          const m = /^\s*(\d+)\s.*\/\* (drop-to-\w+) \*\//.exec(line);
+          if (m !== null) add(m[2], Number(m[1]));
+        }
       }
     }
     return counts;

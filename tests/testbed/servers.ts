@@ -9,6 +9,7 @@
 
 import { CommandError, exec, findProgram } from "../_support/exec.ts";
 import { denoRun } from "../_support/program.ts";
+import { pollUntil } from "../_support/poll.ts";
 
 /** Which server: nginx on port 80, the testbed's file server on 8080, python's http.server on 8000. */
 export type ServerKind = "nginx" | "deno" | "python";
@@ -38,6 +39,8 @@ export interface ServerContext {
   ns: string;
   /** Address to listen on. */
   addr: string;
+  /** IPv6 address to listen on as well (default none; python then listens on every address, see serverCommand). */
+  addr6?: string;
   /** Document root. */
   wwwDir: string;
   /** A private directory for the server's configuration, logs and temp files. */
@@ -61,7 +64,14 @@ export function serverAvailable(kind: ServerKind): boolean {
 export async function startServer(kind: ServerKind, ctx: ServerContext): Promise<ServerProcess> {
   const port = SERVER_PORTS[kind];
   const where = { ns: ctx.ns, addr: ctx.addr, port };
-  return { kind, ...await runServer(kind, await serverCommand(kind, ctx, port), where) };
+  const server: ServerProcess = { kind, ...await runServer(kind, await serverCommand(kind, ctx, port), where) };
+  // Listening on the IPv4 address does not say the IPv6 socket is bound yet (the file server opens them one by one).
+  const addr6 = ctx.addr6;
+  if (addr6 !== undefined && !(await pollUntil(() => isListening(ctx.ns, `[${addr6}]`, port), 15_000, 50))) {
+    await server.stop(0);
+    throw new Error(`The ${kind} server did not listen on [${addr6}]:${port} in 15 s. ${server.stderrTail()}`);
+  }
+  return server;
 }
 
 /** Where {@linkcode runServer} runs a server, and how it starts the process. */
@@ -160,10 +170,12 @@ async function serverCommand(kind: ServerKind, ctx: ServerContext, port: number)
       const script = new URL("./file_server.ts", import.meta.url);
       if (script.protocol !== "file:") throw new Error(`Cannot run the file server from ${script.href}`);
       const args = ["--root", ctx.wwwDir, "--hostname", ctx.addr, "--port", String(port)];
-      return denoRun(script.pathname, args, [
+      const also = ctx.addr6 === undefined ? [] : ["--also-hostname", ctx.addr6];
+      const net = ctx.addr6 === undefined ? "" : `,[${ctx.addr6}]:${port}`;
+      return denoRun(script.pathname, [...also, ...args], [
         "--quiet",
         "--no-prompt",
-        `--allow-net=${ctx.addr}:${port}`,
+        `--allow-net=${ctx.addr}:${port}${net}`,
         `--allow-read=${ctx.wwwDir}`,
       ]);
     }
@@ -180,7 +192,10 @@ async function serverCommand(kind: ServerKind, ctx: ServerContext, port: number)
     case "python": {
       const python = findProgram("python3");
       if (python === null) throw new CommandError(["python3"], null, "python3 is not installed");
-      return [python, "-m", "http.server", String(port), "--bind", ctx.addr, "--directory", ctx.wwwDir];
+      // http.server binds one address; `::` makes it a dual-stack socket (IPV6_V6ONLY off) that takes both
+      // families, on every address of the server namespace (which has only the testbed's).
+      const bind = ctx.addr6 === undefined ? ctx.addr : "::";
+      return [python, "-m", "http.server", String(port), "--bind", bind, "--directory", ctx.wwwDir];
     }
   }
 }
@@ -197,7 +212,7 @@ export function nginxConf(ctx: ServerContext, port: number): string {
   gzip_types text/plain;
   gzip_min_length 20;
   server {
-    listen ${ctx.addr}:${port};
+    listen ${ctx.addr}:${port};${ctx.addr6 === undefined ? "" : `\n    listen [${ctx.addr6}]:${port};`}
     root ${ctx.wwwDir};
     location / { }
   }

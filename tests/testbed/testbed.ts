@@ -17,8 +17,10 @@
  * ```
  *
  * No default routes and only addresses in 198.18.0.0/15: nothing can leave the testbed. IPv6 is disabled in the three
- * namespaces so captures show only the test's traffic. Everything lives in the namespaces and one temp directory, so
- * {@linkcode Testbed.down} (also run on SIGINT, SIGTERM and `unload`) removes all of it.
+ * namespaces so captures show only the test's traffic, unless `ipv6: true` adds addresses in 2001:2::/48 (ipv6.ts),
+ * servers listening on them too ({@linkcode Testbed.url6}), and loss and delay for IPv6 packets. Everything lives in
+ * the namespaces and one temp directory, so {@linkcode Testbed.down} (also run on SIGINT, SIGTERM and `unload`)
+ * removes all of it.
  *
  * @example
  * ```ts
@@ -42,6 +44,7 @@ import { DelayLine, type DelayLineStats } from "./delay_line.ts";
 import { type LossBackend, type RouterCounters, RouterImpairments, setGro, setTxOffloads } from "./impair.ts";
 import { nextTestbedId, register, unregister } from "./lifecycle.ts";
 import { ADDRS, createTopology, deleteNamespacesSync, IFS, type Namespaces, namespacesFor } from "./topology.ts";
+import { ADDRS6, httpUrl } from "./ipv6.ts";
 import { SERVER_PORTS, type ServerKind, type ServerProcess, startServer } from "./servers.ts";
 
 export type { ExecOptions, ExecResult } from "../_support/exec.ts";
@@ -49,6 +52,7 @@ export type { RandomFile } from "../_support/files.ts";
 export type { DirectionCounters, LossBackend, RouterCounters } from "./impair.ts";
 export type { DelayLineStats } from "./delay_line.ts";
 export { ADDRS, IFS } from "./topology.ts";
+export { ADDRS6, PREFIXES6 } from "./ipv6.ts";
 export { SERVER_PORTS, serverAvailable, type ServerKind, type ServerProcess } from "./servers.ts";
 
 /** Options of {@linkcode Testbed.up}. */
@@ -73,6 +77,8 @@ export interface TestbedOptions {
   rttMs?: number;
   /** Each round trip takes up to this many ms more (uniform per direction, no reordering; default 0). */
   jitterMs?: number;
+  /** IPv6 as well: addresses {@linkcode ADDRS6}, servers listening on them, loss and delay for it (default false). */
+  ipv6?: boolean;
 }
 
 /** Options of {@linkcode Testbed.spawnClient}. */
@@ -104,6 +110,14 @@ export class Testbed {
   readonly serverAddr: string = ADDRS.server;
   /** All four addresses: client, router toward client and server, server. */
   readonly addrs: typeof ADDRS = ADDRS;
+  /** Whether the testbed has IPv6 (option `ipv6`); without it no namespace has an IPv6 address. */
+  readonly ipv6: boolean;
+  /** The client's IPv6 address (`2001:2:0:1::2`), there only with `ipv6`. */
+  readonly clientAddr6: string = ADDRS6.client;
+  /** The server's IPv6 address (`2001:2:0:2::2`), there only with `ipv6`. */
+  readonly serverAddr6: string = ADDRS6.server;
+  /** All four IPv6 addresses, as {@linkcode Testbed.addrs}; there only with `ipv6`. */
+  readonly addrs6: typeof ADDRS6 = ADDRS6;
   /** Interface names: `c-r` (client), `r-c`, `r-s` (router toward client and server), `s-r` (server). */
   readonly ifs: typeof IFS = IFS;
   /** Private temp directory (server configs and logs); removed by {@linkcode Testbed.down}. */
@@ -120,15 +134,17 @@ export class Testbed {
   #downing: Promise<void> | null = null;
   #ns: Namespaces;
 
-  private constructor(ns: Namespaces, tempDir: string, lossBackend?: LossBackend) {
+  private constructor(ns: Namespaces, tempDir: string, opts: TestbedOptions) {
     this.#ns = ns;
+    this.ipv6 = opts.ipv6 ?? false;
     this.clientNs = ns.client;
     this.routerNs = ns.router;
     this.serverNs = ns.server;
     this.tempDir = tempDir;
     this.wwwDir = `${tempDir}/www`;
-    this.#router = new RouterImpairments(this.routerNs, this.ifs.routerToClient, this.ifs.routerToServer, lossBackend);
-    this.#delay = new DelayLine(this.routerNs, [this.ifs.routerToClient, this.ifs.routerToServer]);
+    const { routerToClient, routerToServer } = this.ifs;
+    this.#router = new RouterImpairments(this.routerNs, routerToClient, routerToServer, opts.lossBackend, this.ipv6);
+    this.#delay = new DelayLine(this.routerNs, [routerToClient, routerToServer], this.ipv6);
   }
 
   /** Creates the namespaces, links, routes and impairments, starts the servers and waits until they listen. */
@@ -137,7 +153,7 @@ export class Testbed {
     // Open to all: nginx workers read it, and rawhttpget, dropped to nobody, writes into it.
     const tempDir = await makeOpenTempDir({ prefix: "rhg-testbed-" });
     const id = nextTestbedId((id) => Object.values(namespacesFor(id)).some(namespaceExists));
-    const tb = new Testbed(namespacesFor(id), tempDir, opts.lossBackend);
+    const tb = new Testbed(namespacesFor(id), tempDir, opts);
     register(tb);
     try {
       await tb.#build(opts);
@@ -150,7 +166,7 @@ export class Testbed {
 
   async #build(opts: TestbedOptions): Promise<void> {
     await Deno.mkdir(this.wwwDir, { mode: 0o755 });
-    await createTopology(this.#ns, opts.mtu ?? 1500);
+    await createTopology(this.#ns, opts.mtu ?? 1500, this.ipv6);
     if (!(opts.serverOffloads ?? false)) await this.setServerOffloads(false);
     if (opts.clientGro ?? false) await this.setClientGro(true);
     if ((opts.lossToClient ?? 0) > 0 || (opts.lossToServer ?? 0) > 0) {
@@ -164,7 +180,8 @@ export class Testbed {
   /** Starts one more server (no-op if it runs already) and waits until it listens. */
   async startServer(kind: ServerKind): Promise<void> {
     if (this.#servers.has(kind)) return;
-    const ctx = { ns: this.serverNs, addr: this.serverAddr, wwwDir: this.wwwDir, tempDir: this.tempDir };
+    const addr6 = this.ipv6 ? this.serverAddr6 : undefined;
+    const ctx = { ns: this.serverNs, addr: this.serverAddr, addr6, wwwDir: this.wwwDir, tempDir: this.tempDir };
     this.#servers.set(kind, await startServer(kind, ctx));
   }
 
@@ -175,13 +192,22 @@ export class Testbed {
 
   /** The URL of `path` on a running server, e.g. `http://198.18.2.2:8080/a.bin`. */
   url(server: ServerKind, path: string): string {
+    return httpUrl(this.serverAddr, this.#port(server), path);
+  }
+
+  /** The IPv6 URL of `path` on a running server, e.g. `http://[2001:2:0:2::2]:8080/a.bin` (needs `ipv6: true`). */
+  url6(server: ServerKind, path: string): string {
+    if (!this.ipv6) throw new Error(`Cannot make an IPv6 URL for the ${server} server: the testbed has no IPv6`);
+    return httpUrl(this.serverAddr6, this.#port(server), path);
+  }
+
+  #port(server: ServerKind): number {
     if (!this.#servers.has(server)) {
       throw new Error(
         `Cannot make a URL for the ${server} server: it is not running (start it with servers: ["${server}"])`,
       );
     }
-    const port = SERVER_PORTS[server];
-    return `http://${this.serverAddr}${port === 80 ? "" : `:${port}`}${path.startsWith("/") ? "" : "/"}${path}`;
+    return SERVER_PORTS[server];
   }
 
   /** Writes a file under {@linkcode Testbed.wwwDir} (creating directories) and returns its absolute path. */

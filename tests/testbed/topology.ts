@@ -1,12 +1,16 @@
 /**
  * The testbed's network: three namespaces, two veth links, addresses in 198.18.0.0/15 only, forwarding in the router,
- * and one route each on client and server (no default routes, so nothing can leave). Drawn in `testbed.ts`.
+ * and one route each on client and server (no default routes, so nothing can leave). Drawn in `testbed.ts`; with
+ * `ipv6`, the same in 2001:2::/48 as well (ipv6.ts).
  *
  * @module
  */
 
 import { run } from "../_support/exec.ts";
 import { createNamespace, deleteNamespaceSync, enableSysctls, linkNamespaces } from "../_support/namespaces.ts";
+import { addIpv6, prepareIpv6 } from "./ipv6.ts";
+
+export { ADDRS6, PREFIXES6 } from "./ipv6.ts";
 
 /** The testbed's addresses. */
 export const ADDRS = {
@@ -34,9 +38,15 @@ export function namespacesFor(id: string): Namespaces {
   return { client: `rhg-c-${id}`, router: `rhg-r-${id}`, server: `rhg-s-${id}` };
 }
 
-/** Creates the namespaces, links, addresses and routes; IPv6 is disabled so captures show only the tests. */
-export async function createTopology(ns: Namespaces, mtu: number): Promise<void> {
-  for (const name of [ns.client, ns.router, ns.server]) await createNamespace(name, { noIpv6: true });
+/**
+ * Creates the namespaces, links, addresses and routes. Without `ipv6`, IPv6 is disabled so captures show only the
+ * tests; with it, the IPv6 addresses and routes of ipv6.ts are added too.
+ */
+export async function createTopology(ns: Namespaces, mtu: number, ipv6 = false): Promise<void> {
+  for (const name of [ns.client, ns.router, ns.server]) {
+    await createNamespace(name, { noIpv6: !ipv6 });
+    if (ipv6) await prepareIpv6(name);
+  }
   const end = (name: string, dev: string, addr: string) => ({ ns: name, dev, addr: `${addr}/24` });
   await linkNamespaces(
     end(ns.client, IFS.client, ADDRS.client),
@@ -51,6 +61,12 @@ export async function createTopology(ns: Namespaces, mtu: number): Promise<void>
   await enableSysctls(ns.router, ["net/ipv4/ip_forward"]);
   await run(["ip", "-n", ns.client, "route", "add", "198.18.2.0/24", "via", ADDRS.routerToClient]);
   await run(["ip", "-n", ns.server, "route", "add", "198.18.1.0/24", "via", ADDRS.routerToServer]);
+  if (!ipv6) return;
+  await addIpv6({
+    client: { ns: ns.client, dev: IFS.client },
+    router: { ns: ns.router, toClient: IFS.routerToClient, toServer: IFS.routerToServer },
+    server: { ns: ns.server, dev: IFS.server },
+  });
 }
 
 /**
