@@ -44,6 +44,15 @@ export class Assembler {
     this.#labels.set(name, this.#code.length);
   }
 
+  /** Ends a flow filter: the "accept" and "reject" labels its jumps lead to; returns the program. */
+  acceptOrReject(): BpfInstruction[] {
+    this.label("accept");
+    this.stmt(BPF_RET | BPF_K, BPF_ACCEPT);
+    this.label("reject");
+    this.stmt(BPF_RET | BPF_K, BPF_REJECT);
+    return this.program();
+  }
+
   program(): BpfInstruction[] {
     return this.#code.map((ins, i) => ({
       code: ins.code,

@@ -13,7 +13,6 @@ import { addressOf } from "./_bytes.ts";
 import {
   Assembler,
   BPF_ABS,
-  BPF_ACCEPT,
   BPF_ALU,
   BPF_AND,
   BPF_B,
@@ -118,11 +117,7 @@ export function tcpFlowFilter(flow: TcpFlow): BpfProgram {
   a.jeq(flow.srcAddr >>> 0, null, "reject");
   a.stmt(BPF_LD | BPF_W | BPF_IND, 8 + 20);
   a.jeq(((flow.dstPort << 16) | flow.srcPort) >>> 0, "accept", "reject");
-  a.label("accept");
-  a.stmt(BPF_RET | BPF_K, BPF_ACCEPT);
-  a.label("reject");
-  a.stmt(BPF_RET | BPF_K, BPF_REJECT);
-  return a.program();
+  return a.acceptOrReject();
 }
 
 // Ancillary load of the packet type (linux/filter.h SKF_AD_OFF + SKF_AD_PKTTYPE) and PACKET_OUTGOING.

@@ -6,19 +6,7 @@
  */
 
 import { IPPROTO_ICMPV6, IPPROTO_TCP, type Ipv6Address, ipv6ToBytes } from "../src/wire/mod.ts";
-import {
-  Assembler,
-  BPF_ABS,
-  BPF_ACCEPT,
-  BPF_ALU,
-  BPF_AND,
-  BPF_B,
-  BPF_K,
-  BPF_LD,
-  BPF_REJECT,
-  BPF_RET,
-  BPF_W,
-} from "./_bpf_asm.ts";
+import { Assembler, BPF_ABS, BPF_ALU, BPF_AND, BPF_B, BPF_K, BPF_LD, BPF_W } from "./_bpf_asm.ts";
 import type { BpfProgram } from "./bpf.ts";
 
 /** The flow a {@linkcode tcpFlowFilter6} lets through: IPv6 frames from `srcAddr:srcPort` to `dstAddr:dstPort`. */
@@ -85,9 +73,5 @@ export function tcpFlowFilter6(flow: TcpFlow6): BpfProgram {
   address(48 + 24, src);
   a.stmt(BPF_LD | BPF_W | BPF_ABS, 48 + 40);
   a.jeq(((flow.dstPort << 16) | flow.srcPort) >>> 0, "accept", "reject");
-  a.label("accept");
-  a.stmt(BPF_RET | BPF_K, BPF_ACCEPT);
-  a.label("reject");
-  a.stmt(BPF_RET | BPF_K, BPF_REJECT);
-  return a.program();
+  return a.acceptOrReject();
 }
