@@ -87,3 +87,18 @@ export function errnoName(errno: number): string {
 export function lastErrno(): number {
   return errnoCell().getInt32(0);
 }
+
+/**
+ * Whether a failed socket call's errno is one the call cannot return, and so was left by something else between the
+ * call and its reading (ENOENT after a failed `recvmmsg`, and after a failed `close`, each failed a CI run under load;
+ * its source in the runtime is not pinned down): the caller then asks the kernel again rather than fail the download
+ * on a value the kernel never gave. A second such reading is reported as it is.
+ *
+ * @example
+ * ```ts
+ * if (strayErrno(errno) && !retried) { retried = true; continue; }
+ * ```
+ */
+export function strayErrno(errno: number): boolean {
+  return errno === ENOENT;
+}

@@ -11,7 +11,7 @@
 
 import { IPPROTO_TCP, type Ipv4Address } from "../src/wire/mod.ts";
 import { attachFilter as attachBpf, type BpfProgram, rejectOutgoing, type TcpFlow, tcpFlowFilter } from "./bpf.ts";
-import { EAGAIN, EINTR, ENOBUFS, EPERM, lastErrno } from "./errno.ts";
+import { EAGAIN, EINTR, ENOBUFS, EPERM, lastErrno, strayErrno } from "./errno.ts";
 import { cString, libc } from "./libc.ts";
 import { check, OsError } from "./os_error.ts";
 import { waitFor, waitReadable as pollReadable } from "./poll.ts";
@@ -79,11 +79,15 @@ export class RawSender {
       encodeSockaddrIn(dstAddr, 0, this.#sa);
       this.#saAddr = dstAddr;
     }
-    for (;;) {
+    for (let stray = false;;) {
       const n = libc().sendto(this.fd, frame, BigInt(frame.length), MSG_DONTWAIT, this.#sa, SOCKADDR_IN_LEN);
       if (n >= 0) return true;
       const errno = lastErrno();
       if (errno === EINTR) continue;
+      if (strayErrno(errno) && !stray) {
+        stray = true; // see strayErrno: sending the frame again is what TCP would do anyway
+        continue;
+      }
       if (errno === EAGAIN || errno === ENOBUFS) return false;
       throw new OsError(errno, "sendto", `${this.fd}, ${frame.length} bytes`);
     }
@@ -172,11 +176,15 @@ export class RawReceiver {
       this.#lastBuf = buf;
       this.#lastLen = BigInt(buf.length);
     }
-    for (;;) {
+    for (let stray = false;;) {
       const n = libc().recvfrom(this.fd, buf, this.#lastLen, MSG_DONTWAIT | MSG_TRUNC, null, null);
       if (n >= 0) return Number(n);
       const errno = lastErrno();
       if (errno === EAGAIN) return -1;
+      if (strayErrno(errno) && !stray) {
+        stray = true; // see strayErrno
+        continue;
+      }
       if (errno !== EINTR) throw new OsError(errno, "recvfrom", `${this.fd}`);
     }
   }
@@ -186,11 +194,15 @@ export class RawReceiver {
    * Frame i is `batch.frame(i)` until the next call.
    */
   recvBatch(batch: RecvBatch): number {
-    for (;;) {
+    for (let stray = false;;) {
       const n = libc().recvmmsg(this.fd, batch.mmsghdrs, batch.capacity, MSG_DONTWAIT | MSG_TRUNC, null);
       if (n >= 0) return batch.received(n);
       const errno = lastErrno();
       if (errno === EAGAIN) return batch.received(0);
+      if (strayErrno(errno) && !stray) {
+        stray = true; // see strayErrno: asked again, an empty queue says EAGAIN
+        continue;
+      }
       if (errno !== EINTR) throw new OsError(errno, "recvmmsg", `${this.fd}`);
     }
   }

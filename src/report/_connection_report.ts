@@ -28,6 +28,7 @@ export type RecordedConnection = Pick<
   | "sack"
   | "rtt"
   | "events"
+  | "engine"
 >;
 
 /** The facts of the stream, formatted. */
@@ -82,7 +83,9 @@ export function buildConnectionReport(rec: RecordedConnection, facts: StreamFact
     startedAt: rec.startedAt,
     phases,
     head: rec.head,
-    tally: { ...rec.tally },
+    // The summary counts out-of-order segments as the CLI's summary does, by the engine's count: the wire view above
+    // can differ at the edges (a segment beyond the window it trimmed, a duplicate beyond a hole).
+    tally: { ...rec.tally, outOfOrderIn: rec.engine?.outOfOrderSegments ?? rec.tally.outOfOrderIn },
     sampling: {
       data: sampling(rec.data),
       repairs: sampling(rec.repairs),

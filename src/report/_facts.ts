@@ -14,6 +14,8 @@ export interface EngineGauges {
   readonly rtoMs: number;
   readonly receiveBufferFill: number;
   readonly receiveBufferSize: number;
+  /** Out-of-order segments as the engine counted them (the summary's count, as the CLI's). */
+  readonly outOfOrderSegments?: number;
 }
 
 /** A stream ready to connect. */

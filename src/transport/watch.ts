@@ -23,6 +23,8 @@ export interface EngineGauges {
   readonly receiveBufferFill: number;
   /** The receive buffer's size in bytes (the largest window we advertise). */
   readonly receiveBufferSize: number;
+  /** Data segments that arrived beyond RCV.NXT, as the engine counted them (the CLI's summary shows this count). */
+  readonly outOfOrderSegments: number;
 }
 
 /** The facts of a stream once it is ready to connect (sockets, route and guard in place; the SYN comes next). */
