@@ -230,16 +230,26 @@ export class HttpExchange implements StreamHandler {
         if (ev.type === "body") this.#pending.bytes.push(ev.bytes.slice()); // the view dies with this turn
         else this.#pending.ended = true;
       } else if (ev.type === "body") {
-        this.#bodyBytes += ev.bytes.length;
-        for (const piece of this.#decoder!.push(ev.bytes)) this.#write(piece);
+        this.#decodeBody(ev.bytes);
         this.#progress();
       } else {
-        for (const piece of this.#decoder!.finish()) this.#write(piece);
-        this.#state = "complete";
-        this.#progress();
-        this.#listener.onComplete?.();
+        this.#endBody();
       }
     }
+  }
+
+  /** Decodes body bytes into the output. */
+  #decodeBody(bytes: Uint8Array): void {
+    this.#bodyBytes += bytes.length;
+    for (const piece of this.#decoder!.push(bytes)) this.#write(piece);
+  }
+
+  /** The body ended: the decoder's last bytes, then "complete". */
+  #endBody(): void {
+    for (const piece of this.#decoder!.finish()) this.#write(piece);
+    this.#state = "complete";
+    this.#progress();
+    this.#listener.onComplete?.();
   }
 
   /**
@@ -255,17 +265,9 @@ export class HttpExchange implements StreamHandler {
       if (this.#state === "body") {
         this.#guard(() => {
           this.#decoder = createContentDecoder(coding);
-          for (const bytes of pending.bytes) {
-            this.#bodyBytes += bytes.length;
-            for (const piece of this.#decoder.push(bytes)) this.#write(piece);
-          }
+          for (const bytes of pending.bytes) this.#decodeBody(bytes);
           this.#progress();
-          if (pending.ended) {
-            for (const piece of this.#decoder.finish()) this.#write(piece);
-            this.#state = "complete";
-            this.#progress();
-            this.#listener.onComplete?.();
-          }
+          if (pending.ended) this.#endBody();
         });
       }
       if (this.#closedWhilePending !== null) this.#resolveClosed(this.#closedWhilePending);

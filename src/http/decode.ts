@@ -45,13 +45,20 @@ export async function loadContentDecoders(): Promise<void> {
 }
 
 /**
- * Whether {@linkcode createContentDecoder} can make a decoder for `contentEncoding` now: true for no coding (and for
- * one it refuses), false while a coding it decodes waits for {@linkcode loadContentDecoders}.
+ * Whether {@linkcode createContentDecoder} can answer for `contentEncoding` now: true when it names no coding but
+ * `identity`, or once {@linkcode loadContentDecoders} resolved (a coding it refuses is refused then).
  *
  * @example `contentDecoderReady(null) === true`
  */
 export function contentDecoderReady(contentEncoding: string | null): boolean {
-  return zlib !== null || (contentEncoding ?? "").split(",").every((c) => c.trim() === "" || c.trim() === "identity");
+  return zlib !== null || codingsOf(contentEncoding).length === 0;
+}
+
+/** The codings a Content-Encoding value names, lowercase, in the order applied, without `identity` (RFC 9110 §8.4.1). */
+function codingsOf(contentEncoding: string | null): string[] {
+  return (contentEncoding ?? "").split(",").map((c) => c.trim().toLowerCase()).filter((c) =>
+    c !== "" && c !== "identity"
+  );
 }
 
 /** Output of a decoder never exceeds this many times its compressed input, past the grace bytes. */
@@ -93,9 +100,7 @@ export interface ContentDecoder {
  * ```
  */
 export function createContentDecoder(contentEncoding: string | null, options: DecoderOptions = {}): ContentDecoder {
-  const codings = (contentEncoding ?? "").split(",").map((c) => c.trim().toLowerCase()).filter((c) => c !== "");
-  // RFC 9110 §8.4.1: "identity" is a no-op; a list names codings in the order applied.
-  const real = codings.filter((c) => c !== "identity");
+  const real = codingsOf(contentEncoding);
   if (real.length === 0) return new IdentityDecoder();
   if (real.length === 1 && (real[0] === "gzip" || real[0] === "x-gzip")) return new GzipDecoder(options);
   throw new HttpError("unsupported-encoding", `Cannot decode Content-Encoding ${quote(contentEncoding ?? "")}`);
