@@ -7,7 +7,7 @@
 import { EACCES, EPERM, lastErrno } from "./errno.ts";
 import { libc } from "./libc.ts";
 import { check, OsError, PrivilegeError } from "./os_error.ts";
-import { decodeSockaddrIn, SOCKADDR_IN_LEN, type SockaddrIn } from "./sockaddr.ts";
+import { decodeSockaddr, SOCKADDR_IN6_LEN, type SocketAddress } from "./sockaddr.ts";
 
 /** Socket type: raw. */
 export const SOCK_RAW = 3;
@@ -57,11 +57,30 @@ export function closeQuietly(fd: number): void {
   libc().close(fd);
 }
 
-/** The address an AF_INET socket is bound to (getsockname). */
-export function localAddress(fd: number): SockaddrIn {
-  const sa = new Uint8Array(SOCKADDR_IN_LEN);
+/**
+ * The address an AF_INET or AF_INET6 socket is bound to (getsockname), read by the family the kernel wrote: the
+ * buffer has room for a sockaddr_in6, the larger of the two.
+ */
+export function localAddress(fd: number): SocketAddress {
+  const sa = new Uint8Array(SOCKADDR_IN6_LEN);
   const len = new Uint8Array(4);
-  new DataView(len.buffer).setUint32(0, SOCKADDR_IN_LEN, true);
+  new DataView(len.buffer).setUint32(0, SOCKADDR_IN6_LEN, true);
   check(libc().getsockname(fd, sa, len), "getsockname", `${fd}`);
-  return decodeSockaddrIn(sa);
+  return decodeSockaddr(sa);
+}
+
+const SO_SNDBUF = 7, SO_RCVBUF = 8, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33;
+
+/**
+ * Sets the send or receive buffer size with the *FORCE option (root may exceed rmem_max/wmem_max), falling back to
+ * the plain one, and returns the size the kernel granted; with `bytes` undefined, only reads the current size.
+ */
+export function bufferSize(fd: number, which: "SO_SNDBUF" | "SO_RCVBUF", bytes: number | undefined): number {
+  const [plain, force] = which === "SO_SNDBUF" ? [SO_SNDBUF, SO_SNDBUFFORCE] : [SO_RCVBUF, SO_RCVBUFFORCE];
+  if (bytes !== undefined && trySetIntOption(fd, SOL_SOCKET, force, bytes) !== 0) {
+    const errno = trySetIntOption(fd, SOL_SOCKET, plain, bytes);
+    if (errno !== 0) throw new OsError(errno, "setsockopt", `${fd}, SOL_SOCKET, ${which}, ${bytes}`);
+  }
+  // The kernel doubles the request to account for its bookkeeping; report what it granted.
+  return getIntOption(fd, SOL_SOCKET, plain, `SOL_SOCKET, ${which}`);
 }

@@ -10,7 +10,21 @@ export { cString, type Libc, libc, readCString } from "./libc.ts";
 export * from "./errno.ts";
 export { check, OsError, PRIVILEGE_MESSAGE, PrivilegeError, strerror } from "./os_error.ts";
 export { NetlinkError } from "./netlink.ts";
-export { AF_INET, decodeSockaddrIn, encodeSockaddrIn, SOCKADDR_IN_LEN, type SockaddrIn } from "./sockaddr.ts";
+export {
+  AF_INET,
+  AF_INET6,
+  decodeSockaddr,
+  decodeSockaddrIn,
+  decodeSockaddrIn6,
+  encodeSockaddr,
+  encodeSockaddrIn,
+  encodeSockaddrIn6,
+  SOCKADDR_IN6_LEN,
+  SOCKADDR_IN_LEN,
+  type SockaddrIn,
+  type SockaddrIn6,
+  type SocketAddress,
+} from "./sockaddr.ts";
 export {
   POLLERR,
   POLLHUP,
@@ -40,6 +54,7 @@ export {
 export {
   AF_PACKET,
   ETH_P_IP,
+  ETH_P_IPV6,
   IPPROTO_RAW,
   openFlowReceiver,
   openPacketReceiver,
@@ -52,7 +67,7 @@ export {
   type RawSenderOptions,
 } from "./raw_socket.ts";
 export { RecvBatch } from "./recv_batch.ts";
-export { RawFrameLink, type RawFrameLinkOptions } from "./raw_link.ts";
+export { isRst, RawFrameLink, type RawFrameLinkOptions } from "./raw_link.ts";
 export {
   libcSetSockOpt,
   openPacketRing,
@@ -66,7 +81,18 @@ export {
   TP_STATUS_USER,
 } from "./packet_ring.ts";
 export { RingFrameLink } from "./ring_link.ts";
-export { EAI_AGAIN, EAI_NONAME, ResolveError, resolveIpv4, resolveIpv4All } from "./resolve.ts";
+export {
+  EAI_ADDRFAMILY,
+  EAI_AGAIN,
+  EAI_NODATA,
+  EAI_NONAME,
+  resolveAll,
+  ResolveError,
+  type ResolveFamily,
+  resolveIpv4,
+  resolveIpv4All,
+  type ResolveOptions,
+} from "./resolve.ts";
 export { BindError, bindToDevice, type Route, RouteError, type RouteOptions, routeTo } from "./route.ts";
 export { reservedAddress, type ReservedPort, reservePort } from "./port.ts";
 export {
@@ -118,3 +144,4 @@ export {
   NftOwnerTable,
   type TcpTuple,
 } from "./nftables.ts";
+export { chainsFamily, encodeDropRule, type NftFamily, nftFamily } from "./nft_rule.ts";

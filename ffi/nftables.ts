@@ -1,191 +1,18 @@
 /**
  * nftables over NETLINK_NETFILTER: one batch that creates an owner table (`NFT_TABLE_F_OWNER`, Linux ≥ 5.12) with
  * base chains and rules that drop one TCP 4-tuple, so the kernel deletes everything when our socket closes, even
- * after `kill -9`. Constants come from `linux/netfilter/nfnetlink.h`, `nf_tables.h` and `netfilter.h`; the
- * expressions mirror what `nft --debug=netlink add rule ...` prints for the same rule.
+ * after `kill -9`. The table's family (`ip` or `ip6`) is the tuple's; the constants and the rule's expressions are in
+ * `nft_rule.ts`.
  *
  * @module
  */
 
-import { IPPROTO_TCP, type Ipv4Address } from "../src/wire/mod.ts";
 import { type NetlinkRequest, NetlinkSocket, NetlinkWriter, NL } from "./netlink.ts";
+import { chainsFamily, type DropChain, encodeDropRule, NFT, type NftFamily } from "./nft_rule.ts";
 
-/** nfnetlink and nf_tables numbers used here. */
-export const NFT = {
-  NFNL_SUBSYS_NFTABLES: 10,
-  NFNL_MSG_BATCH_BEGIN: 16,
-  NFNL_MSG_BATCH_END: 17,
-  NFPROTO_UNSPEC: 0,
-  NFPROTO_IPV4: 2,
-  MSG_NEWTABLE: 0,
-  MSG_DELTABLE: 2,
-  MSG_NEWCHAIN: 3,
-  MSG_NEWRULE: 6,
-  TABLE_NAME: 1,
-  TABLE_FLAGS: 2,
-  TABLE_F_OWNER: 0x2,
-  CHAIN_TABLE: 1,
-  CHAIN_NAME: 3,
-  CHAIN_HOOK: 4,
-  CHAIN_POLICY: 5,
-  CHAIN_TYPE: 7,
-  HOOK_HOOKNUM: 1,
-  HOOK_PRIORITY: 2,
-  RULE_TABLE: 1,
-  RULE_CHAIN: 2,
-  RULE_EXPRESSIONS: 4,
-  LIST_ELEM: 1,
-  EXPR_NAME: 1,
-  EXPR_DATA: 2,
-  NF_INET_PRE_ROUTING: 0,
-  NF_INET_LOCAL_OUT: 3,
-  NF_DROP: 0,
-  NF_ACCEPT: 1,
-  /** "priority raw": ahead of conntrack (-200), so conntrack never sees what we drop. */
-  PRIORITY_RAW: -300,
-  REG_VERDICT: 0,
-  REG_1: 1,
-  PAYLOAD_NETWORK_HEADER: 1,
-  PAYLOAD_TRANSPORT_HEADER: 2,
-  CMP_EQ: 0,
-  CMP_NEQ: 1,
-  META_MARK: 3,
-  META_L4PROTO: 16,
-  TCP_FLAG_RST: 0x04,
-} as const;
+export { type DropChain, NFT, type TcpTuple } from "./nft_rule.ts";
 
-/** A TCP 4-tuple in the direction of the packets to match. */
-export interface TcpTuple {
-  /** IPv4 source address. */
-  readonly srcAddr: Ipv4Address;
-  /** TCP source port. */
-  readonly srcPort: number;
-  /** IPv4 destination address. */
-  readonly dstAddr: Ipv4Address;
-  /** TCP destination port. */
-  readonly dstPort: number;
-}
-
-/**
- * One base chain with one rule: packets of `tuple` (only RSTs if `rstOnly`, never those marked `exemptMark`) are
- * counted and dropped, or (`notrack`) exempted from connection tracking and left to go on.
- */
-export interface DropChain {
-  /** Chain name inside the table. */
-  readonly name: string;
-  /** `NFT.NF_INET_LOCAL_OUT` or `NFT.NF_INET_PRE_ROUTING`. */
-  readonly hook: number;
-  /** Packets to drop. */
-  readonly tuple: TcpTuple;
-  /** Match only segments with RST set. */
-  readonly rstOnly: boolean;
-  /** Let packets with this socket mark (SO_MARK) through: our own RSTs, sent by a marked raw socket. */
-  readonly exemptMark?: number;
-  /**
-   * Instead of dropping: `notrack`, so that connection tracking never follows the flow. It cannot: the flow's
-   * incoming segments are dropped before conntrack sees them, so it would take our handshake ACK for INVALID and a
-   * common rule (`-m state --state INVALID -j DROP`) would refuse it.
-   */
-  readonly notrack?: boolean;
-}
-
-const be32 = (v: number): number[] => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
 const be16 = (v: number): number[] => [(v >>> 8) & 0xff, v & 0xff];
-/** A u32 in host byte order, as nf_tables keeps meta keys such as the mark in its registers. */
-const hostU32 = (v: number): number[] => [...new Uint8Array(new Uint32Array([v]).buffer)];
-
-function expression(w: NetlinkWriter, name: string, data?: () => void): void {
-  w.beginNest(NFT.LIST_ELEM);
-  w.attrString(NFT.EXPR_NAME, name);
-  if (data) {
-    w.beginNest(NFT.EXPR_DATA);
-    data();
-    w.endNest();
-  }
-  w.endNest();
-}
-
-function dataValue(w: NetlinkWriter, type: number, bytes: number[]): void {
-  w.beginNest(type);
-  w.attr(1, bytes); // NFTA_DATA_VALUE
-  w.endNest();
-}
-
-/** `[ payload load <len>b @ <base> header + <offset> => reg 1 ]` */
-function payload(w: NetlinkWriter, base: number, offset: number, len: number): void {
-  expression(w, "payload", () => {
-    w.attrU32be(1, NFT.REG_1); // NFTA_PAYLOAD_DREG
-    w.attrU32be(2, base); // NFTA_PAYLOAD_BASE
-    w.attrU32be(3, offset); // NFTA_PAYLOAD_OFFSET
-    w.attrU32be(4, len); // NFTA_PAYLOAD_LEN
-  });
-}
-
-/** `[ cmp <op> reg 1 <bytes> ]` */
-function cmp(w: NetlinkWriter, op: number, bytes: number[]): void {
-  expression(w, "cmp", () => {
-    w.attrU32be(1, NFT.REG_1); // NFTA_CMP_SREG
-    w.attrU32be(2, op); // NFTA_CMP_OP
-    dataValue(w, 3, bytes); // NFTA_CMP_DATA
-  });
-}
-
-/** `[ bitwise reg 1 = ( reg 1 & mask ) ^ 0 ]` */
-function bitwiseAnd(w: NetlinkWriter, mask: number[]): void {
-  expression(w, "bitwise", () => {
-    w.attrU32be(1, NFT.REG_1); // NFTA_BITWISE_SREG
-    w.attrU32be(2, NFT.REG_1); // NFTA_BITWISE_DREG
-    w.attrU32be(3, mask.length); // NFTA_BITWISE_LEN
-    dataValue(w, 4, mask); // NFTA_BITWISE_MASK
-    dataValue(w, 5, mask.map(() => 0)); // NFTA_BITWISE_XOR
-  });
-}
-
-/** `[ meta load <key> => reg 1 ]` */
-function meta(w: NetlinkWriter, key: number): void {
-  expression(w, "meta", () => {
-    w.attrU32be(1, NFT.REG_1); // NFTA_META_DREG
-    w.attrU32be(2, key); // NFTA_META_KEY
-  });
-}
-
-/**
- * The expressions of one rule, in the order `nft` lists them for `meta l4proto tcp ip saddr … ip daddr … tcp
- * sport … tcp dport … tcp flags rst meta mark != <exemptMark> counter drop` (or `… counter notrack`).
- */
-function dropRule(w: NetlinkWriter, c: DropChain): void {
-  const t = c.tuple;
-  meta(w, NFT.META_L4PROTO);
-  cmp(w, NFT.CMP_EQ, [IPPROTO_TCP]);
-  payload(w, NFT.PAYLOAD_NETWORK_HEADER, 12, 4); // ip saddr
-  cmp(w, NFT.CMP_EQ, be32(t.srcAddr));
-  payload(w, NFT.PAYLOAD_NETWORK_HEADER, 16, 4); // ip daddr
-  cmp(w, NFT.CMP_EQ, be32(t.dstAddr));
-  payload(w, NFT.PAYLOAD_TRANSPORT_HEADER, 0, 4); // tcp sport and dport together
-  cmp(w, NFT.CMP_EQ, [...be16(t.srcPort), ...be16(t.dstPort)]);
-  if (c.rstOnly) {
-    payload(w, NFT.PAYLOAD_TRANSPORT_HEADER, 13, 1); // tcp flags
-    bitwiseAnd(w, [NFT.TCP_FLAG_RST]);
-    cmp(w, NFT.CMP_NEQ, [0]);
-  }
-  if (c.exemptMark !== undefined) {
-    meta(w, NFT.META_MARK); // [ meta load mark => reg 1 ]
-    cmp(w, NFT.CMP_NEQ, hostU32(c.exemptMark)); // [ cmp neq reg 1 <mark> ]
-  }
-  expression(w, "counter");
-  if (c.notrack) {
-    expression(w, "notrack"); // [ notrack ]: no verdict, the packet goes on untracked
-    return;
-  }
-  expression(w, "immediate", () => {
-    w.attrU32be(1, NFT.REG_VERDICT); // NFTA_IMMEDIATE_DREG
-    w.beginNest(2); // NFTA_IMMEDIATE_DATA
-    w.beginNest(2); // NFTA_DATA_VERDICT
-    w.attrU32be(1, NFT.NF_DROP); // NFTA_VERDICT_CODE
-    w.endNest();
-    w.endNest();
-  });
-}
 
 /** A batch ready to send: the bytes, the sequence numbers that ask for an ACK, and what each message asks. */
 export interface NftBatch {
@@ -203,21 +30,23 @@ class BatchWriter {
   readonly #acked: number[] = [];
   readonly #requests = new Map<number, NetlinkRequest>();
   readonly #nextSeq: () => number;
+  readonly #family: NftFamily;
   #open = false;
 
-  constructor(nextSeq: () => number) {
+  constructor(family: NftFamily, nextSeq: () => number) {
+    this.#family = family;
     this.#nextSeq = nextSeq;
     this.#control(NFT.NFNL_MSG_BATCH_BEGIN);
   }
 
-  /** Starts an nf_tables message (ip family) named `call(args)` in errors; its attributes go to `this.w`. */
+  /** Starts an nf_tables message of the batch's family, named `call(<family> args)` in errors; write to `this.w`. */
   message(type: number, flags: number, call: string, args: string): NetlinkWriter {
     if (this.#open) this.w.endMessage();
     const seq = this.#nextSeq();
     this.#acked.push(seq);
-    this.#requests.set(seq, { call, args });
+    this.#requests.set(seq, { call, args: `${this.#family.name} ${args}` });
     this.w.beginMessage((NFT.NFNL_SUBSYS_NFTABLES << 8) | type, NL.NLM_F_REQUEST | NL.NLM_F_ACK | flags, seq);
-    this.w.raw([NFT.NFPROTO_IPV4, 0, 0, 0]); // nfgenmsg: family, version 0, res_id 0
+    this.w.raw([this.#family.nfproto, 0, 0, 0]); // nfgenmsg: family, version 0, res_id 0
     this.#open = true;
     return this.w;
   }
@@ -240,16 +69,23 @@ class BatchWriter {
 }
 
 /**
- * Encodes the batch that creates table `ip <table>` (flags owner) holding one base chain per entry of `chains`
- * (type filter, priority raw, policy accept) with its drop rule.
+ * Encodes the batch that creates table `ip <table>` or `ip6 <table>` (the family of the chains' tuples; flags owner)
+ * holding one base chain per entry of `chains` (type filter, priority raw, policy accept) with its drop rule. Throws
+ * `RangeError` when the tuples' addresses are not all of one family.
+ *
+ * @example
+ * ```ts
+ * const { bytes, acked, requests } = buildOwnerTableBatch("rawhttpget_4242_40000", chains, () => sock.nextSeq());
+ * sock.transact(bytes, acked, requests);
+ * ```
  */
 export function buildOwnerTableBatch(table: string, chains: readonly DropChain[], nextSeq: () => number): NftBatch {
-  const b = new BatchWriter(nextSeq);
-  let w = b.message(NFT.MSG_NEWTABLE, NL.NLM_F_CREATE | NL.NLM_F_EXCL, "NFT_MSG_NEWTABLE", `ip ${table}`);
+  const b = new BatchWriter(chainsFamily(chains), nextSeq);
+  let w = b.message(NFT.MSG_NEWTABLE, NL.NLM_F_CREATE | NL.NLM_F_EXCL, "NFT_MSG_NEWTABLE", table);
   w.attrString(NFT.TABLE_NAME, table);
   w.attrU32be(NFT.TABLE_FLAGS, NFT.TABLE_F_OWNER);
   for (const c of chains) {
-    w = b.message(NFT.MSG_NEWCHAIN, NL.NLM_F_CREATE, "NFT_MSG_NEWCHAIN", `ip ${table} ${c.name}`);
+    w = b.message(NFT.MSG_NEWCHAIN, NL.NLM_F_CREATE, "NFT_MSG_NEWCHAIN", `${table} ${c.name}`);
     w.attrString(NFT.CHAIN_TABLE, table);
     w.attrString(NFT.CHAIN_NAME, c.name);
     w.beginNest(NFT.CHAIN_HOOK);
@@ -258,20 +94,27 @@ export function buildOwnerTableBatch(table: string, chains: readonly DropChain[]
     w.endNest();
     w.attrU32be(NFT.CHAIN_POLICY, NFT.NF_ACCEPT);
     w.attrString(NFT.CHAIN_TYPE, "filter");
-    w = b.message(NFT.MSG_NEWRULE, NL.NLM_F_CREATE | NL.NLM_F_APPEND, "NFT_MSG_NEWRULE", `ip ${table} ${c.name}`);
+    w = b.message(NFT.MSG_NEWRULE, NL.NLM_F_CREATE | NL.NLM_F_APPEND, "NFT_MSG_NEWRULE", `${table} ${c.name}`);
     w.attrString(NFT.RULE_TABLE, table);
     w.attrString(NFT.RULE_CHAIN, c.name);
     w.beginNest(NFT.RULE_EXPRESSIONS);
-    dropRule(w, c);
+    encodeDropRule(w, c);
     w.endNest();
   }
   return b.finish();
 }
 
-/** Encodes the batch that deletes table `ip <table>`. */
-export function buildDeleteTableBatch(table: string, nextSeq: () => number): NftBatch {
-  const b = new BatchWriter(nextSeq);
-  b.message(NFT.MSG_DELTABLE, 0, "NFT_MSG_DELTABLE", `ip ${table}`).attrString(NFT.TABLE_NAME, table);
+/**
+ * Encodes the batch that deletes table `<family> <table>` (family `ip` unless given).
+ *
+ * @example
+ * ```ts
+ * const batch = buildDeleteTableBatch("rawhttpget_4242_40000", () => sock.nextSeq(), nftFamily(flow.localAddr));
+ * ```
+ */
+export function buildDeleteTableBatch(table: string, nextSeq: () => number, family?: NftFamily): NftBatch {
+  const b = new BatchWriter(family ?? chainsFamily([]), nextSeq);
+  b.message(NFT.MSG_DELTABLE, 0, "NFT_MSG_DELTABLE", table).attrString(NFT.TABLE_NAME, table);
   return b.finish();
 }
 
@@ -280,17 +123,24 @@ export function buildDeleteTableBatch(table: string, nextSeq: () => number): Nft
  * closes, whether by `close()`, normal exit or `kill -9`; the socket is close-on-exec so no child keeps it alive.
  */
 export class NftOwnerTable {
-  /** The table's name (family ip). */
+  /** The table's name. */
   readonly name: string;
+  /** The table's family: that of its chains' tuples. */
+  readonly family: NftFamily;
   #sock: NetlinkSocket;
 
-  private constructor(name: string, sock: NetlinkSocket) {
+  private constructor(name: string, family: NftFamily, sock: NetlinkSocket) {
     this.name = name;
+    this.family = family;
     this.#sock = sock;
   }
 
-  /** Creates the table and its chains in one atomic batch; throws `NetlinkError` (an OsError) if the kernel refuses. */
+  /**
+   * Creates the table (family `ip` or `ip6`, as the chains' tuples) and its chains in one atomic batch; throws
+   * `NetlinkError` (an OsError) if the kernel refuses, `RangeError` if the tuples mix families.
+   */
   static create(name: string, chains: readonly DropChain[]): NftOwnerTable {
+    const family = chainsFamily(chains);
     const sock = NetlinkSocket.open(NL.NETLINK_NETFILTER);
     try {
       const { bytes, acked, requests } = buildOwnerTableBatch(name, chains, () => sock.nextSeq());
@@ -299,7 +149,7 @@ export class NftOwnerTable {
       sock.close();
       throw e;
     }
-    return new NftOwnerTable(name, sock);
+    return new NftOwnerTable(name, family, sock);
   }
 
   /**
@@ -319,7 +169,7 @@ export class NftOwnerTable {
   close(): void {
     if (!this.#sock.isOpen) return;
     try {
-      const { bytes, acked, requests } = buildDeleteTableBatch(this.name, () => this.#sock.nextSeq());
+      const { bytes, acked, requests } = buildDeleteTableBatch(this.name, () => this.#sock.nextSeq(), this.family);
       this.#sock.transact(bytes, acked, requests);
     } catch {
       // The kernel deletes an owner table when its socket closes, which happens next.

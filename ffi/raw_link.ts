@@ -6,7 +6,7 @@
  * @module
  */
 
-import { IPPROTO_TCP, type Ipv4Address } from "../src/wire/mod.ts";
+import { type IpAddress, IPPROTO_TCP, IPV6_HEADER_LEN } from "../src/wire/mod.ts";
 import { OsError } from "./os_error.ts";
 import { libc } from "./libc.ts";
 import { POLLIN, waitReadableOrWoken, Waker } from "./poll.ts";
@@ -32,8 +32,8 @@ const SPARE_BATCHES: RecvBatch[] = [];
 
 /** Options of {@linkcode RawFrameLink}. */
 export interface RawFrameLinkOptions {
-  /** The peer's IPv4 address: the kernel routes every frame by it. */
-  readonly remoteAddr: Ipv4Address;
+  /** The peer's address (of the sender's IP version): the kernel routes every frame by it. */
+  readonly remoteAddr: IpAddress;
   /**
    * A firewall rule drops our own RSTs (an RST guard whose sender could not be marked): EPERM from `sendto` on an
    * RST is then expected, and not counted as a refused send.
@@ -73,7 +73,7 @@ export class RawFrameLink {
   readonly #waker = new Waker();
   readonly #pollBuf = new Uint8Array(8);
   readonly #pollFds = new DataView(this.#pollBuf.buffer);
-  readonly #dst: Ipv4Address;
+  readonly #dst: IpAddress;
   #closed = false;
   #refused = 0;
   #lastRefusal: string | null = null;
@@ -86,7 +86,7 @@ export class RawFrameLink {
     this.#ownRstsDropped = options.ownRstsDropped ?? tx.mark === null;
   }
 
-  /** Sends one IPv4 frame to its destination address; false when the device queue is full (a lost frame). */
+  /** Sends one IP frame to its destination address; false when the device queue is full (a lost frame). */
   transmit(frame: Uint8Array<ArrayBuffer>): boolean {
     try {
       return this.#tx.send(frame, this.#dst);
@@ -144,8 +144,21 @@ export class RawFrameLink {
   }
 }
 
-/** Whether an IPv4 frame carries a TCP segment with RST set. */
-function isRst(frame: Uint8Array): boolean {
+/**
+ * Whether an IPv4 or IPv6 frame (told by its version nibble) carries a TCP segment with RST set. An IPv6 frame
+ * counts only when TCP follows the fixed header directly: we build our frames without extension headers.
+ *
+ * @example
+ * ```ts
+ * if (isRst(frame)) return false; // our RST guard dropped our own RST
+ * ```
+ */
+export function isRst(frame: Uint8Array): boolean {
+  if (frame[0] >> 4 === 6) {
+    // Next header at byte 6, the TCP header after the 40-byte fixed header (RFC 8200 §3); flags at TCP byte 13.
+    return frame.length > IPV6_HEADER_LEN + 13 && frame[6] === IPPROTO_TCP &&
+      (frame[IPV6_HEADER_LEN + 13] & TCP_FLAG_RST) !== 0;
+  }
   const headerLength = (frame[0] & 0x0f) * 4;
   return frame[9] === IPPROTO_TCP && (frame[headerLength + 13] & TCP_FLAG_RST) !== 0;
 }

@@ -1,11 +1,12 @@
 /**
- * Which source address and path MTU the kernel would use towards a destination: a UDP socket is "connected" (no
- * packet is sent), then `getsockname` and `getsockopt(IP_MTU)` read the route the kernel chose.
+ * Which source address and path MTU the kernel would use towards a destination: a UDP socket of the destination's
+ * family is "connected" (no packet is sent), then `getsockname` and `getsockopt(IP_MTU)` (`IPV6_MTU` for IPv6) read
+ * the route the kernel chose.
  *
  * @module
  */
 
-import { formatIpv4Address, type Ipv4Address } from "../src/wire/mod.ts";
+import { formatAddressPort, formatIpAddress, type IpAddress, type Ipv4Address, ipVersion } from "../src/wire/mod.ts";
 import {
   closeQuietly,
   getIntOption,
@@ -18,23 +19,24 @@ import {
 import { EHOSTUNREACH, ENETUNREACH, lastErrno } from "./errno.ts";
 import { cString, libc } from "./libc.ts";
 import { OsError, strerror } from "./os_error.ts";
-import { AF_INET, encodeSockaddrIn, SOCKADDR_IN_LEN } from "./sockaddr.ts";
+import { AF_INET, AF_INET6, encodeSockaddr } from "./sockaddr.ts";
 
-const IPPROTO_IP = 0;
-const IP_MTU = 14;
+const IPPROTO_IP = 0, IPPROTO_IPV6 = 41;
+const IP_MTU = 14, IPV6_MTU = 24;
 const SO_BINDTODEVICE = 25;
 const ENODEV = 19, EADDRNOTAVAIL = 99;
 
-/** The route towards a destination: our source address and the route's MTU in bytes. */
-export interface Route {
+/** The route towards a destination: our source address (of the destination's family) and the route's MTU in bytes. */
+export interface Route<A extends IpAddress = Ipv4Address> {
   /** Source address the kernel picks for this destination. */
-  readonly srcAddr: Ipv4Address;
+  readonly srcAddr: A;
   /** MTU of the route (65536 on loopback, 1500 on most Ethernet). */
   readonly mtu: number;
 }
 
 /**
- * The kernel has no route to an address. Message: `No route to 198.18.9.9: Network is unreachable`.
+ * The kernel has no route to an address. Message: `No route to 198.18.9.9: Network is unreachable` (or
+ * `No route to 2001:2::9: …`).
  *
  * @example
  * ```ts
@@ -43,13 +45,13 @@ export interface Route {
  */
 export class RouteError extends Error {
   /** The destination. */
-  readonly dstAddr: Ipv4Address;
+  readonly dstAddr: IpAddress;
   /** errno of connect(), e.g. ENETUNREACH (101). */
   readonly errno: number;
 
   /** Builds the error from the destination and connect's errno. */
-  constructor(dstAddr: Ipv4Address, errno: number) {
-    super(`No route to ${formatIpv4Address(dstAddr)}: ${strerror(errno)}`);
+  constructor(dstAddr: IpAddress, errno: number) {
+    super(`No route to ${formatIpAddress(dstAddr)}: ${strerror(errno)}`);
     this.name = "RouteError";
     this.dstAddr = dstAddr;
     this.errno = errno;
@@ -58,8 +60,8 @@ export class RouteError extends Error {
 
 /** Constraints on the route: a source address to use, or an interface to leave by (`--source`, `--interface`). */
 export interface RouteOptions {
-  /** Our source address; it must be an address of this machine. */
-  readonly srcAddr?: Ipv4Address;
+  /** Our source address; it must be an address of this machine, of the destination's IP version. */
+  readonly srcAddr?: IpAddress;
   /** The interface to send through (SO_BINDTODEVICE), e.g. "eth0". */
   readonly device?: string;
 }
@@ -103,41 +105,57 @@ export function bindToDevice(fd: number, device: string): void {
 }
 
 /**
- * Returns the source address and MTU the kernel would use to reach `dstAddr`, optionally from a given source
- * address or through a given interface. Sends nothing. Throws {@linkcode RouteError} when there is no route,
- * {@linkcode BindError} for an unusable source or interface, OsError for other failures.
+ * Returns the source address and MTU the kernel would use to reach `dstAddr` (IPv4 or IPv6), optionally from a given
+ * source address or through a given interface. Sends nothing. Throws {@linkcode RouteError} when there is no route,
+ * {@linkcode BindError} for an unusable source (one of the other IP version, too) or interface, OsError for other
+ * failures.
  *
  * @example
  * ```ts
  * routeTo(ipv4(0x7f000001)); // { srcAddr: 0x7f000001, mtu: 65536 }
+ * routeTo(parseIpv6Address("2001:2::2")); // { srcAddr: "2001:2::1", mtu: 1500 }
  * ```
  */
-export function routeTo(dstAddr: Ipv4Address, options: RouteOptions = {}): Route {
-  const fd = openSocket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0, "AF_INET, SOCK_DGRAM, 0", false);
+export function routeTo<A extends IpAddress>(dstAddr: A, options: RouteOptions = {}): Route<A> {
+  const v6 = ipVersion(dstAddr) === 6;
+  // The socket is of the destination's family: a source of the other one cannot be bound to it.
+  if (options.srcAddr !== undefined && ipVersion(options.srcAddr) !== ipVersion(dstAddr)) {
+    throw new BindError(
+      `Cannot reach ${formatIpAddress(dstAddr)} from ${formatIpAddress(options.srcAddr)}: ` +
+        "the source address is of the other IP version",
+    );
+  }
+  const domain = v6 ? "AF_INET6" : "AF_INET";
+  const fd = openSocket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0, `${domain}, SOCK_DGRAM, 0`, false);
   try {
     if (options.device !== undefined) bindToDevice(fd, options.device);
     if (options.srcAddr !== undefined) bindSource(fd, options.srcAddr);
     // Any nonzero port will do: connect() on UDP only looks up the route.
-    if (libc().connect(fd, encodeSockaddrIn(dstAddr, 9), SOCKADDR_IN_LEN) !== 0) {
+    const sa = encodeSockaddr(dstAddr, 9);
+    if (libc().connect(fd, sa.bytes, sa.length) !== 0) {
       const errno = lastErrno();
       if (errno === ENETUNREACH || errno === EHOSTUNREACH) throw new RouteError(dstAddr, errno);
-      throw new OsError(errno, "connect", `UDP, ${formatIpv4Address(dstAddr)}:9`);
+      throw new OsError(errno, "connect", `UDP, ${formatAddressPort(dstAddr, 9)}`);
     }
-    const mtu = getIntOption(fd, IPPROTO_IP, IP_MTU, "IPPROTO_IP, IP_MTU");
-    return { srcAddr: localAddress(fd).addr, mtu };
+    const mtu = v6
+      ? getIntOption(fd, IPPROTO_IPV6, IPV6_MTU, "IPPROTO_IPV6, IPV6_MTU")
+      : getIntOption(fd, IPPROTO_IP, IP_MTU, "IPPROTO_IP, IP_MTU");
+    // getsockname on a socket of A's family gives an address of that family.
+    return { srcAddr: localAddress(fd).addr as A, mtu };
   } finally {
     closeQuietly(fd);
   }
 }
 
-function bindSource(fd: number, srcAddr: Ipv4Address): void {
-  if (libc().bind(fd, encodeSockaddrIn(srcAddr, 0), SOCKADDR_IN_LEN) !== 0) {
+function bindSource(fd: number, srcAddr: IpAddress): void {
+  const sa = encodeSockaddr(srcAddr, 0);
+  if (libc().bind(fd, sa.bytes, sa.length) !== 0) {
     const errno = lastErrno();
     if (errno === EADDRNOTAVAIL) {
       throw new BindError(
-        `Cannot use source address ${formatIpv4Address(srcAddr)}: it is not an address of this machine`,
+        `Cannot use source address ${formatIpAddress(srcAddr)}: it is not an address of this machine`,
       );
     }
-    throw new OsError(errno, "bind", `UDP, ${formatIpv4Address(srcAddr)}:0`);
+    throw new OsError(errno, "bind", `UDP, ${formatAddressPort(srcAddr, 0)}`);
   }
 }

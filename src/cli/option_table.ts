@@ -261,6 +261,22 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: "Download",
   },
   {
+    name: "bind-address",
+    type: "string",
+    value: "ADDRESS",
+    help: "bind to ADDRESS (an IPv4 or IPv6 address, not a host name) on local host",
+    group: "Download",
+  },
+  { name: "inet4-only", short: "4", type: "boolean", help: "connect only to IPv4 addresses", group: "Download" },
+  { name: "inet6-only", short: "6", type: "boolean", help: "connect only to IPv6 addresses", group: "Download" },
+  {
+    name: "prefer-family",
+    type: "string",
+    value: "FAMILY",
+    help: "connect first to addresses of specified family, one of IPv6, IPv4, or none",
+    group: "Download",
+  },
+  {
     name: "user",
     type: "string",
     value: "USER",
@@ -586,7 +602,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: "source",
     type: "string",
     value: "ADDR",
-    help: "send from the local IPv4 address ADDR",
+    help: "send from the local address ADDR, IPv4 or IPv6 (as --bind-address)",
     group: "Our own stack",
   },
   {

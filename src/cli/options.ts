@@ -13,7 +13,7 @@ import {
   proxyEnvironment,
   type ProxySettings,
 } from "../fetch/mod.ts";
-import { type Ipv4Address, parseIpv4Address } from "../wire/mod.ts";
+import { addressFamilySettings } from "./address_family_settings.ts";
 import { requestSettings } from "./request_options.ts";
 import { tlsSettings } from "./tls_settings.ts";
 import { transferSettings } from "./transfer_settings.ts";
@@ -115,7 +115,7 @@ export function helpText(version: string): string {
 
 /**
  * What rawhttpget is built with, in the words and order of wget's `--version` feature list ("+" has it, "-" has
- * not), so that scripts that look for `+https` or `-ipv6` read it the same way. TLS is node:tls, which Deno runs on
+ * not), so that scripts that look for `+https` or `+ipv6` read it the same way. TLS is node:tls, which Deno runs on
  * rustls; DNS is libc's getaddrinfo, not c-ares; Digest authentication is ours; IRIs are WHATWG URL's IDNA and our
  * encodings (src/http/charset.ts); there are no translations, NTLM, public suffix list, Metalink, GPGME or OPIE.
  */
@@ -124,7 +124,7 @@ export const FEATURES: readonly string[] = [
   "+digest",
   "-gpgme",
   "+https",
-  "-ipv6",
+  "+ipv6",
   "+iri",
   "+large-file",
   "-metalink",
@@ -140,7 +140,7 @@ export const FEATURES: readonly string[] = [
  *
  * @example
  * ```ts
- * versionText("0.2.0"); // "rawhttpget 0.2.0\n\n-cares -digest -gpgme +https -ipv6 …"
+ * versionText("0.2.0"); // "rawhttpget 0.2.0\n\n-cares +digest -gpgme +https +ipv6 …"
  * ```
  */
 export function versionText(version: string): string {
@@ -229,7 +229,6 @@ export function readSettings(
     userDrop: text("user-drop"),
     noDropPrivileges: flag("no-drop-privileges"),
     device: text("interface"),
-    source: sourceAddress(text("source")),
     frameLink: flag("packet-ring") ? "auto" : undefined,
     caFile: text("ca-certificate"),
     checkCertificate: !flag("no-check-certificate"),
@@ -250,6 +249,7 @@ export function readSettings(
     ...requestSettings(text, flag, list),
     ...tlsSettings(text, flag, env),
     ...transferSettings(text, assignments, env),
+    ...addressFamilySettings(text, flag, assignments),
     ...inputPacingSettings(text, flag, list, assignments),
     ...(config.ignored.length > 0 ? { ignoredCommands: config.ignored } : {}),
   };
@@ -291,15 +291,6 @@ function proxySettings(
   const found = proxyEnvironment(env);
   if (found.http === undefined && found.https === undefined) return {};
   return { proxy: { ...found, user, password } };
-}
-
-function sourceAddress(text: string | undefined): Ipv4Address | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return parseIpv4Address(text);
-  } catch {
-    throw new UsageError(`The source address "${text}" is not a dotted IPv4 address`);
-  }
 }
 
 function count(name: string, value: string | undefined, fallback: number, least: number): number {

@@ -16,8 +16,10 @@ import {
   digestAlgorithm,
   digestCredentials,
   type HeadEvent,
+  hostPort,
   parseChallenges,
   type ParsedUrl,
+  uriHost,
 } from "../http/mod.ts";
 import { type NetrcEntry, netrcFor } from "./netrc.ts";
 
@@ -130,7 +132,7 @@ export class Authenticator {
   challenged(url: ParsedUrl, head: HeadEvent): void {
     const origin = originOf(url);
     const identity = this.#identityFor(url);
-    const where = `${url.host}${url.port === url.defaultPort ? "" : `:${url.port}`}`;
+    const where = url.port === url.defaultPort ? uriHost(url.host) : hostPort(url.host, url.port);
     if (identity === null) {
       throw new AuthError("missing", `${where} asks for a user name and password; none was given (see --user)`);
     }

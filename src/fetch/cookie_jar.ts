@@ -48,6 +48,11 @@ export interface Cookie {
 export type CookieUrl = Pick<ParsedUrl, "scheme" | "host" | "port" | "path">;
 
 const IPV4_LITERAL = /^\d+\.\d+\.\d+\.\d+$/;
+
+/** A dotted quad, or an IPv6 literal (the only hosts with a colon; `::ffff:198.18.0.1` has dots too). */
+function isIpLiteral(host: string): boolean {
+  return IPV4_LITERAL.test(host) || host.includes(":");
+}
 // wget's top-level domains under which a two-label domain may be a cookie's whatever its length.
 const KNOWN_TOP_LEVEL = new Set(["com", "edu", "net", "org", "gov", "mil", "int"]);
 // Header fields arrive as Latin-1 text, one character per byte; cookies go back as UTF-8 (how requests are encoded).
@@ -180,7 +185,7 @@ function expiry(set: SetCookie, now: number): number | null {
 /** Whether `host` may set a cookie for `domain` (RFC 6265 §5.3 step 6, with wget's guard for public suffixes). */
 function mayServe(domain: string, host: string): boolean {
   if (domain === host) return true;
-  if (IPV4_LITERAL.test(host) || !host.endsWith(`.${domain}`)) return false;
+  if (isIpLiteral(host) || !host.endsWith(`.${domain}`)) return false;
   const labels = domain.replace(/\.$/, "").split(".");
   if (labels.length < 2 || labels.includes("")) return false;
   return labels.length > 2 || KNOWN_TOP_LEVEL.has(labels[1]) || labels[0].length > 3;
@@ -188,7 +193,7 @@ function mayServe(domain: string, host: string): boolean {
 
 /** The domains whose cookies may go to `host`: itself, then each parent but the top level (an IP address: itself). */
 function domainsOf(host: string): string[] {
-  if (IPV4_LITERAL.test(host)) return [host];
+  if (isIpLiteral(host)) return [host];
   const labels = host.split(".");
   return labels.slice(0, Math.max(1, labels.length - 1)).map((_, i) => labels.slice(i).join("."));
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ParsedUrl } from "../http/mod.ts";
+import { hostPort, type ParsedUrl } from "../http/mod.ts";
 import { type Output, partName, type Target } from "../save/mod.ts";
 import {
   ConnectionError,
@@ -63,7 +63,10 @@ export async function failHop(input: FailedHop): Promise<never> {
   if (exchange.state === "failed") throw exchange.error;
   const url = input.url;
   if (outcome === "refused") {
-    throw new ConnectionError(outcome, `${url.host}:${url.port} refused the connection (nothing listens there)`);
+    throw new ConnectionError(
+      outcome,
+      `${hostPort(url.host, url.port)} refused the connection (nothing listens there)`,
+    );
   }
   const icmp = session.lastIcmp;
   // RFC 1122 §4.2.3.9: the attempt ended on what the path said.
@@ -80,7 +83,7 @@ export async function failHop(input: FailedHop): Promise<never> {
       : "";
     throw new ConnectionError(
       outcome,
-      `${url.host}:${url.port} did not answer our connection request (SYN) in time${said}`,
+      `${hostPort(url.host, url.port)} did not answer our connection request (SYN) in time${said}`,
     );
   }
   const where = out === null || sink !== null ? "" : ` after ${out.written} bytes (kept in ${partName(target!)})`;

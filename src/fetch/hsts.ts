@@ -103,7 +103,7 @@ export class HstsStore {
    * applies. An expired entry found on the way is removed.
    */
   upgrade(url: ParsedUrl): ParsedUrl | null {
-    if (url.scheme !== "http" || url.isIpv4) return null;
+    if (url.scheme !== "http" || url.isIpv4 || url.isIpv6) return null;
     const port = url.port === 80 ? 0 : url.port;
     const found = this.#find(url.host, port);
     if (found === null) return null;
@@ -122,7 +122,8 @@ export class HstsStore {
    * host name, only when the certificate was verified. Returns whether the store changed.
    */
   record(url: ParsedUrl, field: string | null, verified = true): boolean {
-    if (field === null || url.scheme !== "https" || url.isIpv4 || !verified) return false;
+    // RFC 6797 §8.1.1: a host that is an IP literal, of either version, is never noted.
+    if (field === null || url.scheme !== "https" || url.isIpv4 || url.isIpv6 || !verified) return false;
     const sts = parseStsField(field);
     if (sts === null) return false;
     const port = url.port === 443 ? 0 : url.port;

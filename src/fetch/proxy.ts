@@ -6,7 +6,8 @@
  * @module
  */
 
-import { basicCredentials, type ParsedUrl, withoutPassword } from "../http/mod.ts";
+import { basicCredentials, hostPort, type ParsedUrl, withoutPassword } from "../http/mod.ts";
+import { tryParseIpv6Address } from "../wire/mod.ts";
 
 /** The proxy settings of a run. */
 export interface ProxySettings {
@@ -24,13 +25,13 @@ export interface ProxySettings {
 
 /** The proxy one URL goes through. */
 export interface ProxyRoute {
-  /** The proxy's host. */
+  /** The proxy's host: a name, an IPv4 literal, or an IPv6 literal without brackets (`2001:2::9`), connected to. */
   readonly host: string;
   /** The proxy's port. */
   readonly port: number;
   /** `Proxy-Authorization` value (RFC 7617 Basic), when a user is known. */
   readonly authorization?: string;
-  /** `host:port` for messages; never the credentials. */
+  /** `host:port` for messages (`[2001:2::9]:3128` for an IPv6 literal); never the credentials. */
   readonly label: string;
   /** Which variable named it (for messages). */
   readonly source: string;
@@ -72,11 +73,24 @@ export function proxyEnvironment(env: (name: string) => string | undefined): Pro
   };
 }
 
-/** Whether `no_proxy` exempts `host`: an entry matches itself and, as a suffix on a dot boundary, its subdomains. */
+/**
+ * Whether `no_proxy` exempts `host`: an entry matches itself and, as a suffix on a dot boundary, its subdomains. An
+ * IPv6 literal (`host` as the URL parser leaves it, without brackets) is matched by an entry naming the same address
+ * only, with or without brackets, written in any of its forms (`2001:0002::1`): wget 1.21 compares the text of the
+ * literal with each entry, and has no address ranges (CIDR) in `no_proxy`; an exact match of the address is enough.
+ *
+ * @example
+ * ```ts
+ * bypassesProxy("a.example.com", [".example.com"]); // true
+ * bypassesProxy("2001:2::1", ["[2001:2:0::1]"]); // true
+ * ```
+ */
 export function bypassesProxy(host: string, noProxy: readonly string[] = []): boolean {
   const h = host.toLowerCase();
+  const ipv6 = tryParseIpv6Address(h);
   return noProxy.some((entry) => {
     if (entry === "*") return true;
+    if (ipv6 !== null) return tryParseIpv6Address(entry.replace(/^\[(.*)\]$/, "$1")) === ipv6;
     const e = entry.startsWith(".") ? entry.slice(1) : entry;
     return h === e || h.endsWith(`.${e}`);
   });
@@ -107,20 +121,17 @@ export function proxyFor(url: ParsedUrl, settings: ProxySettings | undefined): P
   if (parsed.protocol !== "http:" || parsed.hostname === "") {
     throw new ProxyError("bad-proxy", `The proxy "${withoutPassword(setting)}" in ${source} is not an http:// proxy`);
   }
-  if (parsed.hostname.startsWith("[")) {
-    throw new ProxyError(
-      "bad-proxy",
-      `The proxy "${withoutPassword(setting)}" in ${source} is an IPv6 address (not supported)`,
-    );
-  }
+  // An IPv6 proxy (`http://[2001:2::9]:3128/`) is connected to by its address, written without the brackets that
+  // WHATWG URL keeps (and already canonical: its IPv6 serializer compresses as RFC 5952 does).
+  const host = parsed.hostname.startsWith("[") ? parsed.hostname.slice(1, -1) : parsed.hostname;
   const port = parsed.port === "" ? 80 : Number(parsed.port);
   const user = settings.user ?? decodeURIComponent(parsed.username);
   const password = settings.password ?? decodeURIComponent(parsed.password);
   return {
-    host: parsed.hostname,
+    host,
     port,
     authorization: user === "" && password === "" ? undefined : basicCredentials(user, password),
-    label: `${parsed.hostname}:${port}`,
+    label: hostPort(host, port),
     source,
   };
 }

@@ -14,14 +14,17 @@
 import * as tls from "node:tls";
 import type { Duplex } from "node:stream";
 import { X509Certificate } from "node:crypto";
-import { tryParseIpv4Address } from "../wire/mod.ts";
+import { tryParseIpAddress } from "../wire/mod.ts";
 import { type Crl, findRevocation } from "./crl.ts";
 import { pinAccepts, type PublicKeyPin } from "./pin.ts";
 import { TlsError } from "./tls_errors.ts";
 
 /** Options of {@linkcode startTls}. */
 export interface TlsOptions {
-  /** The URL's host: a name (sent as SNI, RFC 6066 §3) or an IPv4 literal (no SNI; checked against IP SANs). */
+  /**
+   * The URL's host: a name (sent as SNI, RFC 6066 §3) or an IPv4 or IPv6 literal (IPv6 without brackets; no SNI,
+   * checked against the certificate's IP SANs).
+   */
   readonly host: string;
   /** Trusted roots in PEM; absent: Deno's default roots. See {@linkcode loadTrustStore}. */
   readonly ca?: readonly string[];
@@ -58,7 +61,7 @@ export function startTls(socket: Duplex, options: TlsOptions): tls.TLSSocket {
     socket,
     // `host` is what the certificate is checked against; SNI must not carry an IP literal (RFC 6066 §3).
     host: options.host,
-    servername: tryParseIpv4Address(options.host) === null ? options.host : undefined,
+    servername: tryParseIpAddress(options.host) === null ? options.host : undefined,
     ca: options.ca === undefined ? undefined : [...options.ca],
     rejectUnauthorized: false,
     ALPNProtocols: ["http/1.1"],

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { buildConnectRequest, TunnelReader } from "../http/mod.ts";
+import { buildConnectRequest, hostPort, TunnelReader } from "../http/mod.ts";
 import type { ByteStream, StreamHandler, StreamOutcome } from "../transport/mod.ts";
 import { ProxyError, type ProxyRoute } from "./proxy.ts";
 
@@ -40,7 +40,7 @@ export class ConnectTunnel implements StreamHandler {
   ) {
     this.#inner = inner;
     this.#proxy = proxy;
-    this.#target = `${target.host}:${target.port}`;
+    this.#target = hostPort(target.host, target.port);
     const extraHeaders: Array<[string, string]> = [];
     if (proxy.authorization !== undefined) extraHeaders.push(["Proxy-Authorization", proxy.authorization]);
     this.#request = buildConnectRequest({ host: target.host, port: target.port, userAgent, extraHeaders });

@@ -83,7 +83,7 @@ export type UrlErrorReason =
   | "missing-scheme"
   /** A scheme other than http and https. */
   | "unsupported-scheme"
-  /** An IPv6 literal host such as `[::1]`, not supported yet. */
+  /** An IPv6 literal host that cannot be used: malformed, or with a zone id (`[fe80::1%25eth0]`). */
   | "ipv6-literal"
   /** `user:password@` in the authority, never sent anywhere. */
   | "credentials";

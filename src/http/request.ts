@@ -7,11 +7,15 @@
  */
 
 import { TOKEN } from "./_head.ts";
+import { authorityHost } from "./_host.ts";
 import { quote } from "./errors.ts";
 
 /** What goes into the request line and header section. */
 export interface GetRequestOptions {
-  /** Host name or IPv4 literal as the user wrote it (lower-cased by the URL parser). */
+  /**
+   * Host name or IPv4 literal as the user wrote it (lower-cased by the URL parser), or an IPv6 literal without
+   * brackets (`2001:2::1`): the Host field and an absolute-form target put it in brackets.
+   */
   host: string;
   /** The TCP port connected to. */
   port: number;
@@ -62,8 +66,6 @@ export interface RequestBody {
 // bytes are all obs-text.
 // deno-lint-ignore no-control-regex -- control characters are what this rejects
 const FIELD_VALUE = /^(?:[^\x00-\x20\x7f](?:[^\x00-\x08\x0a-\x1f\x7f]*[^\x00-\x20\x7f])?)?$/u;
-// RFC 3986 reg-name or IPv4address; no userinfo, no brackets (IPv6 is refused by the URL parser for now).
-const HOST = /^[A-Za-z0-9\-._~!$&'()*+,;=%]+$/;
 // Characters allowed unencoded in an origin-form target: pchar, "/", "?" (RFC 3986 §3.3, §3.4), plus "%".
 const TARGET_SAFE = /[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/;
 
@@ -79,9 +81,11 @@ const TARGET_SAFE = /[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/;
  */
 export function buildGetRequest(options: GetRequestOptions): Uint8Array {
   const { host, port, defaultPort, userAgent, version, range } = options;
-  if (!HOST.test(host)) throw new TypeError(`Cannot put host ${quote(host)} in a request`);
+  const uriHost = authorityHost(host);
+  if (uriHost === null) throw new TypeError(`Cannot put host ${quote(host)} in a request`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`Port ${port} is not in 1–65535`);
-  const authority = port === defaultPort ? host : `${host}:${port}`;
+  // RFC 9110 §7.2: the port only when it is not the scheme's; an IPv6 literal in brackets (`[2001:2::1]:8080`).
+  const authority = port === defaultPort ? uriHost : `${uriHost}:${port}`;
   const target = requestTarget(options);
   const fields: Array<readonly [string, string]> = [["Host", authority]];
   if (options.referer !== undefined) fields.push(["Referer", options.referer]);
@@ -131,7 +135,8 @@ export function buildGetRequest(options: GetRequestOptions): Uint8Array {
 export function requestTarget(
   options: Pick<GetRequestOptions, "host" | "port" | "defaultPort" | "path" | "viaProxy">,
 ): string {
-  const { host, port, defaultPort } = options;
+  const { port, defaultPort } = options;
+  const host = authorityHost(options.host) ?? options.host;
   const origin = encodeTarget(options.path);
   return options.viaProxy ? `http://${port === defaultPort ? host : `${host}:${port}`}${origin}` : origin;
 }

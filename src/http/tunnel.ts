@@ -7,6 +7,7 @@
  */
 
 import { isFoldLine, parseFieldLine, parseStatusLine, type StatusLine, TOKEN, unfold } from "./_head.ts";
+import { authorityHost } from "./_host.ts";
 import { HttpError, quote } from "./errors.ts";
 import { type HeaderField, HttpHeaders } from "./headers.ts";
 
@@ -20,11 +21,10 @@ export interface TunnelAnswer extends StatusLine {
 
 /** Most bytes of an answer head; a proxy that sends more is not answering CONNECT. */
 const MAX_TUNNEL_HEAD_BYTES = 64 * 1024;
-const HOST = /^[A-Za-z0-9\-._~!$&'()*+,;=%]+$/;
 
 /** What a CONNECT request carries. */
 export interface ConnectRequestOptions {
-  /** The host at the far end (a name or an IPv4 literal). */
+  /** The host at the far end: a name, an IPv4 literal, or an IPv6 literal without brackets (sent in brackets). */
   readonly host: string;
   /** Its port. */
   readonly port: number;
@@ -45,9 +45,11 @@ export interface ConnectRequestOptions {
  */
 export function buildConnectRequest(options: ConnectRequestOptions): Uint8Array {
   const { host, port } = options;
-  if (!HOST.test(host)) throw new TypeError(`Cannot put host ${quote(host)} in a CONNECT request`);
+  const uriHost = authorityHost(host);
+  if (uriHost === null) throw new TypeError(`Cannot put host ${quote(host)} in a CONNECT request`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`Port ${port} is not in 1–65535`);
-  const authority = `${host}:${port}`;
+  // RFC 9112 §3.2.3 authority-form: `[2001:2::1]:443` for an IPv6 literal.
+  const authority = `${uriHost}:${port}`;
   let text = `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n`;
   if (options.userAgent !== "") text += `User-Agent: ${options.userAgent}\r\n`;
   for (const [name, value] of options.extraHeaders ?? []) {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { tryParseIpv4Address } from "../wire/mod.ts";
+import { tryParseIpv4Address, tryParseIpv6Address } from "../wire/mod.ts";
 import { bytesAsName, type Charset, UTF8 } from "./charset.ts";
 import { type FileNameRules, restrictFileName } from "./file_name_rules.ts";
 import { quote, UrlError } from "./errors.ts";
@@ -14,7 +14,11 @@ import { quote, UrlError } from "./errors.ts";
 export interface ParsedUrl {
   /** "http" or "https". */
   readonly scheme: "http" | "https";
-  /** Lower-case host name (IDNA A-label form) or dotted-quad IPv4 literal. */
+  /**
+   * Lower-case host name (IDNA A-label form), dotted-quad IPv4 literal, or IPv6 literal in RFC 5952 canonical text
+   * without its brackets (`2001:2::1`, as wget keeps it): {@linkcode uriHost} puts the brackets back for a Host field,
+   * a request target or a message.
+   */
   readonly host: string;
   /**
    * The name to look up when it is not `host`: with `--no-iri`, a host outside ASCII is looked up as typed, as wget
@@ -23,6 +27,8 @@ export interface ParsedUrl {
   readonly lookupHost?: string;
   /** Whether `host` is an IPv4 literal (no name resolution needed). */
   readonly isIpv4: boolean;
+  /** Whether `host` is an IPv6 literal (`http://[2001:2::1]/`; no name resolution needed). */
+  readonly isIpv6: boolean;
   /** The port to connect to. */
   readonly port: number;
   /** The scheme's default port (80 or 443). */
@@ -85,11 +91,12 @@ export function parseUrl(input: string, encodings: UrlEncodings = {}): ParsedUrl
   const iri = encodings.iri ?? true;
   // Deno hands us the arguments decoded as UTF-8: their bytes are what the command line held.
   const text = iriText(new TextEncoder().encode(withScheme), iri ? encodings.local ?? UTF8 : null);
+  rejectZoneId(text, input);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UrlError("bad-url", `Cannot parse URL ${shown(input)}`);
+    throw unparsable(text, `Cannot parse URL ${shown(input)}`);
   }
   return checked(url, input, iri ? undefined : typedHost(withScheme));
 }
@@ -107,11 +114,12 @@ export function resolveLocation(base: ParsedUrl, location: string, encodings: Ur
   const charset = (encodings.iri ?? true) ? encodings.remote ?? encodings.local ?? UTF8 : null;
   const text = iriText(Uint8Array.from(location, (ch) => ch.charCodeAt(0) & 0xff), charset);
   rejectControls(text);
+  rejectZoneId(text, location);
   let url: URL;
   try {
     url = new URL(text, base.href);
   } catch {
-    throw new UrlError("bad-url", `Cannot resolve redirect location ${quote(location)}`);
+    throw unparsable(text, `Cannot resolve redirect location ${quote(location)}`);
   }
   return checked(url, location);
 }
@@ -164,13 +172,71 @@ function rejectControls(input: string): void {
   }
 }
 
+/** The authority of an absolute URL (`scheme://authority/…`), or null when `text` has none. */
+function authorityOf(text: string): string | null {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(text)?.[1] ?? null;
+}
+
+/**
+ * Refuses an IPv6 literal with a zone id (RFC 6874 `[fe80::1%25eth0]`): it names one of this machine's interfaces,
+ * which a URL sent to a server must not carry (RFC 6874 §4), and which wget 1.21 refuses too ("Invalid IPv6 numeric
+ * address"). WHATWG URL would only say "Invalid URL".
+ */
+function rejectZoneId(text: string, input: string): void {
+  const authority = authorityOf(text);
+  if (authority !== null && /\[[^\]]*%/.test(authority)) {
+    throw new UrlError(
+      "ipv6-literal",
+      `Cannot fetch ${shown(input)}: an IPv6 address with a zone id (the part after "%") is not supported`,
+    );
+  }
+}
+
+/** The error for a URL WHATWG `URL` refused: said plainly when its host is a malformed IPv6 literal. */
+function unparsable(text: string, message: string): UrlError {
+  const authority = authorityOf(text);
+  if (authority !== null && authority.includes("[")) {
+    return new UrlError("ipv6-literal", `${message}: its host is not a valid IPv6 address in brackets`);
+  }
+  return new UrlError("bad-url", message);
+}
+
+/**
+ * `host` as a URL authority writes it: an IPv6 literal in brackets (RFC 3986 §3.2.2), anything else as it is. Only
+ * an IPv6 literal holds a colon (a name or IPv4 literal never does).
+ *
+ * @example
+ * ```ts
+ * uriHost("2001:2::1"); // "[2001:2::1]"
+ * uriHost("example.com"); // "example.com"
+ * ```
+ */
+export function uriHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/**
+ * `host:port` as a URL authority writes it, for `CONNECT` targets and messages: `[2001:2::1]:8080`.
+ *
+ * @example
+ * ```ts
+ * hostPort("2001:2::1", 443); // "[2001:2::1]:443"
+ * ```
+ */
+export function hostPort(host: string, port: number): string {
+  return `${uriHost(host)}:${port}`;
+}
+
 function checked(url: URL, input: string, asTyped?: string): ParsedUrl {
   const scheme = url.protocol.slice(0, -1);
   if (scheme !== "http" && scheme !== "https") {
     throw new UrlError("unsupported-scheme", `Cannot fetch ${shown(input)}: scheme ${quote(scheme)} is not supported`);
   }
-  if (url.hostname.startsWith("[")) {
-    throw new UrlError("ipv6-literal", `Cannot fetch ${shown(input)}: IPv6 addresses are not supported yet`);
+  // WHATWG URL has already checked a bracketed literal and written it compressed and in lower case (URL Standard
+  // §3.6 "IPv6 serializer"); it is kept as our own parser's RFC 5952 text, which other addresses are compared with.
+  const ipv6 = url.hostname.startsWith("[") ? tryParseIpv6Address(url.hostname.slice(1, -1)) : null;
+  if (url.hostname.startsWith("[") && ipv6 === null) {
+    throw new UrlError("ipv6-literal", `Cannot fetch ${shown(input)}: its host is not a valid IPv6 address`);
   }
   // RFC 3986 §3.2.1 userinfo: kept apart for authentication, and taken out of every URL we print or send.
   const user = url.username === "" && url.password === "" ? undefined : decodeURIComponent(url.username);
@@ -186,10 +252,11 @@ function checked(url: URL, input: string, asTyped?: string): ParsedUrl {
     : url.href.replace(`//${url.hostname}`, `//${escapeHigh(new TextEncoder().encode(asTyped))}`);
   return {
     scheme,
-    host: asTyped === undefined ? url.hostname : escapeHigh(new TextEncoder().encode(asTyped)),
+    host: ipv6 ?? (asTyped === undefined ? url.hostname : escapeHigh(new TextEncoder().encode(asTyped))),
     ...(asTyped === undefined ? {} : { lookupHost: asTyped }),
     // WHATWG URL has already turned 0x7f.1 and similar forms into the canonical dotted quad the strict parser reads.
     isIpv4: tryParseIpv4Address(url.hostname) !== null,
+    isIpv6: ipv6 !== null,
     port: url.port === "" ? defaultPort : Number(url.port),
     defaultPort,
     path: (url.pathname || "/") + url.search,

@@ -9,6 +9,7 @@ import { type ChannelMessage, closeDescriptor, type FdChannel, RawReceiver, RawS
 import type { ReservedPort } from "../../ffi/mod.ts";
 import type { Flow, Guard, GuardMethod, PrivilegedOpener } from "../transport/mod.ts";
 import { decodeReply, encodeRequest, type HelperRequest } from "./protocol.ts";
+import type { IpAddress } from "../wire/mod.ts";
 
 /** The helper refused a request, or is gone. */
 export class HelperError extends Error {
@@ -72,14 +73,15 @@ export class HelperOpener implements PrivilegedOpener {
     return answer;
   }
 
-  /** A raw sender, marked and bound as the helper was told at start. */
-  async sender(): Promise<RawSender> {
-    const { fields, fds } = await this.#ask({ op: "sender" });
-    return new RawSender(one(fds), Number(fields.sndbuf), typeof fields.mark === "number" ? fields.mark : null);
+  /** A raw sender of IP version `family`, marked and bound as the helper was told at start. */
+  async sender(family: 4 | 6 = 4): Promise<RawSender> {
+    const { fields, fds } = await this.#ask({ op: "sender", family });
+    const mark = typeof fields.mark === "number" ? fields.mark : null;
+    return new RawSender(one(fds), Number(fields.sndbuf), mark, family);
   }
 
   /** The packet receiver of `flow`, on the port `port` holds. */
-  async receiver(flow: Flow, port: ReservedPort): Promise<RawReceiver> {
+  async receiver(flow: Flow<IpAddress>, port: ReservedPort): Promise<RawReceiver> {
     const request = { op: "receiver", remoteAddr: flow.remoteAddr, remotePort: flow.remotePort } as const;
     const { fields, fds } = await this.#ask(request, [port.fd]);
     return new RawReceiver(one(fds), Number(fields.rcvbuf));
@@ -89,7 +91,7 @@ export class HelperOpener implements PrivilegedOpener {
    * The RST guard of `flow`: a netlink socket whose table goes when we close it, or a handle on the helper's rules.
    * The mark let through is the one of the senders the helper granted, not one we could name.
    */
-  async guard(flow: Flow, port: ReservedPort, _ownMark: number | null): Promise<Guard> {
+  async guard(flow: Flow<IpAddress>, port: ReservedPort, _ownMark: number | null): Promise<Guard> {
     const request = { op: "guard", remoteAddr: flow.remoteAddr, remotePort: flow.remotePort } as const;
     const { fields, fds } = await this.#ask(request, [port.fd]);
     const base = {

@@ -3,9 +3,10 @@
  * from its one channel (protocol.ts), checks each, opens what was asked with the transport's direct opener, hands
  * the descriptor over and closes its own copy. It never reads from the network.
  *
- * Checks, beyond the protocol's own: the reserved-port socket that comes with a flow request must be an IPv4 TCP
- * socket bound to a port and neither listening nor connected (`reservedAddress`), and the flow's local side is read
- * from it, never taken from the request: the client can only ask for flows on ports it holds.
+ * Checks, beyond the protocol's own: the reserved-port socket that comes with a flow request must be a TCP
+ * socket (IPv4 or IPv6, the remote address's version) bound to a port and neither listening nor connected
+ * (`reservedAddress`), and the flow's local side is read from it, never taken from the request: the client can only
+ * ask for flows on ports it holds.
  *
  * Guards made by the `nft`/`iptables` commands stay here (they outlive no descriptor); they are removed on request,
  * and all of them when the channel ends: even a client killed with SIGKILL leaves no rule behind.
@@ -15,7 +16,7 @@
 
 import { type ChannelMessage, closeDescriptor, type FdChannel, reservedAddress } from "../../ffi/mod.ts";
 import type { Flow, Guard, PrivilegedOpener } from "../transport/privileged.ts";
-import { ipv4 } from "../wire/mod.ts";
+import { type IpAddress, ipv4, type Ipv6Address, ipVersion } from "../wire/mod.ts";
 import { decodeRequest, encodeReply, type HelperReply, type HelperRequest } from "./protocol.ts";
 
 /** What a request's answer is: the reply, the descriptors that go with it, and how to close our copies of them. */
@@ -81,7 +82,7 @@ export class HelperSession {
   async #perform(request: HelperRequest, fds: readonly number[]): Promise<Answer> {
     switch (request.op) {
       case "sender": {
-        const tx = await this.#opener.sender();
+        const tx = await this.#opener.sender(request.family);
         this.#grantedMark = tx.mark;
         return { reply: { ok: true, sndbuf: tx.sndbuf, mark: tx.mark }, fds: [tx.fd], release: () => tx.close() };
       }
@@ -135,17 +136,22 @@ function refuse(error: string): Answer {
 }
 
 /** The flow a request names, its local side read from the reserved-port socket that came with it. */
-function flowOf(request: { remoteAddr: number; remotePort: number }, portFd: number): Flow {
+function flowOf(request: { remoteAddr: number | string; remotePort: number }, portFd: number): Flow<IpAddress> {
   let local;
   try {
     local = reservedAddress(portFd);
   } catch (e) {
     throw new Error(`Refused: the descriptor passed is not a reserved port (${(e as Error).message}).`);
   }
-  return {
-    localAddr: local.addr,
-    localPort: local.port,
-    remoteAddr: ipv4(request.remoteAddr),
-    remotePort: request.remotePort,
-  };
+  // The protocol checked the text is canonical IPv6; a number is a u32.
+  const remoteAddr = typeof request.remoteAddr === "string"
+    ? request.remoteAddr as Ipv6Address
+    : ipv4(request.remoteAddr);
+  if (ipVersion(local.addr) !== ipVersion(remoteAddr)) {
+    throw new Error(
+      `Refused: the reserved port is an IPv${ipVersion(local.addr)} socket and the remote address an ` +
+        `IPv${ipVersion(remoteAddr)} one.`,
+    );
+  }
+  return { localAddr: local.addr, localPort: local.port, remoteAddr, remotePort: request.remotePort };
 }

@@ -6,26 +6,30 @@
  *
  * | request                                        | descriptors in            | reply (descriptors out)                |
  * |------------------------------------------------|---------------------------|----------------------------------------|
- * | `{v:1, op:"sender"}`                           | none                      | `{ok, sndbuf, mark}` + raw sender      |
+ * | `{v:1, op:"sender", family}`                   | none                      | `{ok, sndbuf, mark}` + raw sender      |
  * | `{v:1, op:"receiver", remoteAddr, remotePort}` | the reserved-port socket  | `{ok, rcvbuf}` + packet receiver       |
  * | `{v:1, op:"guard", remoteAddr, remotePort}`    | the reserved-port socket  | `{ok, method, description, ownMark, handle}` (+ its netlink socket) |
  * | `{v:1, op:"unguard", handle}`                  | none                      | `{ok}`                                 |
  *
- * The local side of every flow is not asked for: it is read from the reserved-port socket the client passes, a
- * bound TCP socket that proves the port is the client's. The interface, the socket mark and the firewall method are
+ * `family` is 4 or 6. `remoteAddr` is an IPv4 address as a u32, or an IPv6 address as its canonical RFC 5952 text
+ * (any other spelling is refused: the helper compares, it does not normalise). The local side of every flow is not
+ * asked for: it is read from the reserved-port socket the client passes, a bound TCP socket that proves the port is
+ * the client's, and whose family must be the remote address's. The interface, the socket mark and the firewall method are
  * fixed when the helper starts (by the still-privileged parent), not per request.
  *
  * @module
  */
+
+import { tryParseIpv6Address } from "../wire/mod.ts";
 
 /** The protocol's version; a request of another version is refused. */
 export const PROTOCOL_VERSION = 1;
 
 /** A request the helper accepts. */
 export type HelperRequest =
-  | { readonly op: "sender" }
-  | { readonly op: "receiver"; readonly remoteAddr: number; readonly remotePort: number }
-  | { readonly op: "guard"; readonly remoteAddr: number; readonly remotePort: number }
+  | { readonly op: "sender"; readonly family: 4 | 6 }
+  | { readonly op: "receiver"; readonly remoteAddr: number | string; readonly remotePort: number }
+  | { readonly op: "guard"; readonly remoteAddr: number | string; readonly remotePort: number }
   | { readonly op: "unguard"; readonly handle: number };
 
 /** How many descriptors each request comes with. */
@@ -42,7 +46,7 @@ export type HelperReply =
   | { readonly ok: false; readonly error: string };
 
 const FIELDS: Readonly<Record<HelperRequest["op"], readonly string[]>> = {
-  sender: [],
+  sender: ["family"],
   receiver: ["remoteAddr", "remotePort"],
   guard: ["remoteAddr", "remotePort"],
   unguard: ["handle"],
@@ -88,15 +92,26 @@ export function decodeRequest(bytes: Uint8Array, fdCount: number): HelperRequest
   const extra = Object.keys(fields).filter((k) => k !== "v" && k !== "op" && !known.includes(k));
   if (extra.length > 0) return `the ${op} request has unknown fields (${extra.join(", ")})`;
   for (const key of known) {
-    const v = fields[key];
-    const [low, high] = key === "remoteAddr" ? [1, 0xffffffff] : key === "remotePort" ? [1, 65535] : [1, 2 ** 31];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < low || v > high) {
-      return `the ${op} request's ${key} is not an integer from ${low} to ${high}`;
-    }
+    const why = fieldProblem(key, fields[key]);
+    if (why !== null) return `the ${op} request's ${key} ${why}`;
   }
   const wanted = REQUEST_FDS[op as HelperRequest["op"]];
   if (fdCount !== wanted) return `the ${op} request came with ${fdCount} descriptors instead of ${wanted}`;
   return { op, ...Object.fromEntries(known.map((k) => [k, fields[k]])) } as HelperRequest;
+}
+
+/** What is wrong with one field's value, or null when it is right. */
+function fieldProblem(key: string, v: unknown): string | null {
+  if (key === "remoteAddr" && typeof v === "string") {
+    // Canonical text only: the filter and the rules are built from it, and two spellings must not be two flows.
+    return tryParseIpv6Address(v) === v ? null : "is not an IPv6 address in canonical form";
+  }
+  if (key === "family") return v === 4 || v === 6 ? null : "is not 4 or 6";
+  const [low, high] = key === "remoteAddr" ? [1, 0xffffffff] : key === "remotePort" ? [1, 65535] : [1, 2 ** 31];
+  if (typeof v !== "number" || !Number.isInteger(v) || v < low || v > high) {
+    return `is not an integer from ${low} to ${high}`;
+  }
+  return null;
 }
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatIpv4Address, type Ipv4Address, type TcpRepr } from "../wire/mod.ts";
+import { formatAddressPort, type IpAddress, type TcpRepr } from "../wire/mod.ts";
 import type { SynOffer } from "./model.ts";
 
 /** The engine's gauges, read when we send an ACK. */
@@ -21,9 +21,9 @@ export interface EngineGauges {
 /** A stream ready to connect. */
 export interface OpenedFacts {
   readonly flow: {
-    readonly localAddr: Ipv4Address;
+    readonly localAddr: IpAddress;
     readonly localPort: number;
-    readonly remoteAddr: Ipv4Address;
+    readonly remoteAddr: IpAddress;
     readonly remotePort: number;
   };
   readonly family: string;
@@ -33,9 +33,9 @@ export interface OpenedFacts {
   readonly engine: EngineGauges;
 }
 
-/** `198.18.2.2:80`. @example `formatEndpoint(flow.remoteAddr, flow.remotePort)` */
-export function formatEndpoint(address: Ipv4Address, port: number): string {
-  return `${formatIpv4Address(address)}:${port}`;
+/** `198.18.2.2:80`, `[2001:2::2]:80`. @example `formatEndpoint(flow.remoteAddr, flow.remotePort)` */
+export function formatEndpoint(address: IpAddress, port: number): string {
+  return formatAddressPort(address, port);
 }
 
 /**

@@ -6,17 +6,18 @@
  * @module
  */
 
-import { reservePort, resolveIpv4All, routeTo } from "../../ffi/mod.ts";
+import { BindError, reservePort, resolveAll, routeTo } from "../../ffi/mod.ts";
 import { TcpConnection } from "../tcp/mod.ts";
-import { formatIpv4Address, type Ipv4Address } from "../wire/mod.ts";
+import { formatAddressPort, formatIpAddress, type IpAddress, ipVersion, isIpv6Address } from "../wire/mod.ts";
 import { CONNECTION_BUFFERS } from "./buffer_pool.ts";
 import { Driver } from "./driver.ts";
 import { failoverSession } from "./failover.ts";
+import { familyLanes, happyEyeballs } from "./happy_eyeballs.ts";
 import type { FirewallMode } from "./firewall.ts";
 import type { Flow } from "./flow.ts";
 import { type FrameLink, type FrameTap, TracingLink } from "./link.ts";
 import { type FrameLinkKind, openFrameLink, startReceiveRing } from "./link_choice.ts";
-import { IPV4 } from "./network.ts";
+import { type NetworkLayer, networkOf } from "./network.ts";
 import { directOpener, type PrivilegedOpener } from "./opener.ts";
 import { driverSession, type Endpoint, type StreamSession } from "./session.ts";
 import { timestampOffset } from "./ts_clock.ts";
@@ -41,8 +42,12 @@ export interface TransportOptions {
   readonly dnsTimeoutMs?: number;
   /** How the kernel's RSTs are silenced (default "auto"). */
   readonly firewall?: FirewallMode;
-  /** Our source address (`--source`). */
-  readonly source?: Ipv4Address;
+  /** Our source address (`--bind-address`): its family is then the only one tried. */
+  readonly source?: IpAddress;
+  /** Which address families are tried (`-4`, `-6`; default "any"). */
+  readonly family?: AddressFamilyChoice;
+  /** Which family goes first (`--prefer-family`; default "none": the resolver's order, RFC 6724). */
+  readonly preferFamily?: PreferredFamily;
   /** The interface to leave by (`--interface`). */
   readonly device?: string;
   /** Observer of every frame as it crosses the link (`-v` traces, `--pcap`). */
@@ -72,13 +77,19 @@ export interface TransportOptions {
   readonly log?: (message: string) => void;
 }
 
+/** `-4` (`--inet4-only`) is "ipv4", `-6` (`--inet6-only`) is "ipv6". */
+export type AddressFamilyChoice = "any" | "ipv4" | "ipv6";
+
+/** `--prefer-family=IPv4|IPv6|none`. */
+export type PreferredFamily = "none" | "ipv4" | "ipv6";
+
 function randomU32(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0];
 }
 
 /**
- * Prepares a connection to `endpoint` through our own stack: every address of its name is tried in turn until one
- * connects (see `failover.ts`).
+ * Prepares a connection to `endpoint` through our own stack: every address of its name is tried, in turn within a
+ * family (see `failover.ts`), and both families raced when the name has both (see `happy_eyeballs.ts`).
  *
  * @example
  * ```ts
@@ -89,28 +100,58 @@ function randomU32(): number {
 export async function openTcpStream(endpoint: Endpoint, options: TransportOptions = {}): Promise<StreamSession> {
   const log = options.log ?? (() => {});
   log(`Resolving ${endpoint.host}…`);
-  const addresses = await resolveIpv4All(endpoint.host, options.dnsTimeoutMs);
+  const family = familyToTry(options);
+  const addresses = await resolveAll(endpoint.host, { family, timeoutMs: options.dnsTimeoutMs });
   const resolvedAt = performance.now();
   if (addresses.length > 1) {
-    log(`${endpoint.host} has ${addresses.length} addresses: ${addresses.map(formatIpv4Address).join(", ")}`);
+    log(`${endpoint.host} has ${addresses.length} addresses: ${addresses.map(formatIpAddress).join(", ")}`);
   }
-  return failoverSession(
-    addresses,
-    (address, connectTimeoutMs) => openAttempt(address, endpoint.port, resolvedAt, { ...options, connectTimeoutMs }),
-    { connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS, port: endpoint.port, notice: options.notice },
-  );
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const started = performance.now();
+  const lane = (list: readonly IpAddress[]) => () =>
+    failoverSession(
+      list,
+      (address, ms) => openAttempt(address, endpoint.port, resolvedAt, { ...options, connectTimeoutMs: ms }),
+      {
+        connectTimeoutMs: Math.max(1, connectTimeoutMs - (performance.now() - started)),
+        port: endpoint.port,
+        notice: options.notice,
+      },
+    );
+  const [first, second] = familyLanes(addresses, options.preferFamily);
+  if (second.length === 0) return lane(first)();
+  const names = [first, second].map((l) => (isIpv6Address(l[0]) ? "IPv6" : "IPv4")) as [string, string];
+  return happyEyeballs(lane(first), lane(second), { names, log });
+}
+
+/**
+ * The families to resolve: `-4`/`-6`, or the family of `--bind-address` (an address of one family can only reach
+ * that family). Throws `BindError` when they contradict each other.
+ */
+function familyToTry(options: TransportOptions): AddressFamilyChoice {
+  const chosen = options.family ?? "any";
+  if (options.source === undefined) return chosen;
+  const sourceFamily = isIpv6Address(options.source) ? "ipv6" : "ipv4";
+  if (chosen !== "any" && chosen !== sourceFamily) {
+    throw new BindError(
+      `Cannot use source address ${formatIpAddress(options.source)} with ${
+        chosen === "ipv4" ? "--inet4-only" : "--inet6-only"
+      }: it is an ${sourceFamily === "ipv4" ? "IPv4" : "IPv6"} address`,
+    );
+  }
+  return sourceFamily;
 }
 
 /** Opens the stream of one attempt to `remoteAddr`. */
 async function openAttempt(
-  remoteAddr: Ipv4Address,
+  remoteAddr: IpAddress,
   remotePort: number,
   resolvedAt: number,
   options: TransportOptions,
 ): Promise<StreamSession> {
   const log = options.log ?? (() => {});
   const route = routeTo(remoteAddr, { srcAddr: options.source, device: options.device });
-  const network = IPV4;
+  const network: NetworkLayer<IpAddress> = networkOf(remoteAddr);
   const mss = network.mssFor(route.mtu);
   const cleanups: Array<() => void | Promise<void>> = [];
   const close = async () => {
@@ -119,7 +160,7 @@ async function openAttempt(
   try {
     const reserved = reservePort(route.srcAddr);
     cleanups.push(() => reserved.close());
-    const flow: Flow = { localAddr: route.srcAddr, localPort: reserved.port, remoteAddr, remotePort };
+    const flow: Flow<IpAddress> = { localAddr: route.srcAddr, localPort: reserved.port, remoteAddr, remotePort };
     const opener = options.opener ?? directOpener(options);
     const rx = await opener.receiver(flow, reserved);
     cleanups.push(() => rx.close());
@@ -129,7 +170,7 @@ async function openAttempt(
       const made = await ring;
       if (made !== null && !(made instanceof Error)) made.close();
     });
-    const tx = await opener.sender();
+    const tx = await opener.sender(ipVersion(remoteAddr));
     cleanups.push(() => tx.close());
     const guard = await opener.guard(flow, reserved, tx.mark);
     cleanups.push(() => guard.close());
@@ -149,6 +190,8 @@ async function openAttempt(
       localPort: flow.localPort,
       remotePort: flow.remotePort,
       mss,
+      networkHeaderLength: network.headerLength,
+      minPathMtu: network.minMtu,
       isn: randomU32(),
       tsOffset: timestampOffset(flow),
       userTimeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -169,11 +212,8 @@ async function openAttempt(
       segments: options.segments,
     });
     options.watch?.opened({ flow, family: network.name, mtu: route.mtu, mss, resolvedAt, engine: conn });
-    log(
-      `Connecting to ${formatIpv4Address(remoteAddr)}:${remotePort} from ${
-        formatIpv4Address(flow.localAddr)
-      }:${flow.localPort} (mss ${mss})…`,
-    );
+    const from = formatAddressPort(flow.localAddr, flow.localPort);
+    log(`Connecting to ${formatAddressPort(remoteAddr, remotePort)} from ${from} (mss ${mss})…`);
     return driverSession(driver, conn, close);
   } catch (e) {
     await close();

@@ -10,14 +10,13 @@
  * @module
  */
 
-import type { ConnectionStats } from "../tcp/mod.ts";
-import { formatIpv4Address, type Ipv4Address } from "../wire/mod.ts";
-import { type FrameCounters, type IcmpMessage, icmpWords } from "./frames.ts";
-import type { StreamSession } from "./session.ts";
+import { formatAddressPort, formatIpAddress, type IpAddress } from "../wire/mod.ts";
+import { type IcmpMessage, icmpWords } from "./frames.ts";
+import { CompositeSession, type StreamSession } from "./session.ts";
 import type { AbortReason, ByteStream, StreamHandler, StreamOutcome } from "./stream.ts";
 
 /** Opens the stream of one attempt: `address`, allowed `connectTimeoutMs` for its handshake. */
-export type OpenAttempt = (address: Ipv4Address, connectTimeoutMs: number) => Promise<StreamSession>;
+export type OpenAttempt = (address: IpAddress, connectTimeoutMs: number) => Promise<StreamSession>;
 
 /** Options of {@linkcode failoverSession}. */
 export interface FailoverOptions {
@@ -43,7 +42,7 @@ const FAILS_OVER: ReadonlySet<StreamOutcome> = new Set(["refused", "unreachable"
  * ```
  */
 export async function failoverSession(
-  addresses: readonly Ipv4Address[],
+  addresses: readonly IpAddress[],
   open: OpenAttempt,
   options: FailoverOptions,
 ): Promise<StreamSession> {
@@ -55,8 +54,23 @@ export async function failoverSession(
   return addresses.length === 1 ? first : new FailoverSession(addresses, first, open, share, options);
 }
 
-class FailoverSession implements StreamSession {
-  readonly #addresses: readonly Ipv4Address[];
+/**
+ * Why an attempt that never connected failed, in a few words: `refused the connection`, `unreachable (the router
+ * 198.18.0.1 says host unreachable)`, `no answer`.
+ *
+ * @example
+ * ```ts
+ * failureWords("refused", null); // "refused the connection"
+ * ```
+ */
+export function failureWords(outcome: StreamOutcome, icmp: IcmpMessage | null): string {
+  if (outcome === "refused") return "refused the connection";
+  if (outcome === "unreachable" && icmp !== null) return `unreachable (${icmpWords(icmp)})`;
+  return icmp === null ? "no answer" : `no answer (${icmpWords(icmp)})`;
+}
+
+class FailoverSession extends CompositeSession {
+  readonly #addresses: readonly IpAddress[];
   readonly #open: OpenAttempt;
   readonly #share: (left: number) => number;
   readonly #options: FailoverOptions;
@@ -65,12 +79,13 @@ class FailoverSession implements StreamSession {
   #stop: AbortReason | null = null;
 
   constructor(
-    addresses: readonly Ipv4Address[],
+    addresses: readonly IpAddress[],
     first: StreamSession,
     open: OpenAttempt,
     share: (left: number) => number,
     options: FailoverOptions,
   ) {
+    super();
     this.#addresses = addresses;
     this.#current = first;
     this.#open = open;
@@ -99,8 +114,9 @@ class FailoverSession implements StreamSession {
       if (final) return outcome;
       const failed = this.#addresses[this.#index];
       const next = this.#addresses[++this.#index];
+      const why = failureWords(outcome, this.#current.lastIcmp);
       this.#options.notice?.(
-        `${formatIpv4Address(failed)}:${this.#options.port}: ${this.#why(outcome)}; trying ${formatIpv4Address(next)}`,
+        `${formatAddressPort(failed, this.#options.port)}: ${why}; trying ${formatIpAddress(next)}`,
       );
       await this.#current.close();
       this.#current = await this.#open(next, this.#share(this.#addresses.length - this.#index));
@@ -108,28 +124,13 @@ class FailoverSession implements StreamSession {
     }
   }
 
-  #why(outcome: StreamOutcome): string {
-    const icmp = this.#current.lastIcmp;
-    if (outcome === "refused") return "refused the connection";
-    if (outcome === "unreachable" && icmp !== null) return `unreachable (${icmpWords(icmp)})`;
-    return icmp === null ? "no answer" : `no answer (${icmpWords(icmp)})`;
-  }
-
   abort(why: AbortReason): void {
     this.#stop ??= why;
     this.#current.abort(why);
   }
 
-  get tcpStats(): ConnectionStats {
-    return this.#current.tcpStats;
-  }
-
-  get frameCounters(): Readonly<FrameCounters> {
-    return this.#current.frameCounters;
-  }
-
-  get lastIcmp(): IcmpMessage | null {
-    return this.#current.lastIcmp;
+  protected counting(): StreamSession {
+    return this.#current;
   }
 
   close(): Promise<void> {

@@ -11,6 +11,9 @@
  * 2. `nft-command`: the same table made by the `nft` tool (no owner flag: removed by `close()` or at exit).
  * 3. `iptables-command`: `iptables` rules commented `rawhttpget-<pid>` (removed the same way).
  *
+ * Each works for both families: an IPv6 flow gets a table of family `ip6` (matching `ip6 saddr`/`ip6 daddr`), or
+ * `ip6tables` rules.
+ *
  * Our own RSTs (an abort, RFC 9293 §3.10.7) leave by the same OUTPUT hook. They are sent by a raw socket marked with
  * SO_MARK (`ownMark`, default {@linkcode OWN_RST_MARK}), and the rule lets that mark through: the kernel's RSTs carry
  * mark 0. Without a mark (SO_MARK needs CAP_NET_ADMIN, or CAP_NET_RAW since Linux 5.17) our RSTs are dropped too:
@@ -25,8 +28,8 @@
  * @module
  */
 
-import { type DropChain, NFT, NftOwnerTable } from "../../ffi/mod.ts";
-import { formatIpv4Address, type Ipv4Address } from "../wire/mod.ts";
+import { type DropChain, NFT, nftFamily, NftOwnerTable } from "../../ffi/mod.ts";
+import { formatIpAddress, type IpAddress, isIpv6Address, tryParseIpv6Address } from "../wire/mod.ts";
 import { type Flow, formatFlow } from "./flow.ts";
 import { commandGuard, type FirewallAttempt, FirewallError, type Guard, type GuardMethod } from "./firewall_guard.ts";
 
@@ -39,8 +42,8 @@ export {
   type GuardMethod,
 } from "./firewall_guard.ts";
 
-/** The connection to protect, as seen from our side (the shared `Flow` of `flow.ts`). */
-export type GuardedFlow = Flow;
+/** The connection to protect, as seen from our side (the shared `Flow` of `flow.ts`): IPv4 or IPv6, one family. */
+export type GuardedFlow = Flow<IpAddress>;
 
 /** Which method to use; "auto" tries netlink, then `nft`, then `iptables`; "none" is `--no-firewall`. */
 export type FirewallMode = "auto" | "netlink" | "nft" | "iptables" | "none";
@@ -64,7 +67,14 @@ export interface RstGuardOptions {
   readonly ownMark?: number | null;
 }
 
-/** The nftables table name for a flow of this process: `rawhttpget_<pid>_<localPort>`. */
+/**
+ * The nftables table name for a flow of this process: `rawhttpget_<pid>_<localPort>` (in family `ip` or `ip6`).
+ *
+ * @example
+ * ```ts
+ * guardTableName(flow); // "rawhttpget_4242_40000"
+ * ```
+ */
 export function guardTableName(flow: GuardedFlow): string {
   return `rawhttpget_${Deno.pid}_${flow.localPort}`;
 }
@@ -79,10 +89,19 @@ function checkMark(mark: number | null | undefined): number | null {
 
 function checkFlow(flow: GuardedFlow): void {
   for (const key of ["localAddr", "remoteAddr"] as const) {
-    const v = flow[key];
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+    const v: unknown = flow[key];
+    // The rules are written from these values: only what the parsers make (the helper gets a flow from JSON).
+    if (typeof v === "string") {
+      if (tryParseIpv6Address(v) !== v) {
+        throw new RangeError(`Cannot guard flow: ${key} "${v}" is not an IPv6 address in RFC 5952 form`);
+      }
+    } else if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
       throw new RangeError(`Cannot guard flow: ${key} ${v} is not a u32`);
     }
+  }
+  // One rule matches one family's header: a mixed pair is no flow any packet could have.
+  if (isIpv6Address(flow.localAddr) !== isIpv6Address(flow.remoteAddr)) {
+    throw new RangeError(`Cannot guard flow ${formatFlow(flow)}: its addresses are of different families`);
   }
   for (const key of ["localPort", "remotePort"] as const) {
     const v = flow[key];
@@ -103,6 +122,7 @@ function checkFlow(flow: GuardedFlow): void {
  *   { localAddr: ipv4(0xc6120102), localPort: 40000, remoteAddr: ipv4(0xc6120202), remotePort: 80 },
  *   { mode: "auto" },
  * );
+ * // IPv6 alike: { localAddr: parseIpv6Address("2001:2::1"), …, remoteAddr: parseIpv6Address("2001:2::2"), … }
  * try { /* run the connection *\/ } finally { await guard.close(); }
  * ```
  */
@@ -198,32 +218,35 @@ function netlinkGuard(g: GuardSpec): Guard {
 
 function nftCommandGuard(g: GuardSpec): Promise<Guard> {
   const name = guardTableName(g.flow);
-  const script = [`create table ip ${name}`];
+  const family = nftFamily(g.flow.localAddr).name; // "ip6 saddr" in an ip6 table, as "ip saddr" in an ip one
+  const script = [`create table ${family} ${name}`];
   for (const c of dropChains(g)) {
     const hook = c.hook === NFT.NF_INET_LOCAL_OUT ? "output" : "prerouting";
     const { srcAddr, srcPort, dstAddr, dstPort } = c.tuple;
-    const match = `ip saddr ${formatIpv4Address(srcAddr)} ip daddr ${formatIpv4Address(dstAddr)} ` +
+    const match = `${family} saddr ${formatIpAddress(srcAddr)} ${family} daddr ${formatIpAddress(dstAddr)} ` +
       `tcp sport ${srcPort} tcp dport ${dstPort}${c.rstOnly ? " tcp flags rst" : ""}` +
       (c.exemptMark === undefined ? "" : ` meta mark != ${hexMark(c.exemptMark)}`);
     script.push(
-      `add chain ip ${name} ${c.name} { type filter hook ${hook} priority raw; policy accept; }`,
-      `add rule ip ${name} ${c.name} ${match} counter ${c.notrack ? "notrack" : "drop"}`,
+      `add chain ${family} ${name} ${c.name} { type filter hook ${hook} priority raw; policy accept; }`,
+      `add rule ${family} ${name} ${c.name} ${match} counter ${c.notrack ? "notrack" : "drop"}`,
     );
   }
   return commandGuard(
     "nft-command",
     g.mark,
     `${what(g)} with nftables table ${name} made by the nft command (removed when the connection ` +
-      `closes or we exit normally; after a crash run \`nft delete table ip ${name}\`).`,
-    [[["nft", script.join("; ")], ["nft", "delete", "table", "ip", name]]],
+      `closes or we exit normally; after a crash run \`nft delete table ${family} ${name}\`).`,
+    [[["nft", script.join("; ")], ["nft", "delete", "table", family, name]]],
   );
 }
 
 function iptablesGuard(g: GuardSpec): Promise<Guard> {
   const { flow, incoming, mark } = g;
   const comment = ["-m", "comment", "--comment", `rawhttpget-${Deno.pid}`];
-  const match = (src: Ipv4Address, sport: number, dst: Ipv4Address, dport: number) => [
-    ...["-p", "tcp", "-s", `${formatIpv4Address(src)}/32`, "-d", `${formatIpv4Address(dst)}/32`],
+  // iptables keeps IPv4 rules only; the same rules for IPv6 go to ip6tables, with host prefixes of 128 bits.
+  const [command, host] = isIpv6Address(flow.localAddr) ? ["ip6tables", 128] : ["iptables", 32];
+  const match = (src: IpAddress, sport: number, dst: IpAddress, dport: number) => [
+    ...["-p", "tcp", "-s", `${formatIpAddress(src)}/${host}`, "-d", `${formatIpAddress(dst)}/${host}`],
     ...["--sport", String(sport), "--dport", String(dport)],
   ];
   const out = [...match(flow.localAddr, flow.localPort, flow.remoteAddr, flow.remotePort), "--tcp-flags", "RST", "RST"];
@@ -235,12 +258,12 @@ function iptablesGuard(g: GuardSpec): Promise<Guard> {
     const outSpec = match(flow.localAddr, flow.localPort, flow.remoteAddr, flow.remotePort);
     rules.push(["raw", "OUTPUT", ...outSpec, ...comment, "-j", "CT", "--notrack"]);
   }
-  const iptables = ["iptables", "-w", "5", "-t"];
+  const iptables = [command, "-w", "5", "-t"];
   return commandGuard(
     "iptables-command",
     mark,
-    `${what(g)} with iptables rules commented rawhttpget-${Deno.pid} (removed when the connection ` +
-      `closes or we exit normally; after a crash delete them with \`iptables -D\`).`,
+    `${what(g)} with ${command} rules commented rawhttpget-${Deno.pid} (removed when the connection ` +
+      `closes or we exit normally; after a crash delete them with \`${command} -D\`).`,
     rules.map(([table, chain, ...spec]) => [
       [...iptables, table, "-I", chain, "1", ...spec],
       [...iptables, table, "-D", chain, ...spec],

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { formatIpv4Address, type Ipv4Address, type Ipv6Address } from "../wire/mod.ts";
+import { formatAddressPort, type IpAddress, type Ipv4Address, type Ipv6Address } from "../wire/mod.ts";
 
 /** Our address and port and the server's; the address type says the family (IPv4 unless said). */
 export interface Flow<A extends Ipv4Address | Ipv6Address = Ipv4Address> {
@@ -18,9 +18,16 @@ export interface Flow<A extends Ipv4Address | Ipv6Address = Ipv4Address> {
   readonly remotePort: number;
 }
 
-/** `198.18.1.2:40000 → 198.18.2.2:80`. @example `formatFlow(flow)` */
-export function formatFlow(flow: Flow): string {
-  return `${formatIpv4Address(flow.localAddr)}:${flow.localPort} → ${
-    formatIpv4Address(flow.remoteAddr)
-  }:${flow.remotePort}`;
+/**
+ * `198.18.1.2:40000 → 198.18.2.2:80`, or `[2001:2::1]:40000 → [2001:2::2]:80` for IPv6.
+ *
+ * @example
+ * ```ts
+ * formatFlow({ localAddr: ipv4(0xc6120102), localPort: 40000, remoteAddr: ipv4(0xc6120202), remotePort: 80 });
+ * ```
+ */
+export function formatFlow(flow: Flow<IpAddress>): string {
+  return `${formatAddressPort(flow.localAddr, flow.localPort)} → ${
+    formatAddressPort(flow.remoteAddr, flow.remotePort)
+  }`;
 }

@@ -15,9 +15,9 @@
  */
 
 import type { IcmpNotice } from "../tcp/mod.ts";
-import { IPPROTO_TCP, type Ipv4Address, parseTcp, type TcpRepr } from "../wire/mod.ts";
+import { IPPROTO_TCP, type Ipv4Address, type Ipv6Address, parseTcp, type TcpRepr } from "../wire/mod.ts";
 import type { Flow } from "./flow.ts";
-import { type Datagram, type IpAddress, IPV4, type NetworkLayer } from "./network.ts";
+import { type Datagram, type IpAddress, IPV4, IPV6, type NetworkLayer } from "./network.ts";
 
 /** What happened to frames below TCP. */
 export interface FrameCounters {
@@ -223,7 +223,7 @@ export class FrameEncoder<A extends IpAddress = Ipv4Address> {
  */
 export function icmpTraceOf<A extends IpAddress = Ipv4Address>(
   frame: Uint8Array,
-  network: NetworkLayer<A> = IPV4 as unknown as NetworkLayer<A>,
+  network: NetworkLayer<A> = layerOfFrame(frame) as unknown as NetworkLayer<A>,
 ): string | null {
   try {
     const ip = network.parse(frame);
@@ -238,6 +238,11 @@ export function icmpTraceOf<A extends IpAddress = Ipv4Address>(
   }
 }
 
+/** The layer a frame's version nibble names (IPv4 for anything but 6: its parser then says what is wrong). */
+function layerOfFrame(frame: Uint8Array): NetworkLayer<Ipv4Address> | NetworkLayer<Ipv6Address> {
+  return frame.length > 0 && frame[0] >> 4 === 6 ? IPV6 : IPV4;
+}
+
 /**
  * The TCP segment of a frame for a trace line, or null when the frame holds none (no checksum check: a trace shows
  * what came, good or bad).
@@ -249,7 +254,7 @@ export function icmpTraceOf<A extends IpAddress = Ipv4Address>(
  */
 export function segmentOf<A extends IpAddress = Ipv4Address>(
   frame: Uint8Array,
-  network: NetworkLayer<A> = IPV4 as unknown as NetworkLayer<A>,
+  network: NetworkLayer<A> = layerOfFrame(frame) as unknown as NetworkLayer<A>,
 ): TcpRepr | null {
   try {
     const ip = network.parse(frame);

@@ -41,7 +41,14 @@ export {
   segmentOf,
 } from "./frames.ts";
 export { BufferPool, CONNECTION_BUFFERS } from "./buffer_pool.ts";
-export { type FailoverOptions, failoverSession, type OpenAttempt } from "./failover.ts";
+export { type FailoverOptions, failoverSession, failureWords, type OpenAttempt } from "./failover.ts";
+export {
+  CONNECTION_ATTEMPT_DELAY_MS,
+  familyLanes,
+  happyEyeballs,
+  type HappyEyeballsOptions,
+  type OpenLane,
+} from "./happy_eyeballs.ts";
 export { type FrameLink, type FrameTap, type ReceivedFrames, TracingLink } from "./link.ts";
 export {
   type ChosenLink,
@@ -52,7 +59,15 @@ export {
   type RingOutcome,
   startReceiveRing,
 } from "./link_choice.ts";
-export { type Datagram, type IcmpReading, type IpAddress, IPV4, IPV6, type NetworkLayer } from "./network.ts";
+export {
+  type Datagram,
+  type IcmpReading,
+  type IpAddress,
+  IPV4,
+  IPV6,
+  type NetworkLayer,
+  networkOf,
+} from "./network.ts";
 export { directOpener, type OpenerSettings, type PrivilegedOpener, SOCKET_RCVBUF } from "./opener.ts";
 export {
   type AbortReason,

@@ -19,6 +19,7 @@ import {
   icmpv6Verdict,
   type IcmpVerdict,
   icmpVerdict,
+  type IpAddress,
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
   IPPROTO_TCP,
@@ -43,8 +44,7 @@ import {
   verifyTcpSum,
 } from "../wire/mod.ts";
 
-/** An address of either family. */
-export type IpAddress = Ipv4Address | Ipv6Address;
+export type { IpAddress } from "../wire/mod.ts";
 
 /** The parts of a received datagram the transport reads. */
 export interface Datagram<A extends IpAddress = Ipv4Address> {
@@ -198,3 +198,15 @@ export const IPV6: NetworkLayer<Ipv6Address> = {
   format: (address) => address,
   mssFor: (mtu) => Math.min(mtu, 65535) - IPV6_HEADER_LEN - TCP_HEADER_LEN,
 };
+
+/**
+ * The layer of `address`'s family. Typed for addresses of either family: a flow's two addresses are always of one.
+ *
+ * @example
+ * ```ts
+ * networkOf(parseIpAddress("2001:2::1")).name; // "IPv6"
+ * ```
+ */
+export function networkOf(address: IpAddress): NetworkLayer<IpAddress> {
+  return (typeof address === "string" ? IPV6 : IPV4) as NetworkLayer<IpAddress>;
+}

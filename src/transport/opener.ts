@@ -10,21 +10,25 @@
  */
 
 import { bindToDevice, openFlowReceiver, openRawSender, type RawReceiver, type RawSender } from "../../ffi/mod.ts";
-import type { ReservedPort } from "../../ffi/mod.ts";
+import type { ReservedPort, TcpFlow, TcpFlow6 } from "../../ffi/mod.ts";
 import { type FirewallMode, type Guard, installRstGuard, OWN_RST_MARK } from "./firewall.ts";
 import type { Flow } from "./flow.ts";
+import type { IpAddress } from "../wire/mod.ts";
 
 /** Largest receive buffer the kernel is asked for (SO_RCVBUFFORCE): the default ~208 KiB overflows at speed. */
 export const SOCKET_RCVBUF = 32 * 1024 * 1024;
 
 /** Opens the privileged pieces of one connection. */
 export interface PrivilegedOpener {
-  /** A raw IPv4 sender, marked so that our own RSTs pass our guard, bound to the chosen interface if any. */
-  sender(): Promise<RawSender>;
+  /**
+   * A raw sender of IP version `family` (default 4), marked so that our own RSTs pass our guard, bound to the chosen
+   * interface if any.
+   */
+  sender(family?: 4 | 6): Promise<RawSender>;
   /** A packet receiver whose locked filter admits only `flow`'s incoming segments; `port` proves the port is ours. */
-  receiver(flow: Flow, port: ReservedPort): Promise<RawReceiver>;
-  /** The RST guard of `flow` (dropping its incoming segments too), letting RSTs marked `ownMark` pass. */
-  guard(flow: Flow, port: ReservedPort, ownMark: number | null): Promise<Guard>;
+  receiver(flow: Flow<IpAddress>, port: ReservedPort): Promise<RawReceiver>;
+  /** The RST guard of `flow` (IPv4 or IPv6; dropping its incoming segments too), letting RSTs marked `ownMark` pass. */
+  guard(flow: Flow<IpAddress>, port: ReservedPort, ownMark: number | null): Promise<Guard>;
 }
 
 /** What the direct opener needs to know: fixed for a whole run. */
@@ -48,8 +52,8 @@ export interface OpenerSettings {
  */
 export function directOpener(settings: OpenerSettings = {}): PrivilegedOpener {
   return {
-    sender() {
-      const tx = openRawSender({ mark: settings.socketMark ?? OWN_RST_MARK });
+    sender(family = 4) {
+      const tx = openRawSender({ mark: settings.socketMark ?? OWN_RST_MARK, family });
       try {
         if (settings.device !== undefined) bindToDevice(tx.fd, settings.device);
       } catch (e) {
@@ -60,12 +64,9 @@ export function directOpener(settings: OpenerSettings = {}): PrivilegedOpener {
     },
     receiver(flow) {
       // AF_PACKET + the guard's incoming drop: the kernel's TCP never sees our segments, so it builds no RST for each.
-      const tuple = {
-        srcAddr: flow.remoteAddr,
-        srcPort: flow.remotePort,
-        dstAddr: flow.localAddr,
-        dstPort: flow.localPort,
-      };
+      const ports = { srcPort: flow.remotePort, dstPort: flow.localPort };
+      // A flow's two addresses are of one family (the helper checks it; our own flows are built so).
+      const tuple = { srcAddr: flow.remoteAddr, dstAddr: flow.localAddr, ...ports } as TcpFlow | TcpFlow6;
       return Promise.resolve(openFlowReceiver(tuple, { rcvbuf: SOCKET_RCVBUF }));
     },
     guard(flow, _port, ownMark) {

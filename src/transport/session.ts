@@ -7,12 +7,13 @@
 
 import type { ConnectionStats, TcpConnection } from "../tcp/mod.ts";
 import type { Driver } from "./driver.ts";
+import type { IpAddress } from "../wire/mod.ts";
 import type { FrameCounters, IcmpMessage } from "./frames.ts";
 import type { AbortReason, StreamHandler, StreamOutcome } from "./stream.ts";
 
 /** Where a stream goes: a host name or address literal, and a TCP port. */
 export interface Endpoint {
-  /** Host name or IPv4 literal. */
+  /** Host name, or an IPv4 or IPv6 literal (without brackets). */
   readonly host: string;
   /** TCP port. */
   readonly port: number;
@@ -34,6 +35,33 @@ export interface StreamSession {
   close(): Promise<void>;
 }
 
+/**
+ * A session made of other sessions (several addresses, two families): its counters and last ICMP error are those of
+ * the session that counts now, which `counting()` names.
+ */
+export abstract class CompositeSession implements StreamSession {
+  /** The session whose counters stand for this one's. */
+  protected abstract counting(): StreamSession;
+  abstract run(handler: StreamHandler): Promise<StreamOutcome>;
+  abstract abort(why: AbortReason): void;
+  abstract close(): Promise<void>;
+
+  /** The counting session's TCP counters. */
+  get tcpStats(): ConnectionStats {
+    return this.counting().tcpStats;
+  }
+
+  /** The counting session's frame counters. */
+  get frameCounters(): Readonly<FrameCounters> {
+    return this.counting().frameCounters;
+  }
+
+  /** The counting session's last believed ICMP error. */
+  get lastIcmp(): IcmpMessage | null {
+    return this.counting().lastIcmp;
+  }
+}
+
 /** Opens streams: the raw-socket transport in the program, a simulated link in tests. */
 export type OpenStream = (endpoint: Endpoint) => Promise<StreamSession>;
 
@@ -46,7 +74,11 @@ export type OpenStream = (endpoint: Endpoint) => Promise<StreamSession>;
  * const session = driverSession(driver, conn, async () => link.close());
  * ```
  */
-export function driverSession(driver: Driver, conn: TcpConnection, close: () => Promise<void>): StreamSession {
+export function driverSession(
+  driver: Driver<IpAddress>,
+  conn: TcpConnection,
+  close: () => Promise<void>,
+): StreamSession {
   return {
     run: (handler) => driver.run(handler),
     abort: (why) => driver.abort(why),

@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { IpAddress } from "../wire/mod.ts";
 import type { Flow } from "./flow.ts";
 
 /**
@@ -19,8 +20,16 @@ import type { Flow } from "./flow.ts";
  * new TcpConnection({ localPort, remotePort, mss, isn, tsOffset: timestampOffset(flow) });
  * ```
  */
-export function timestampOffset(flow: Flow, origin: number = performance.timeOrigin): number {
+export function timestampOffset(flow: Flow<IpAddress>, origin: number = performance.timeOrigin): number {
   // A per-pair constant (RFC 7323 §7.1 suggests offsets that differ between peers) over the wall clock.
-  const pair = Math.imul(flow.localAddr ^ Math.imul(flow.remoteAddr, 0x9e3779b1), 0x85ebca6b) >>> 0;
+  const pair = Math.imul(word(flow.localAddr) ^ Math.imul(word(flow.remoteAddr), 0x9e3779b1), 0x85ebca6b) >>> 0;
   return (Math.floor(origin) + pair) % 0x1_0000_0000;
+}
+
+/** An address as one 32-bit word: an IPv4 address itself, an IPv6 address's text hashed (FNV-1a). */
+function word(address: IpAddress): number {
+  if (typeof address === "number") return address;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < address.length; i++) h = Math.imul(h ^ address.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -8,6 +8,7 @@
  */
 
 import type { TcpRepr } from "../wire/mod.ts";
+import type { IpAddress } from "../wire/mod.ts";
 import type { Flow } from "./flow.ts";
 
 /**
@@ -30,7 +31,7 @@ export interface EngineGauges {
 /** The facts of a stream once it is ready to connect (sockets, route and guard in place; the SYN comes next). */
 export interface OpenedStream {
   /** The 4-tuple. */
-  readonly flow: Flow;
+  readonly flow: Flow<IpAddress>;
   /** "IPv4" (the network layer's name). */
   readonly family: string;
   /** The route's MTU (the path MTU we start from). */

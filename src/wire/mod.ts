@@ -65,6 +65,15 @@ export {
   parseIpv6,
 } from "./ipv6.ts";
 export { type Ipv6Address, ipv6FromBytes, ipv6ToBytes, parseIpv6Address, tryParseIpv6Address } from "./ipv6_address.ts";
+export {
+  formatAddressPort,
+  formatIpAddress,
+  type IpAddress,
+  ipVersion,
+  isIpv6Address,
+  parseIpAddress,
+  tryParseIpAddress,
+} from "./ip_address.ts";
 export { emitIpv4, IPV4_HEADER_LEN, type Ipv4Header, type Ipv4Repr, parseIpv4, type ParseIpv4Options } from "./ipv4.ts";
 export { LINKTYPE_RAW, PCAP_SNAPLEN, PcapWriter } from "./pcap.ts";
 export {

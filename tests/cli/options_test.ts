@@ -179,7 +179,7 @@ Deno.test("--version: the first line names the version, the third lists the feat
   const lines = versionText("9.9.9").split("\n");
   assert.deepEqual(lines.slice(0, 2), ["rawhttpget 9.9.9", ""]);
   assert.equal(lines[2], FEATURES.join(" "));
-  for (const f of ["+https", "-ipv6", "+iri", "+digest", "-ntlm", "-psl", "-metalink"]) {
+  for (const f of ["+https", "+ipv6", "+iri", "+digest", "-ntlm", "-psl", "-metalink"]) {
     assert.ok(lines[2].split(" ").includes(f), f);
   }
   assert.ok(FEATURES.every((f) => /^[+-][a-z0-9/-]+$/.test(f)));

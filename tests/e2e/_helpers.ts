@@ -95,3 +95,21 @@ export async function assertSameAsServedAndCurl(
   await Deno.remove(run.out);
   return run;
 }
+
+/** Runs `nft -f -` with `script` in the router namespace. */
+export async function routerNft(tb: Testbed, script: string): Promise<void> {
+  const r = await tb.execIn("router", ["nft", "-f", "-"], { stdin: new TextEncoder().encode(script) });
+  assert.equal(r.code, 0, r.stderr);
+}
+
+/** Names resolved by the client namespace's own hosts file (`ip netns exec` mounts /etc/netns/NAME/hosts). */
+export async function withHosts(tb: Testbed, lines: string, fn: () => Promise<void>): Promise<void> {
+  const dir = `/etc/netns/${tb.clientNs}`;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}/hosts`, `127.0.0.1 localhost\n${lines}`);
+  try {
+    await fn();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

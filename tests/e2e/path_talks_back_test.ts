@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { assertSameOutcome, differential } from "../_support/differential.ts";
 import { rhg } from "../_support/program.ts";
+import { routerNft, withHosts } from "./_helpers.ts";
 import { sha256File } from "../_support/files.ts";
 import { exec, inNamespace } from "../_support/exec.ts";
 import { testbedTest } from "../testbed/testbed.ts";
@@ -20,12 +21,6 @@ import type { Testbed } from "../testbed/testbed.ts";
 const NOBODY = "198.18.2.3";
 /** An address the router silently drops (a blackhole route): no ICMP, no answer. */
 const SILENT = "198.18.2.4";
-
-/** Runs `nft -f -` with `script` in the router namespace. */
-async function routerNft(tb: Testbed, script: string): Promise<void> {
-  const r = await tb.execIn("router", ["nft", "-f", "-"], { stdin: new TextEncoder().encode(script) });
-  assert.equal(r.code, 0, r.stderr);
-}
 
 /** The router rejects the server's HTTP port with `reject with …` while `fn` runs. */
 async function withRouterReject(tb: Testbed, how: string, fn: () => Promise<void>): Promise<void> {
@@ -38,18 +33,6 @@ async function withRouterReject(tb: Testbed, how: string, fn: () => Promise<void
     await fn();
   } finally {
     await routerNft(tb, "delete table ip rhg_reject");
-  }
-}
-
-/** Names resolved by the client namespace's own hosts file (`ip netns exec` mounts /etc/netns/NAME/hosts). */
-async function withHosts(tb: Testbed, lines: string, fn: () => Promise<void>): Promise<void> {
-  const dir = `/etc/netns/${tb.clientNs}`;
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/hosts`, `127.0.0.1 localhost\n${lines}`);
-  try {
-    await fn();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 }
 

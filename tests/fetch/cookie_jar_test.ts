@@ -88,6 +88,17 @@ Deno.test("a domain cookie goes to the domain and its subdomains; an IP address 
   assert.equal(ip.header(u("http://198.18.2.20/"), NOW), null);
 });
 
+Deno.test("an IPv6 literal host names only itself: no parent domain", () => {
+  const { jar, notes } = jarAfter("http://[2001:2::1]:8080/a/b", "a=1", "b=2; Domain=2001:2::1", "c=3; Domain=2::1");
+  assert.deepEqual(notes.slice(0, 2), [null, null]);
+  assert.equal(notes[2], 'Ignored the cookie "c": 2001:2::1 may not set a cookie for 2::1');
+  assert.equal(jar.header(u("http://[2001:2::1]:8080/a/x"), NOW), "a=1; b=2");
+  assert.equal(jar.header(u("http://[2001:2::10]:8080/a/x"), NOW), null);
+  // A host with a colon is an IP literal whatever its last part looks like (RFC 6265 §5.1.3: no domain-match).
+  const m = jarAfter("http://[::ffff:198.18.0.1]/", "d=4; Domain=c612:1");
+  assert.equal(m.notes[0], 'Ignored the cookie "d": ::ffff:c612:1 may not set a cookie for c612:1');
+});
+
 Deno.test("Path: one the request is not under is refused; sending matches on a / boundary (RFC 6265 §5.1.4)", () => {
   const { jar } = jarAfter("http://h.test/docs/a/b", "fake=1; Path=/other", "up=1; Path=/docs", "slash=1; Path=/docs/");
   assert.equal(cookieOf(jar, "fake"), undefined);

@@ -88,6 +88,7 @@ Deno.test("subdomains follow the nearest parent that has an entry, and only with
 Deno.test("IP literals, plain http and unverified certificates never note a host (RFC 6797 §8.1)", () => {
   const { store } = storeAt();
   assert.ok(!store.record(parseUrl("https://198.18.2.2/"), "max-age=600"));
+  assert.ok(!store.record(parseUrl("https://[2001:2::1]/"), "max-age=600"));
   assert.ok(!store.record(parseUrl("http://example.com/"), "max-age=600"));
   assert.ok(!store.record(parseUrl("https://example.com/"), "max-age=600", false));
   assert.ok(!store.record(parseUrl("https://example.com/"), null));
@@ -103,6 +104,7 @@ Deno.test("IP literals, plain http and unverified certificates never note a host
   }]);
   assert.deepEqual(loaded.entries(), []);
   assert.equal(upgraded(loaded, "http://198.18.2.2/"), null);
+  assert.equal(upgraded(loaded, "http://[2001:2::1]/"), null);
 });
 
 Deno.test("an entry is renewed from each response (once a second at most) and max-age=0 removes it", () => {

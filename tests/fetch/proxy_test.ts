@@ -68,6 +68,42 @@ Deno.test("proxyFor() refuses a proxy that is not http://, without showing its p
   );
 });
 
+Deno.test("proxyFor() takes an IPv6 proxy: its address without brackets to connect to, in brackets in the label", () => {
+  const route = proxyFor(parseUrl("http://a.test/f"), { http: "http://u:p@[2001:0002::9]:3128/" })!;
+  assert.deepEqual(route, {
+    host: "2001:2::9",
+    port: 3128,
+    authorization: `Basic ${btoa("u:p")}`,
+    label: "[2001:2::9]:3128",
+    source: "http_proxy",
+  });
+  // wget 1.21.3: `http_proxy=http://[2001:2::9]:3128/ wget URL` prints "Connecting to [2001:2::9]:3128...".
+  const bare = proxyFor(parseUrl("https://[2001:2::1]/"), { https: "[2001:2::9]" })!;
+  assert.deepEqual([bare.host, bare.label], ["2001:2::9", "[2001:2::9]:80"]);
+});
+
+Deno.test("bypassesProxy() matches an IPv6 literal by its address only (wget: the literal's exact text)", () => {
+  // wget 1.21.3 with http_proxy set: no_proxy=2001:2::1 reaches http://[2001:2::1]/ directly; "::1" does not (no
+  // suffix match without dots). wget also goes through the proxy for "[2001:2::1]" and "2001:0002::1": the same
+  // address written otherwise, which rawhttpget takes as the address it names.
+  assert.ok(bypassesProxy("2001:2::1", ["2001:2::1"]));
+  assert.ok(bypassesProxy("2001:2::1", ["[2001:2::1]"]));
+  assert.ok(bypassesProxy("2001:2::1", ["2001:0002:0:0::1"]));
+  assert.ok(bypassesProxy("2001:2::1", ["*"]));
+  assert.ok(!bypassesProxy("2001:2::1", ["::1"]));
+  assert.ok(!bypassesProxy("2001:2::1", ["2001:2::"]));
+  assert.ok(!bypassesProxy("2001:2::1", ["2001:2::/48"]));
+  assert.ok(!bypassesProxy("2001:2::10", ["2001:2::1"]));
+  assert.ok(!bypassesProxy("2001:2::1", [".2001:2::1"]));
+  // An IPv4-mapped literal is matched as an IPv6 address (the URL parser writes it in hex: ::ffff:c612:1).
+  assert.ok(bypassesProxy(parseUrl("http://[::ffff:198.18.0.1]/").host, ["::ffff:198.18.0.1"]));
+  assert.ok(!bypassesProxy(parseUrl("http://[::ffff:198.18.0.1]/").host, ["198.18.0.1"]));
+  assert.equal(
+    proxyFor(parseUrl("http://[2001:2::1]:8080/"), { http: "198.18.2.2:3128", noProxy: ["2001:2::1"] }),
+    null,
+  );
+});
+
 class Collector implements StreamHandler {
   readonly events: string[] = [];
   text = "";

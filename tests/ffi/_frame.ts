@@ -69,3 +69,46 @@ export function buildFrame(spec: FrameSpec): Uint8Array<ArrayBuffer> {
   v.setUint16(t + 16, fold(sum16(frame.subarray(t), pseudo)));
   return frame;
 }
+
+/** Fields of an IPv6 test frame; addresses are their 16 bytes. */
+export interface FrameSpec6 {
+  /** Source address. */
+  src: Uint8Array;
+  /** Destination address. */
+  dst: Uint8Array;
+  /** TCP source port. */
+  srcPort: number;
+  /** TCP destination port. */
+  dstPort: number;
+  /** TCP flags (PSH|ACK unless given; 0x02 is SYN). */
+  flags?: number;
+  /** TCP payload. */
+  payload?: Uint8Array;
+}
+
+/** Builds an IPv6 frame (no extension headers) carrying a TCP segment (seq 1000, ack 2000) with a valid checksum. */
+export function buildFrame6(spec: FrameSpec6): Uint8Array<ArrayBuffer> {
+  const payload = spec.payload ?? new Uint8Array(0);
+  const tcpLen = 20 + payload.length;
+  const frame = new Uint8Array(40 + tcpLen);
+  const v = new DataView(frame.buffer);
+  v.setUint32(0, 0x60000000);
+  v.setUint16(4, tcpLen);
+  v.setUint8(6, 6);
+  v.setUint8(7, 64);
+  frame.set(spec.src, 8);
+  frame.set(spec.dst, 24);
+  const t = 40;
+  v.setUint16(t, spec.srcPort);
+  v.setUint16(t + 2, spec.dstPort);
+  v.setUint32(t + 4, 1000);
+  v.setUint32(t + 8, spec.flags === 0x02 ? 0 : 2000);
+  v.setUint8(t + 12, 5 << 4);
+  v.setUint8(t + 13, spec.flags ?? 0x18);
+  v.setUint16(t + 14, 65535);
+  frame.set(payload, t + 20);
+  // RFC 8200 §8.1: the pseudo-header is both addresses, the upper-layer length and the next header.
+  const pseudo = sum16(frame.subarray(8, 40)) + tcpLen + 6;
+  v.setUint16(t + 16, fold(sum16(frame.subarray(t), pseudo)));
+  return frame;
+}

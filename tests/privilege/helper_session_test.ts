@@ -65,7 +65,7 @@ Deno.test("the helper refuses a flow whose descriptor is not a bound TCP socket"
   const session = new HelperSession(opener);
   const unbound = libc().socket(2, 1 | 0x80000, 0);
   for (
-    const [fd, why] of [[pipeFd(), /not a reserved port/], [udpSocket(), /not an IPv4 stream socket/], [
+    const [fd, why] of [[pipeFd(), /not a reserved port/], [udpSocket(), /not an IPv4 or IPv6 stream socket/], [
       unbound,
       /not bound/,
     ]] as const

@@ -284,7 +284,7 @@ testbedTest("downloads parse network input without any privilege", { servers: ["
     assert.equal(got.ownFlow, true, "a flow on a port it holds is granted");
     assert.equal(got.detachFilter, "refused", "the receiver's filter is locked");
     assert.match(got.unboundPort, /not a reserved port \(the socket is not bound to a port\)/);
-    assert.match(got.udpPort, /not a reserved port \(the descriptor is not an IPv4 stream socket\)/);
+    assert.match(got.udpPort, /not a reserved port \(the descriptor is not an IPv4 or IPv6 stream socket\)/);
     assert.match(got.namedLocalPort, /unknown fields \(localPort\)/);
     assert.match(got.garbage, /not JSON/);
     assert.match(got.shell, /no operation "exec"/);

@@ -84,18 +84,20 @@ export interface HttpsServer {
   readonly extra?: TlsOptionsPki;
   /** `https://198.18.2.2:PORT/path` (the port of the valid certificate unless told). */
   url(path: string, port?: number): string;
+  /** `https://[2001:2:0:2::2]:PORT/path`, on a testbed with IPv6. */
+  url6(path: string, port?: number): string;
   /** Stops nginx and waits for it. */
   stop(): Promise<void>;
 }
 
 const EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
 
-/** Creates the PKI under `dir` for the server address `ip`. */
-export async function makeTestPki(dir: string, ip: string): Promise<TestPki> {
+/** Creates the PKI under `dir` for the server address `ip` (and its IPv6 address `ip6`, when given). */
+export async function makeTestPki(dir: string, ip: string, ip6?: string): Promise<TestPki> {
   await Deno.mkdir(dir, { recursive: true });
   const ca = await makeCa(dir, "ca", "rawhttpget test CA");
   const other = await makeCa(dir, "other-ca", "rawhttpget untrusted CA");
-  const sans = `DNS:server.test,DNS:*.server.test,IP:${ip}`;
+  const sans = `DNS:server.test,DNS:*.server.test,IP:${ip}${ip6 === undefined ? "" : `,IP:${ip6}`}`;
   return {
     caCert: ca.cert,
     good: await makeLeaf(dir, "good", ca, sans, ["-days", "2"]),
@@ -205,9 +207,13 @@ export function httpsNginxConf(
   wwwDir: string,
   pki: TestPki,
   extra?: TlsOptionsPki,
+  addr6?: string,
 ): string {
+  const v6 = (port: number) => (addr6 === undefined ? "" : `    listen [${addr6}]:${port} ssl;\n`);
   const block = (port: number, c: CertFiles, more = "", protocols = "TLSv1.2 TLSv1.3") =>
-    `  server {\n    listen ${addr}:${port} ssl;\n    ssl_certificate ${c.cert};\n    ssl_certificate_key ${c.key};\n` +
+    `  server {\n    listen ${addr}:${port} ssl;\n${
+      v6(port)
+    }    ssl_certificate ${c.cert};\n    ssl_certificate_key ${c.key};\n` +
     `    ssl_protocols ${protocols};\n    root ${wwwDir};\n    location / { }\n` +
     // `/redirect-to?url=URL` (as the Deno file server's): the URL as given, not encoded (`$arg_url` is raw).
     `    location = /redirect-to { return 301 $arg_url; }\n${more}  }\n`;
@@ -239,10 +245,11 @@ export function httpsNginxConf(
  */
 export async function startHttpsServer(tb: Testbed, options: { tlsOptions?: boolean } = {}): Promise<HttpsServer> {
   const dir = `${tb.tempDir}/https`;
-  const pki = await makeTestPki(`${dir}/pki`, tb.serverAddr);
+  const addr6 = tb.ipv6 ? tb.serverAddr6 : undefined;
+  const pki = await makeTestPki(`${dir}/pki`, tb.serverAddr, addr6);
   const extra = options.tlsOptions ? await makeTlsOptionsPki(`${dir}/pki`, tb.serverAddr, pki) : undefined;
   const conf = `${dir}/nginx.conf`;
-  await Deno.writeTextFile(conf, httpsNginxConf(dir, tb.serverAddr, tb.wwwDir, pki, extra));
+  await Deno.writeTextFile(conf, httpsNginxConf(dir, tb.serverAddr, tb.wwwDir, pki, extra, addr6));
   const child = tb.spawnIn("server", ["nginx", "-p", `${dir}/`, "-c", conf, "-g", "daemon off;"], {
     stdout: "null",
     stderr: "null",
@@ -271,6 +278,7 @@ export async function startHttpsServer(tb: Testbed, options: { tlsOptions?: bool
     pki,
     extra,
     url: (path, port = HTTPS_PORTS.good) => `https://${tb.serverAddr}${port === 443 ? "" : `:${port}`}${path}`,
+    url6: (path, port = HTTPS_PORTS.good) => `https://[${tb.serverAddr6}]${port === 443 ? "" : `:${port}`}${path}`,
     stop,
   };
 }

@@ -26,6 +26,8 @@ export const REQUIREMENTS: Readonly<Record<string, readonly Requirement[]>> = {
     { command: "nginx", pkg: "nginx-light" },
     { command: "nft", pkg: "nftables" },
     { command: "iptables", pkg: "iptables" },
+    // The IPv6 RST guard's iptables method (tests/transport/firewall_ipv6_test.ts).
+    { command: "ip6tables", pkg: "iptables" },
     { command: "ethtool", pkg: "ethtool" },
     { command: "curl", pkg: "curl" },
     { command: "wget", pkg: "wget" },

@@ -7,7 +7,7 @@
  */
 
 import { inNamespace, run } from "../_support/exec.ts";
-import { linkNamespaces, namespaceName, withNamespaces } from "../_support/namespaces.ts";
+import { linkNamespaces, namespaceName, setSysctls, withNamespaces } from "../_support/namespaces.ts";
 import { denoRun } from "../_support/program.ts";
 import { networkTest } from "../_support/root.ts";
 
@@ -31,6 +31,18 @@ export async function vethPair(a: string, b: string): Promise<void> {
   await linkNamespaces({ ns: a, dev: va, addr: "198.18.210.1/24" }, { ns: b, dev: vb, addr: "198.18.210.2/24" });
 }
 
+/**
+ * Joins namespaces `a` and `b` by a veth pair with IPv6 addresses only: a = 2001:2:0:210::1/64, b = …::2/64.
+ * Duplicate address detection is off in both, so the addresses are usable at once.
+ */
+export async function vethPair6(a: string, b: string): Promise<void> {
+  for (const ns of [a, b]) {
+    await setSysctls(ns, { "net/ipv6/conf/all/accept_dad": 0, "net/ipv6/conf/default/accept_dad": 0 });
+  }
+  const va = `fwa${Deno.pid % 100000}`, vb = `fwb${Deno.pid % 100000}`;
+  await linkNamespaces({ ns: a, dev: va, addr: "2001:2:0:210::1/64" }, { ns: b, dev: vb, addr: "2001:2:0:210::2/64" });
+}
+
 /** What the child reports per guard it tried to install. */
 export type GuardReport =
   | { ok: true; method: string; description: string }
@@ -38,8 +50,8 @@ export type GuardReport =
 
 /** Flow and options for one guard in the child (same shapes as `installRstGuard`). */
 export interface GuardSpec {
-  /** The flow. */
-  flow: { localAddr: number; localPort: number; remoteAddr: number; remotePort: number };
+  /** The flow: IPv4 addresses as u32s, IPv6 ones as RFC 5952 text. */
+  flow: { localAddr: number | string; localPort: number; remoteAddr: number | string; remotePort: number };
   /** The options. */
   opts: { mode: string; dropIncoming?: boolean; ownMark?: number };
 }
@@ -158,4 +170,19 @@ export async function sendRst(
   const args = [src, `${srcPort}`, dst, `${dstPort}`, mark === null ? "-" : `${mark}`];
   const out = await must([...prefix, ...denoRun(`${HERE}_fw_send_rst_child.ts`, args, CHILD_FLAGS)], ns);
   return JSON.parse(out);
+}
+
+/**
+ * Sends one IPv6 SYN or RST from namespace `ns` through an AF_INET6 raw socket (`_fw_send6_child.ts`), marked with
+ * `mark` unless it is null.
+ */
+export async function sendTcp6(
+  ns: string,
+  kind: "syn" | "rst",
+  [src, srcPort]: [string, number],
+  [dst, dstPort]: [string, number],
+  mark: number | null,
+): Promise<RstReport> {
+  const args = [src, `${srcPort}`, dst, `${dstPort}`, kind, mark === null ? "-" : `${mark}`];
+  return JSON.parse(await must(denoRun(`${HERE}_fw_send6_child.ts`, args, CHILD_FLAGS), ns));
 }

@@ -15,12 +15,12 @@ import {
   type StreamOutcome,
   type StreamSession,
 } from "../../src/transport/mod.ts";
-import { formatIpv4Address, type Ipv4Address, parseIpv4Address } from "../../src/wire/mod.ts";
+import { formatIpAddress, type IpAddress, parseIpv4Address } from "../../src/wire/mod.ts";
 
 const A = parseIpv4Address("198.18.2.3"), B = parseIpv4Address("198.18.2.2"), C = parseIpv4Address("198.18.2.4");
 
 /** An attempt that ends as scripted: before its handshake (`connects` false) or after it. */
-function attempt(outcome: StreamOutcome, connects: boolean, log: string[], address: Ipv4Address): StreamSession {
+function attempt(outcome: StreamOutcome, connects: boolean, log: string[], address: IpAddress): StreamSession {
   const stream: ByteStream = { write() {}, closeWrite() {}, pause() {}, resume() {}, abort() {} };
   return {
     run(handler: StreamHandler) {
@@ -32,12 +32,12 @@ function attempt(outcome: StreamOutcome, connects: boolean, log: string[], addre
       handler.onClosed(outcome);
       return Promise.resolve(outcome);
     },
-    abort: (why) => log.push(`abort ${why} ${formatIpv4Address(address)}`),
+    abort: (why) => log.push(`abort ${why} ${formatIpAddress(address)}`),
     tcpStats: newStats(),
     frameCounters: newFrameCounters(),
     lastIcmp: null,
     close: () => {
-      log.push(`close ${formatIpv4Address(address)}`);
+      log.push(`close ${formatIpAddress(address)}`);
       return Promise.resolve();
     },
   };
@@ -74,7 +74,7 @@ Deno.test("failoverSession() moves past refused and unreachable addresses; the h
     (address, ms) => {
       budgets.push(ms);
       now += 100;
-      const [outcome, connects] = script[formatIpv4Address(address)];
+      const [outcome, connects] = script[formatIpAddress(address)];
       return Promise.resolve(attempt(outcome, connects, log, address));
     },
     { connectTimeoutMs: 3000, port: 80, notice: (m) => notices.push(m), clock: () => now },

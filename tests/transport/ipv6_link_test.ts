@@ -9,8 +9,20 @@
 import assert from "node:assert/strict";
 import { TcpConnection } from "../../src/tcp/mod.ts";
 import { type ByteStream, Driver, IPV6, type StreamHandler, type StreamOutcome } from "../../src/transport/mod.ts";
-import { ACK, type Ipv6Address, parseTcp, seq, SYN } from "../../src/wire/mod.ts";
-import { icmpv6TooBig, SIM_FLOW6, SimFrameLink, type SimPath } from "../sim/frame_link.ts";
+import {
+  ACK,
+  emitIcmpv6Error,
+  emitIpv6,
+  IPPROTO_ICMPV6,
+  IPV6_HEADER_LEN,
+  type Ipv6Address,
+  ipv6ToBytes,
+  parseTcp,
+  seq,
+  SYN,
+  type TcpRepr,
+} from "../../src/wire/mod.ts";
+import { icmpv6TooBig, SIM_FLOW6, SIM_ROUTER6, SimFrameLink, type SimPath } from "../sim/frame_link.ts";
 import { body } from "../sim/prng.ts";
 
 class Client implements StreamHandler {
@@ -121,4 +133,56 @@ Deno.test("IPv6: 'packet too big' quoting a sequence number not in flight cannot
   const ip = IPV6.parse(buf.subarray(0, n));
   assert.equal(parseTcp(ip.payload).flags & SYN, SYN);
   assert.ok(IPV6.verifyTcp(ip, buf.subarray(0, n)));
+});
+
+/** Our sent segment `s`, quoted as a router quotes it (our IPv6 header and the TCP header), with `change` applied. */
+function quoted(s: TcpRepr, change: Partial<TcpRepr> = {}): Uint8Array {
+  const buf = new Uint8Array(128);
+  IPV6.emitTcp({ ...s, payload: new Uint8Array(0), ...change }, SIM_FLOW6.localAddr, SIM_FLOW6.remoteAddr, 0, buf);
+  return buf.slice(0, 48);
+}
+
+/** An ICMPv6 error from the simulated router to us. */
+function icmpv6(type: number, code: number, param: number, quote: Uint8Array): Uint8Array {
+  const router = new Uint8Array(16), us = new Uint8Array(16);
+  ipv6ToBytes(SIM_ROUTER6, router);
+  ipv6ToBytes(SIM_FLOW6.localAddr, us);
+  const message = emitIcmpv6Error(type, code, param, quote, router, us);
+  const frame = new Uint8Array(IPV6_HEADER_LEN + message.length);
+  const header = { dscp: 0, ecn: 0, flowLabel: 0, nextHeader: IPPROTO_ICMPV6, hopLimit: 64 };
+  emitIpv6({ ...header, src: SIM_ROUTER6, dst: SIM_FLOW6.localAddr, payloadLength: message.length }, frame, 0, message);
+  return frame;
+}
+
+Deno.test("IPv6: 'packet too big' with an absurd MTU about our request cuts us to 1280, never below (RFC 8201 §4)", async () => {
+  const data = body(30_000);
+  const { link, conn, driver, client } = setUp({ down: { delayMs: 20 } }, data, 4500);
+  // The request leaves at 25 ms (the SYN-ACK's arrival) and is in flight until 50 ms: its sequence number is believed.
+  const request = () => link.sent.find((s) => s.payload.length > 0)!;
+  link.injectFrame(35, () => icmpv6(2, 0, 600, quoted(request())));
+  assert.equal(await driver.run(client), "normal");
+  assert.deepEqual(client.received(), data);
+  assert.equal(conn.stats.pathMtu, 1280);
+  // The 4500-byte request again from SND.UNA: three full 1208-byte segments (1280 − 40 − 20 − 12) and the rest.
+  const sizes = link.sent.map((s) => s.payload.length).filter((n) => n > 0);
+  assert.deepEqual(sizes.slice(-4), [1208, 1208, 1208, 876], `${sizes}`);
+});
+
+Deno.test("IPv6: 'administratively prohibited' about another port or a guessed sequence number changes nothing", async () => {
+  const data = body(30_000);
+  const { link, driver, client } = setUp({ down: { delayMs: 20 } }, data);
+  link.injectFrame(10, () => icmpv6(1, 1, 0, quoted(link.sent[0], { srcPort: 40001 })));
+  link.injectFrame(11, () => icmpv6(1, 1, 0, quoted(link.sent[0], { seq: seq(12345) })));
+  link.injectFrame(12, () => icmpv6(1, 1, 0, quoted(link.sent[0], { dstPort: 81 })));
+  assert.equal(await driver.run(client), "normal");
+  assert.deepEqual(client.received(), data);
+  assert.equal(driver.lastIcmp, null);
+});
+
+Deno.test("IPv6: control: 'administratively prohibited' quoting our SYN ends the attempt as unreachable", async () => {
+  const { link, driver, client } = setUp({ down: { delayMs: 20 } }, body(1000));
+  link.injectFrame(10, () => icmpv6(1, 1, 0, quoted(link.sent[0])));
+  assert.equal(await driver.run(client), "unreachable");
+  assert.equal(driver.lastIcmp?.from, "2001:2:0:1::1");
+  assert.match(driver.lastIcmp?.words ?? "", /administratively prohibited/);
 });
