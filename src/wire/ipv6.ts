@@ -80,7 +80,8 @@ export interface Ipv6Repr extends Ipv6Header {
  * against the buffer before it is read.
  *
  * Rejected with a {@link WireError}: a buffer shorter than 40 bytes or than the payload length says (`"truncated"`),
- * a version other than 6 (`"bad-version"`), a payload length of 0 (a jumbogram, RFC 2675: `"bad-total-length"`), a
+ * a version other than 6 (`"bad-version"`), a payload length of 0 before a hop-by-hop header (a jumbogram, RFC 2675:
+ * `"bad-total-length"`; a payload length of 0 otherwise is an empty payload, which the upper layer refuses), a
  * fragment (`"fragment"`), an extension header that runs past the payload, ESP, or a chain of more than
  * {@link MAX_EXTENSION_HEADERS} (`"bad-extension"`).
  *
