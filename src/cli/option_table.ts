@@ -419,9 +419,21 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   { name: "max-redirect", type: "string", value: "N", help: "follow at most N redirects (20)", group: "HTTP options" },
   {
+    name: "no-http-keep-alive",
+    type: "boolean",
+    help: "disable HTTP keep-alive (persistent connections)",
+    group: "HTTP options",
+  },
+  {
+    name: "http1.0",
+    type: "boolean",
+    help: "ask in HTTP/1.0, one connection per request, instead of HTTP/1.1",
+    group: "HTTP options",
+  },
+  {
     name: "http1.1",
     type: "boolean",
-    help: "ask in HTTP/1.1 (chunked responses) instead of HTTP/1.0",
+    help: "ask in HTTP/1.1 (the default; chunked responses decoded)",
     group: "HTTP options",
   },
   {

@@ -158,6 +158,8 @@ export interface Settings extends FetchOptions, InputPacingSettings {
   readonly tries: number;
   /** `--max-redirect`. */
   readonly maxRedirects: number;
+  /** HTTP keep-alive: false with `--no-http-keep-alive` or `--http1.0`. */
+  readonly keepAlive: boolean;
   /** `-q`. */
   readonly quiet: boolean;
   /** `-v` (or `-d`). */
@@ -223,7 +225,8 @@ export function readSettings(
     reportJson: text("report-json"),
     tries: count("tries", text("tries"), 3, 1),
     maxRedirects: count("max-redirect", text("max-redirect"), 20, 0),
-    http11: flag("http1.1"),
+    http10: flag("http1.0"),
+    keepAlive: !flag("no-http-keep-alive") && !flag("http1.0"),
     trustServerNames: flag("trust-server-names"),
     firewall: flag("no-firewall") ? "none" : "auto",
     userDrop: text("user-drop"),

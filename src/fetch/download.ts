@@ -104,7 +104,7 @@ export async function download(
         if (kept !== null) return { ...kept, url: url.href, elapsedMs: performance.now() - started, attempt };
         if (!paused) await pause(pacing.beforeRequestMs(), options, events);
         paused = false;
-        const hop = await new Hop(url, context, afterHead, method).run(openStream);
+        const hop = await new Hop(url, context, afterHead, method).run(openStream, options.connections ?? null);
         if (hop.kind === "done") {
           return { ...hop.done, url: url.href, elapsedMs: performance.now() - started, attempt };
         }

@@ -7,7 +7,15 @@
  * @module
  */
 
-import { dispositionFileName, type HeadEvent, type ParsedUrl, quote, safeFileName } from "../http/mod.ts";
+import {
+  dispositionFileName,
+  type HeadEvent,
+  hostPort,
+  type ParsedUrl,
+  persistenceOf,
+  quote,
+  safeFileName,
+} from "../http/mod.ts";
 import {
   isSpecialFile,
   joinPath,
@@ -22,6 +30,7 @@ import {
 import { fileSize, setModificationTime } from "../../ffi/mod.ts";
 import type { OpenStream } from "../transport/mod.ts";
 import type { StreamOutcome, StreamSession } from "../transport/mod.ts";
+import { Connection, type ConnectionPool } from "./connection.ts";
 import { type HeadVerdict, judgeHead } from "./head_policy.ts";
 import { SavedErrorStatus, ServerStatusError } from "./errors.ts";
 import { PLAIN_GET, type RequestMethod } from "./request_method.ts";
@@ -29,6 +38,7 @@ import { BROKEN_LINK, judgeSpider, type SpiderVerdict } from "./spider.ts";
 import { HttpExchange } from "./http_exchange.ts";
 import type { FetchEvents, FetchOptions } from "./options.ts";
 import { loadSecure, type SecureModule } from "./secure_loader.ts";
+import type { SecureOptions } from "./tls_layer.ts";
 import { proxyFor, type ProxyRoute } from "./proxy.ts";
 import { ConnectTunnel } from "./tunnel.ts";
 import { HopTimestamps, type TimestampVerdict } from "./timestamps.ts";
@@ -43,6 +53,9 @@ import { WatchedHandler } from "./watched_handler.ts";
 
 /** How long a complete response waits for the server's FIN before we end the connection ourselves. */
 const FIN_GRACE_MS = 1000;
+
+/** Methods a request of which may be sent again when its connection died unanswered (RFC 9110 §9.2.2). */
+const IDEMPOTENT: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 
 /** One request and its response over one connection. */
 export class Hop {
@@ -107,8 +120,13 @@ export class Hop {
     this.#wire = (options.spider && !afterHead) || this.#stamps.method === "HEAD" ? "HEAD" : method.name;
   }
 
-  /** Opens a stream with `openStream`, runs the exchange over it, and says what came of it. */
-  async run(openStream: OpenStream): Promise<HopResult> {
+  /**
+   * Runs the exchange over a connection to the URL's origin: an idle one of `pool` when there is one (replaced
+   * transparently when the server had closed it, for a request that may be sent again), else one opened with
+   * `openStream`. The connection goes back to `pool` when the response allows it (`persistenceOf`), else it is closed.
+   * Without a pool, the request says `Connection: close`.
+   */
+  async run(openStream: OpenStream, pool: ConnectionPool | null = null): Promise<HopResult> {
     const url = this.#url;
     const proxy = this.#proxy;
     if (proxy !== null) this.#options.log?.(`Connecting through the proxy ${proxy.label} (${proxy.source})`);
@@ -116,60 +134,127 @@ export class Hop {
     // TLS itself is loaded by the first https hop only (a plain download starts faster without it).
     const tlsModule = url.scheme === "https" ? await loadSecure() : null;
     const secure = tlsModule === null ? null : this.#secureOptions(tlsModule);
-    const watch = this.#options.watch;
-    watch?.hop(url.href, secure !== null);
-    const session = await openStream(proxy ?? { host: url.lookupHost ?? url.host, port: url.port });
-    try {
-      this.#events.onInterruptible?.(() => {
-        this.#aborted = true;
-        session.abort("interrupted");
-      });
-      if (this.#resumeAt > 0) {
-        const of = this.#candidate === null ? " (--start-pos)" : ` of ${this.#candidate.path}`;
-        this.#options.log?.(`Asking for bytes from ${this.#resumeAt}${of}`);
-      }
-      let linger: ReturnType<typeof setTimeout> | undefined;
-      const exchange = new HttpExchange(this.#request(), (head) => this.#onHead(head), {
-        onProgress: (n, total) => {
-          const base = this.#sink === null ? this.#start : this.#sink.written - n;
-          this.#events.onProgress?.(base + n, total === null ? null : base + total);
-        },
-        // The body is complete: a server that then neither closes nor sends more gets a short grace for its FIN,
-        // then our RST, rather than holding the download until the silence timeout.
-        onComplete: () => {
-          watch?.milestone("last-byte");
-          linger = setTimeout(() => exchange.stop(), FIN_GRACE_MS);
-        },
-      }, { head: this.#wire === "HEAD", ignoreLength: this.#options.ignoreLength });
-      // --report: the milestones of the connection and of the exchange inside it (see watched_handler.ts).
-      const http = watch === undefined ? exchange : new WatchedHandler(exchange, watch, "exchange");
-      const tls = tlsModule !== null && secure !== null ? new tlsModule.TlsLayer(http, secure) : null;
-      // https through a proxy: TLS runs inside a CONNECT tunnel, end to end with the server (RFC 9110 §9.3.6).
-      const agent = this.#options.userAgent ?? USER_AGENT;
-      const tunnel = tls !== null && proxy !== null ? new ConnectTunnel(tls, proxy, url, agent) : null;
-      let outcome: StreamOutcome;
+    this.#options.watch?.hop(url.href, secure !== null);
+    const key = `${url.scheme} ${proxy?.label ?? "direct"} ${hostPort(url.host, url.port)}`;
+    let conn = pool === null ? null : await pool.take(key);
+    if (conn !== null) this.#options.log?.(`Reusing existing connection to ${hostPort(url.host, url.port)}.`);
+    for (;;) {
+      conn ??= await this.#connect(openStream, key, tlsModule, secure);
+      let kept = false;
       try {
-        const top = tunnel ?? tls ?? http;
-        await session.run(watch === undefined ? top : new WatchedHandler(top, watch, "stream"));
-        outcome = await exchange.closed;
-      } catch (e) {
-        // Our own RST may be refused by the RST guard (EPERM): once we asked to stop, that is not news.
-        if (!this.#aborted && !exchange.stopped) throw e;
-        outcome = "stopped";
+        this.#unverified = conn.unverified;
+        const ran = await this.#exchangeOver(conn, pool !== null);
+        if (ran === "stale") {
+          this.#options.log?.(`The server had closed the connection; connecting again`);
+          continue;
+        }
+        const { exchange, outcome, persists } = ran;
+        try {
+          if (persists) {
+            kept = true;
+            conn.reuses++;
+            await pool!.release(conn);
+          }
+          return await this.#settle(exchange, outcome, conn.session);
+        } finally {
+          exchange.dispose();
+        }
       } finally {
-        clearTimeout(linger);
-        exchange.dispose();
+        if (!kept) await conn.close();
+        conn = null;
       }
-      if (tunnel?.failure) throw tunnel.failure;
-      if (tls?.failure) throw tls.failure;
-      return await this.#settle(exchange, outcome, session);
-    } finally {
-      await session.close();
     }
   }
 
-  #request(): Uint8Array {
+  /** Opens a connection to the hop's origin: the stream, then the CONNECT tunnel and TLS layers it needs. */
+  async #connect(
+    openStream: OpenStream,
+    key: string,
+    tlsModule: SecureModule | null,
+    secure: SecureOptions | null,
+  ): Promise<Connection> {
+    const url = this.#url;
+    const proxy = this.#proxy;
+    const conn = new Connection(key, await openStream(proxy ?? { host: url.lookupHost ?? url.host, port: url.port }));
+    const onUnverified: SecureOptions["onUnverified"] = (e) => {
+      conn.unverified = this.#unverified = true;
+      secure?.onUnverified?.(e);
+    };
+    const tls = tlsModule !== null && secure !== null
+      ? new tlsModule.TlsLayer(conn.relay, { ...secure, onUnverified })
+      : null;
+    // https through a proxy: TLS runs inside a CONNECT tunnel, end to end with the server (RFC 9110 §9.3.6).
+    const agent = this.#options.userAgent ?? USER_AGENT;
+    const tunnel = tls !== null && proxy !== null ? new ConnectTunnel(tls, proxy, url, agent) : null;
+    const top = tunnel ?? tls ?? conn.relay;
+    // --report: the milestones of the connection and of each exchange inside it (see watched_handler.ts).
+    const watch = this.#options.watch;
+    conn.start({
+      top: watch === undefined ? top : new WatchedHandler(top, watch, "stream"),
+      failure: () => tunnel?.failure ?? tls?.failure ?? null,
+    });
+    return conn;
+  }
+
+  /**
+   * One request and its response over `conn`; "stale" when a connection that had carried exchanges before ended
+   * before a byte of the response came, for a request that may be sent again (RFC 9110 §9.2.2: idempotent).
+   */
+  async #exchangeOver(conn: Connection, keepAlive: boolean): Promise<
+    "stale" | { exchange: HttpExchange; outcome: StreamOutcome; persists: boolean }
+  > {
+    const watch = this.#options.watch;
+    this.#events.onInterruptible?.(() => {
+      this.#aborted = true;
+      conn.session.abort("interrupted");
+    });
+    if (this.#resumeAt > 0) {
+      const of = this.#candidate === null ? " (--start-pos)" : ` of ${this.#candidate.path}`;
+      this.#options.log?.(`Asking for bytes from ${this.#resumeAt}${of}`);
+    }
+    const exchange = new HttpExchange(this.#request(keepAlive), (head) => this.#onHead(head), {
+      onProgress: (n, total) => {
+        const base = this.#sink === null ? this.#start : this.#sink.written - n;
+        this.#events.onProgress?.(base + n, total === null ? null : base + total);
+      },
+      onComplete: () => watch?.milestone("last-byte"),
+    }, { head: this.#wire === "HEAD", ignoreLength: this.#options.ignoreLength });
+    const http = watch === undefined ? exchange : new WatchedHandler(exchange, watch, "exchange");
+    let outcome: StreamOutcome = "normal";
+    let persists = false;
+    try {
+      await conn.carry(http, exchange.ended);
+      const head = exchange.head;
+      persists = keepAlive && exchange.messageComplete && !exchange.stopped && conn.usable && head !== null &&
+        exchange.state !== "body" && exchange.state !== "waiting" && persistenceOf(head, true) === null;
+      // Not kept: the server's FIN is awaited a moment (it closes after the response), then our RST ends it.
+      if (persists) conn.detach();
+      else {
+        await conn.finish(FIN_GRACE_MS);
+        // The exchange hears the end last (TLS first settles its handshake, a late decoder writes what waited).
+        outcome = await exchange.closed;
+      }
+    } catch (e) {
+      // Our own RST may be refused by the RST guard (EPERM): once we asked to stop, that is not news.
+      if (!this.#aborted && !exchange.stopped) throw e;
+      outcome = "stopped";
+    }
+    const idempotent = IDEMPOTENT.has(this.#wire);
+    if (conn.reuses > 0 && exchange.received === 0 && !this.#aborted && idempotent && !persists) {
+      exchange.dispose();
+      return "stale";
+    }
+    const failure = conn.failure();
+    if (failure !== null) {
+      exchange.dispose();
+      throw failure;
+    }
+    return { exchange, outcome, persists };
+  }
+
+  #request(keepAlive: boolean): Uint8Array {
     return buildHopRequest({
+      keepAlive,
       url: this.#url,
       proxy: this.#proxy,
       stamps: this.#stamps,
@@ -396,7 +481,7 @@ export class Hop {
     return { path, inPlace: resumePoint(path).inPlace };
   }
 
-  #secureOptions(tls: SecureModule) {
+  #secureOptions(tls: SecureModule): SecureOptions {
     const options = this.#options;
     return {
       host: this.#url.host,
@@ -409,7 +494,6 @@ export class Hop {
       ),
       verify: options.checkCertificate ?? true,
       onUnverified: (e: Error) => {
-        this.#unverified = true;
         this.#events.notice?.(`WARNING: ${e.message}; downloading anyway (--no-check-certificate)`);
       },
       log: options.log,

@@ -22,6 +22,8 @@ export const USER_AGENT = `rawhttpget/${VERSION}`;
 export interface HopRequestInput {
   /** The URL asked for. */
   readonly url: ParsedUrl;
+  /** Ask for the connection to stay open (`Connection: Keep-Alive`); else `Connection: close`. */
+  readonly keepAlive: boolean;
   /** The proxy the hop goes through, or null. */
   readonly proxy: ProxyRoute | null;
   /** `-N`'s fields and whether the body must stay identity-coded. */
@@ -69,7 +71,8 @@ export function buildHopRequest(input: HopRequestInput): Uint8Array {
     path: url.path,
     userAgent: input.options.userAgent ?? USER_AGENT,
     referer: input.options.referer,
-    version: input.options.http11 ? "1.1" : "1.0",
+    version: input.options.http10 ? "1.0" : "1.1",
+    keepAlive: input.keepAlive,
     range: input.resumeAt > 0 ? { start: input.resumeAt } : undefined,
     viaProxy,
     extraHeaders,

@@ -52,6 +52,8 @@ export class HttpExchange implements StreamHandler {
   readonly #parser: ResponseParser;
   readonly #closed: Promise<StreamOutcome>;
   #resolveClosed: (outcome: StreamOutcome) => void = () => {};
+  readonly #ended: Promise<void>;
+  #resolveEnded: () => void = () => {};
   #stream: ByteStream | null = null;
   #stopped = false;
   #decoder: ContentDecoder | null = null;
@@ -60,6 +62,7 @@ export class HttpExchange implements StreamHandler {
   #state: ExchangeState = "waiting";
   #error: unknown = null;
   #bodyBytes = 0;
+  #received = 0;
   #written = 0;
   #discarding = false;
   #full = false;
@@ -88,6 +91,20 @@ export class HttpExchange implements StreamHandler {
     this.#onHead = onHead;
     this.#listener = listener;
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
+  }
+
+  /**
+   * Resolves once the exchange has nothing more to read: its response ended where its framing says (a body saved or
+   * discarded), it failed or stopped, or the stream closed. A persistent connection may then carry the next one.
+   */
+  get ended(): Promise<void> {
+    return this.#ended;
+  }
+
+  /** Whether the response ended exactly where its framing said, with nothing after it. */
+  get messageComplete(): boolean {
+    return this.#parser.done && this.#parser.trailingBytes === 0;
   }
 
   /** Resolves to how the stream ended, once the exchange heard its last event. */
@@ -104,6 +121,7 @@ export class HttpExchange implements StreamHandler {
   stop(): void {
     this.#stopped = true;
     this.#stream?.abort("stopped");
+    this.#resolveEnded();
   }
 
   /** Where the exchange is. */
@@ -141,10 +159,12 @@ export class HttpExchange implements StreamHandler {
   onClosed(outcome: StreamOutcome): void {
     if (this.#pending !== null) this.#closedWhilePending = outcome;
     else this.#resolveClosed(outcome);
+    this.#resolveEnded();
   }
 
   /** Parses and stores in-order bytes. */
   onData(bytes: Uint8Array): void {
+    this.#received += bytes.length;
     if (this.#state === "failed" && !this.#discarding) return;
     this.#guard(() => {
       this.#parser.receiveData(bytes);
@@ -226,6 +246,7 @@ export class HttpExchange implements StreamHandler {
         // The body of a redirect or an error, read and dropped; a large one is cut short.
         if (ev.type === "body") this.#bodyBytes += ev.bytes.length;
         if (ev.type === "body" && this.#bodyBytes > MAX_DISCARDED_BYTES) this.stop();
+        if (ev.type === "end") this.#resolveEnded();
       } else if (this.#pending !== null) {
         if (ev.type === "body") this.#pending.bytes.push(ev.bytes.slice()); // the view dies with this turn
         else this.#pending.ended = true;
@@ -250,6 +271,7 @@ export class HttpExchange implements StreamHandler {
     this.#state = "complete";
     this.#progress();
     this.#listener.onComplete?.();
+    this.#resolveEnded();
   }
 
   /**
@@ -312,6 +334,11 @@ export class HttpExchange implements StreamHandler {
   /** Whether the body is stored as sent (no content coding), so that a byte range can continue it. */
   get identity(): boolean {
     return this.#decoder === null || this.#decoder.coding === "identity";
+  }
+
+  /** Bytes of the response received so far, head included: 0 when the server sent nothing at all. */
+  get received(): number {
+    return this.#received;
   }
 
   /** Body bytes as received (before content decoding). */

@@ -24,6 +24,7 @@ export {
 } from "./errors.ts";
 export { type HeadVerdict, judgeHead, REDIRECT_STATUSES } from "./head_policy.ts";
 export { Hop } from "./hop.ts";
+export { Connection, type ConnectionLayers, ConnectionPool } from "./connection.ts";
 export { type Carry, derivedPath, type DownloadContext, type HopDone, type HopResult } from "./hop_types.ts";
 export { type ExchangeListener, type ExchangeState, type HeadHandler, HttpExchange } from "./http_exchange.ts";
 export { type FetchEvents, type FetchOptions, VERSION } from "./options.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ConnectionPool } from "./connection.ts";
 import type { FileReader } from "./file_preload.ts";
 import type { FileNameRules, UrlEncodings } from "../http/mod.ts";
 import type { Output } from "../save/mod.ts";
@@ -33,8 +34,13 @@ export interface FetchOptions extends TransportOptions {
   readonly tries?: number;
   /** `--max-redirect`: redirects followed at most (default 20). */
   readonly maxRedirects?: number;
-  /** `--http1.1`: ask in HTTP/1.1 (chunked responses decoded) instead of HTTP/1.0. */
-  readonly http11?: boolean;
+  /** `--http1.0`: ask in HTTP/1.0 (and close each connection) instead of HTTP/1.1. */
+  readonly http10?: boolean;
+  /**
+   * The idle connections of the run (HTTP/1.1 keep-alive): hops to the same origin reuse one. Absent: every hop has
+   * its own connection and asks `Connection: close` (`--no-http-keep-alive`, `--http1.0`).
+   */
+  readonly connections?: ConnectionPool;
   /** `--trust-server-names`: name the file after the last URL of the redirect chain. */
   readonly trustServerNames?: boolean;
   /**

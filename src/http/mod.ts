@@ -8,6 +8,7 @@ export * from "./errors.ts";
 export * from "./headers.ts";
 export * from "./request.ts";
 export * from "./response_parser.ts";
+export { persistenceOf, type PersistenceVerdict } from "./persistence.ts";
 export * from "./decode.ts";
 export * from "./date.ts";
 export * from "./url.ts";

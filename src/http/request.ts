@@ -1,5 +1,6 @@
 /**
- * Builds the bytes of the one request rawhttpget sends: a GET with `Connection: close` by default; a HEAD before it
+ * Builds the bytes of a request rawhttpget sends: a GET (`Connection: Keep-Alive` when the connection may carry
+ * more requests, as wget asks, else `Connection: close`); a HEAD before it
  * when timestamping without If-Modified-Since or for `--spider`; another method, with a body, when asked
  * (`--method`, `--post-data`, …); the user's own fields (`--header`) last, each replacing ours of the same name.
  *
@@ -29,6 +30,8 @@ export interface GetRequestOptions {
   referer?: string;
   /** The version written in the request line. */
   version: "1.0" | "1.1";
+  /** Ask the server to keep the connection open for the next request (default false: `Connection: close`). */
+  keepAlive?: boolean;
   /** Resume from this byte offset with `Range: bytes=N-` (RFC 9110 §14.1.2); also asks for identity coding. */
   range?: { start: number };
   /** More fields, appended after the standard ones in order. Names must be tokens, values must not break lines. */
@@ -95,7 +98,8 @@ export function buildGetRequest(options: GetRequestOptions): Uint8Array {
     // A range is a range of the content-coded representation (RFC 9110 §14.1): gzip bytes from mid-stream could not
     // be decoded, so a resumed download asks for identity.
     ["Accept-Encoding", range || options.identity ? "identity" : "gzip"],
-    ["Connection", "close"],
+    // RFC 9112 §9.3: HTTP/1.1 persists unless told otherwise; the option is also what HTTP/1.0 servers look for.
+    ["Connection", options.keepAlive ? "Keep-Alive" : "close"],
   );
   if (range) {
     if (!Number.isSafeInteger(range.start) || range.start < 0) {

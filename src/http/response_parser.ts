@@ -64,6 +64,8 @@ export interface HeadEvent {
   readonly contentLength: number | null;
   /** Whether the body is chunked. */
   readonly chunked: boolean;
+  /** Whether the body runs to the end of the connection (neither a length nor chunks delimit it, RFC 9112 §6.3). */
+  readonly untilClose: boolean;
 }
 
 /**
@@ -213,7 +215,8 @@ export class ResponseParser {
             : this.#headRequest && !this.#ignoreLength
             ? contentLengthOf(headers.getAll("content-length"))
             : null;
-          return { type: "head", ...head, headers, contentLength, chunked: framing.kind === "chunked" };
+          const chunked = framing.kind === "chunked";
+          return { type: "head", ...head, headers, contentLength, chunked, untilClose: framing.kind === "eof" };
         }
         case "body":
         case "chunk-data": {

@@ -29,6 +29,7 @@ import {
   versionText,
 } from "../cli/mod.ts";
 import {
+  ConnectionPool,
   download,
   type DownloadResult,
   type FetchEvents,
@@ -231,6 +232,8 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
   };
   const started = performance.now();
   const totals = { files: 0, bytes: 0, seconds: 0 };
+  // HTTP keep-alive: the connections of the run, kept between the hops and downloads of one origin.
+  const connections = s.keepAlive ? new ConnectionPool() : undefined;
   try {
     for (const url of queue()) {
       try {
@@ -242,6 +245,7 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
           watch: report?.recorder,
           segments: report?.recorder,
           cookieJar,
+          connections,
           hsts: hsts?.store,
           opener: privileges.opener,
           readFile,
@@ -285,6 +289,7 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
     const hstsNotice = privileges.user === undefined || s.verbose ? notice : undefined;
     if (hsts !== null) saveHstsDatabase(hsts, (line) => hstsNotice?.(line), sudoOwner());
   } finally {
+    await connections?.close();
     report?.finish(say);
     await privileges.finish();
     sink?.close();

@@ -129,7 +129,10 @@ export class Driver<A extends IpAddress = Ipv4Address> implements ByteStream {
       }
       if (due !== null && due <= now) continue;
       const wait = due === null ? IDLE_WAIT_CAP_MS : Math.min(IDLE_WAIT_CAP_MS, due - now);
-      if (now - lastYield < YIELD_EVERY_MS && this.#link.waitBriefly(Math.min(BRIEF_WAIT_MS, wait))) continue;
+      // A short synchronous wait catches the next frame without a trip through the event loop; a handler that has
+      // all it wants (a whole response, or none asked for yet on a kept connection) has work of its own to do there.
+      const brief = now - lastYield < YIELD_EVERY_MS && this.#handler?.finished !== true;
+      if (brief && this.#link.waitBriefly(Math.min(BRIEF_WAIT_MS, wait))) continue;
       await this.#link.wait(wait);
       lastYield = this.#clock();
     }

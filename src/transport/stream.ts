@@ -50,8 +50,10 @@ export interface StreamHandler {
   /** The connection ended (after `onEnd` for an orderly close); the last call. */
   onClosed(outcome: StreamOutcome): void;
   /**
-   * True once the handler has all it wants from the stream (a whole response): after the peer's FIN and ours, the
-   * driver may then end the run without waiting a round trip for the peer's last ACK. Absent: never.
+   * True once the handler has all it wants from the stream (a whole response, or, on a kept connection, no request
+   * yet): after the peer's FIN and ours, the driver may then end the run without waiting a round trip for the peer's
+   * last ACK, and it waits for frames without holding the event loop, where the handler has its next work. Absent:
+   * never.
    */
   readonly finished?: boolean;
 }

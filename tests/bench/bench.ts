@@ -1,7 +1,9 @@
 /**
  * `deno task bench`: brings up the testbed (client, router, server namespaces; nginx), then for each scenario and
  * file size downloads the same file with rawhttpget, curl and wget, alternating them, and prints one table (see
- * report.ts) with the project's performance targets checked underneath. Every file is checked byte-exact.
+ * report.ts) with the project's performance targets checked underneath. Every file is checked byte-exact. Then (full
+ * mode, or `--only many-small`) the `many-small` scenario of many_small.ts: 200 files of 16 KiB in one process, with
+ * and without keep-alive, against wget and curl, in a table of its own.
  *
  * Usage: `deno run --allow-all tests/bench/bench.ts [--short] [--runs N] [--only NAME,…] [--json PATH]`
  * - `--short`: small files, one run, the scenarios that have short sizes (the CI mode; no targets).
@@ -17,6 +19,7 @@ import { measureRun, type RunResult } from "./measure.ts";
 import { type Cell, checkTargets, formatTable, type Row, summarize } from "./report.ts";
 import { applyScenario, formatSize, type Scenario, SCENARIOS } from "./scenarios.ts";
 import { REPORT_TOOL, TOOLS } from "./tools.ts";
+import { type BatchRow, checkManySmallTargets, formatManySmall, MANY_SMALL, runManySmall } from "./many_small.ts";
 
 /** Options of {@linkcode runBench}. */
 export interface BenchOptions {
@@ -40,6 +43,8 @@ export interface BenchResult {
   readonly table: string;
   /** Target lines (full mode). */
   readonly targets: string[];
+  /** The `many-small` rows (null when it did not run: short mode, or left out by `only`). */
+  readonly manySmall: BatchRow[] | null;
   /** Every run of every tool saved a byte-exact file. */
   readonly allExact: boolean;
   /** Load average at the start and end, and the CPU count: the conditions of the numbers. */
@@ -61,6 +66,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   );
   const loadStart = Deno.loadavg();
   const cells: Cell[] = [];
+  // Not in short mode: 200 files × 4 tools × 2 ways of giving the URLs take well over 10 s.
+  const withManySmall = opts.only === undefined ? !short : opts.only.includes(MANY_SMALL);
+  let manySmall: BatchRow[] | null = null;
   const tb = await Testbed.up({ servers: ["nginx"] });
   let https: HttpsServer | null = null; // started by the first https scenario
   try {
@@ -98,6 +106,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         for (const tool of tools) cells.push({ scenario: s.name, size, tool, runs: byTool.get(tool)! });
       }
     }
+    if (withManySmall) {
+      await applyScenario(tb, { name: MANY_SMALL, description: "", sizes: [], shortSizes: [], targets: [], net: {} });
+      manySmall = await runManySmall(tb, runs, log);
+    }
   } finally {
     try {
       await https?.stop();
@@ -106,12 +118,16 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     }
   }
   const rows = summarize(cells);
+  const manySmallTable = manySmall === null ? "" : formatManySmall(manySmall);
   return {
     cells,
     rows,
-    table: formatTable(rows),
-    targets: short ? [] : checkTargets(scenarios as Scenario[], rows),
-    allExact: cells.every((c) => c.runs.every((r) => r.ok)),
+    manySmall,
+    table: [rows.length > 0 || manySmall === null ? formatTable(rows) : "", manySmallTable].filter((x) => x !== "")
+      .join("\n\n"),
+    targets: short ? [] : [...checkTargets(scenarios as Scenario[], rows), ...checkManySmallTargets(manySmall ?? [])],
+    allExact: cells.every((c) => c.runs.every((r) => r.ok)) &&
+      (manySmall ?? []).every((row) => row.runs.every((r) => r.ok)),
     conditions: { cpus: navigator.hardwareConcurrency, loadStart, loadEnd: Deno.loadavg() },
   };
 }

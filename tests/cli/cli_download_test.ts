@@ -54,12 +54,13 @@ testbedTest("rawhttpget downloads as wget does", { servers: ["deno", "nginx"] },
     });
   });
 
-  await t.step("redirects: relative and absolute Location, a new connection per hop", async () => {
+  await t.step("redirects: relative and absolute Location, one kept-alive connection for every hop", async () => {
     const r = await rhg(tb, ["-v", url("/redirect/3?to=/big.bin")]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((r.stderr.match(/^Redirected \(302\) to /gm) ?? []).length, 3);
-    // Each SYN asks for ECN (RFC 3168): SYN ECE CWR.
-    assert.equal((r.stderr.match(/^--> send \d+ bytes Flags: \[SYN ECE CWR\]/gm) ?? []).length, 4);
+    // One connection (its SYN asks for ECN, RFC 3168: SYN ECE CWR), reused by each redirect to the same origin.
+    assert.equal((r.stderr.match(/^--> send \d+ bytes Flags: \[SYN ECE CWR\]/gm) ?? []).length, 1);
+    assert.equal((r.stderr.match(/^Reusing existing connection to 198\.18\.2\.2:8080\.$/gm) ?? []).length, 3);
     // Named after the URL given (CVE-2010-2252), not the server's last Location.
     assert.deepEqual(await listDir(r.dir), ["3"]);
     assert.equal(await sha(`${r.dir}/3`), big.sha256);

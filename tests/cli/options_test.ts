@@ -26,7 +26,8 @@ Deno.test("readSettings() has wget-like defaults", () => {
   assert.equal(s.tries, 3);
   assert.equal(s.maxRedirects, 20);
   assert.equal(s.resume, false);
-  assert.equal(s.http11, false);
+  assert.equal(s.http10, false);
+  assert.equal(s.keepAlive, true);
   assert.equal(s.timeoutMs, undefined);
   assert.equal(s.checkCertificate, true);
   assert.equal(s.caFile, undefined);
@@ -95,7 +96,8 @@ Deno.test("readSettings() reads every option", () => {
     dnsTimeoutMs: 1500,
     tries: 5,
     maxRedirects: 0,
-    http11: true,
+    http10: false,
+    keepAlive: true,
     trustServerNames: true,
     firewall: "none",
     frameLink: "auto",

@@ -62,7 +62,7 @@ testbedTest("proxies: http_proxy, https_proxy, no_proxy, credentials, as wget us
       assertSameOutcome(d);
       assert.equal(d.rhg.code, 0, d.rhg.stderr);
       const lines = (await open.requests()).map((r) => r.line);
-      assert.deepEqual(lines, [`GET ${file} HTTP/1.1`, `GET ${file} HTTP/1.0`]); // wget's, then ours
+      assert.deepEqual(lines, [`GET ${file} HTTP/1.1`, `GET ${file} HTTP/1.1`]); // wget's, then ours
     });
 
     await t.step("https_proxy: a CONNECT tunnel, TLS end to end with the server", async () => {

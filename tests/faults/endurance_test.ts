@@ -1,7 +1,7 @@
 /**
- * 200 downloads in a row through 2 % random loss each way, in one process of ours (`main.ts -O - URL × 200`): every
- * byte arrives, and nothing accumulates. Inside the process, its open file descriptors and resident memory are sampled
- * while it runs (the first tenth of the run against the last); around it, the client namespace's sockets and
+ * 200 downloads in a row through 2 % random loss each way, in one process of ours (`main.ts -O - URL × 200`, one
+ * connection each: `--no-http-keep-alive`): every byte arrives, and nothing accumulates. Inside the process, its open
+ * file descriptors and resident memory are sampled while it runs (the first tenth of the run against the last); around it, the client namespace's sockets and
  * firewall, the namespaces and the output directory are the same after as before.
  *
  * It also catches 4-tuple reuse: the kernel's ephemeral ports repeat (about one download in a hundred here gets the
@@ -53,7 +53,9 @@ testbedTest(`${RUNS} downloads in a row with 2 % loss: byte-exact, no descriptor
     www: [...Deno.readDirSync(tb.wwwDir)],
   };
   const url = tb.url("deno", "/e.bin");
-  const child = tb.spawnClient(mainCommand(["-q", "--timeout", "10", "-O", "-", ...Array(RUNS).fill(url)]));
+  // One connection per download (no keep-alive): 200 handshakes, guards and sockets opened and released.
+  const args = ["-q", "--no-http-keep-alive", "--timeout", "10", "-O", "-", ...Array(RUNS).fill(url)];
+  const child = tb.spawnClient(mainCommand(args));
   const samples: Sample[] = [];
   let done = false;
   const sampler = (async () => {

@@ -22,7 +22,9 @@ testbedTest(
 
     await t.step("ISNs are unpredictable and ports come from the kernel's ephemeral range", async () => {
       const pcap = `${tb.tempDir}/isn.pcap`;
-      const r = await finish(startGet(tb, ["-q", "--pcap", pcap, "-O", "-", ...Array(12).fill(url)]));
+      // Twelve connections (no keep-alive), twelve ISNs.
+      const args = ["-q", "--no-http-keep-alive", "--pcap", pcap, "-O", "-", ...Array(12).fill(url)];
+      const r = await finish(startGet(tb, args));
       assert.equal(r.code, 0, r.stderr);
       const syns = (await readTrace(pcap)).filter((e) =>
         e.dir === "out" && e.seg !== null && (e.seg.flags & (SYN | ACK)) === SYN

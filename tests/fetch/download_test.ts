@@ -29,7 +29,7 @@ Deno.test("download() saves the body under the URL's name, renames NAME.part, an
     assert.equal(result.status, 200);
     assert.deepEqual(await Deno.readFile(`${dir}/a.bin`), data);
     assert.deepEqual(sim.endpoints, [{ host: "198.18.2.2", port: 80 }]);
-    assert.match(headOf(new Uint8Array(sim.links[0].peer.request)), /^GET \/files\/a\.bin HTTP\/1\.0\r\n/);
+    assert.match(headOf(new Uint8Array(sim.links[0].peer.request)), /^GET \/files\/a\.bin HTTP\/1\.1\r\n/);
     assert.equal(sim.closed, 1);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["a.bin"]);
   });

@@ -56,7 +56,7 @@ Deno.test("download() with -N asks If-Modified-Since and keeps the local file on
       notice: (m) => notices.push(m),
     }, sim.open);
     const request = headOf(sim.links[0].peer.request);
-    assert.match(request, /^GET \/a\.bin HTTP\/1\.0\r\n/);
+    assert.match(request, /^GET \/a\.bin HTTP\/1\.1\r\n/);
     assert.match(request, /\r\nIf-Modified-Since: Thu, 02 Jan 2020 03:04:05 GMT(\r\n|$)/);
     assert.match(request, /\r\nAccept-Encoding: identity\r\n/); // sizes compare with the file's
     assert.doesNotMatch(request, /\r\nRange:/);
@@ -133,7 +133,7 @@ Deno.test("download() with -N --no-if-modified-since sends HEAD, and no GET for 
     const result = await download(URL, options, { notice: (m) => notices.push(m) }, sim.open);
     assert.equal(sim.links.length, 1);
     const request = headOf(sim.links[0].peer.request);
-    assert.match(request, /^HEAD \/a\.bin HTTP\/1\.0\r\n/);
+    assert.match(request, /^HEAD \/a\.bin HTTP\/1\.1\r\n/);
     assert.doesNotMatch(request, /If-Modified-Since/i);
     assert.deepEqual(notices, [`Server file no newer than local file '${path}'; not retrieving`]);
     assert.deepEqual([result.saved, result.status], [false, 200]);
@@ -154,8 +154,8 @@ Deno.test("download() with -N --no-if-modified-since GETs after a HEAD that show
     const options = { directory: dir, timestamping: true, ifModifiedSince: false };
     const result = await download(URL, options, { notice: (m) => notices.push(m) }, sim.open);
     assert.deepEqual(sim.links.map((l) => headOf(l.peer.request).split("\r\n")[0]), [
-      "HEAD /a.bin HTTP/1.0",
-      "GET /a.bin HTTP/1.0",
+      "HEAD /a.bin HTTP/1.1",
+      "GET /a.bin HTTP/1.1",
     ]);
     assert.doesNotMatch(headOf(sim.links[1].peer.request), /If-Modified-Since/i);
     assert.deepEqual(notices, ["The sizes do not match (local 100); retrieving"]);
@@ -179,9 +179,9 @@ Deno.test("download() with -N --no-if-modified-since sends a HEAD again to where
     const options = { directory: dir, timestamping: true, ifModifiedSince: false, maxRedirects: 1 };
     const result = await download(URL, options, {}, sim.open);
     assert.deepEqual(sim.links.map((l) => headOf(l.peer.request).split("\r\n")[0]), [
-      "HEAD /a.bin HTTP/1.0",
-      "HEAD /b.bin HTTP/1.0",
-      "GET /b.bin HTTP/1.0",
+      "HEAD /a.bin HTTP/1.1",
+      "HEAD /b.bin HTTP/1.1",
+      "GET /b.bin HTTP/1.1",
     ]);
     assert.equal(result.url, "http://198.18.2.2/b.bin");
     assert.deepEqual(await Deno.readFile(`${dir}/a.bin`), data);

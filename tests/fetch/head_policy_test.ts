@@ -7,7 +7,16 @@ import { resumePoint, uniqueName } from "../../src/save/mod.ts";
 
 function head(status: number, fields: Record<string, string> = {}, contentLength: number | null = null): HeadEvent {
   const headers = new HttpHeaders(Object.entries(fields).map(([name, value]) => ({ name, value })));
-  return { type: "head", version: "1.1", status, reason: "", headers, contentLength, chunked: false };
+  return {
+    type: "head",
+    version: "1.1",
+    status,
+    reason: "",
+    headers,
+    contentLength,
+    chunked: false,
+    untilClose: false,
+  };
 }
 
 Deno.test("judgeHead() follows 301, 302, 303, 307 and 308 with a Location, not 300 or 304", () => {

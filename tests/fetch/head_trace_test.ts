@@ -40,7 +40,7 @@ Deno.test("download() with debug logs each request and response head", async () 
     const lines: string[] = [];
     await download("http://198.18.2.2/a", { directory: dir, debug: true, log: (l) => lines.push(l) }, {}, sim.open);
     const text = lines.join("\n");
-    assert.match(text, /---request begin---\nGET \/a HTTP\/1\.0\nHost: 198\.18\.2\.2\n/);
+    assert.match(text, /---request begin---\nGET \/a HTTP\/1\.1\nHost: 198\.18\.2\.2\n/);
     assert.match(text, /---response begin---\nHTTP\/1\.1 200 OK\nContent-Length: 2\nX-Test: yes\n---response end---/);
     const quiet: string[] = [];
     await download("http://198.18.2.2/a", { output: `${dir}/b`, log: (l) => quiet.push(l) }, {}, sim.open);

@@ -30,7 +30,16 @@ const inTempDir = (f: (dir: string) => Promise<void>) => withTempDir("rhg-reques
 
 function head(status: number, fields: Record<string, string> = {}, reason = "Reason"): HeadEvent {
   const headers = new HttpHeaders(Object.entries(fields).map(([name, value]) => ({ name, value })));
-  return { type: "head", version: "1.1", status, reason, headers, contentLength: null, chunked: false };
+  return {
+    type: "head",
+    version: "1.1",
+    status,
+    reason,
+    headers,
+    contentLength: null,
+    chunked: false,
+    untilClose: false,
+  };
 }
 
 Deno.test("requestMethod() reads --method, the content and the body file, and fails on a file it cannot read", () => {
@@ -99,9 +108,9 @@ Deno.test("download() POSTs the content, and a 302 turns it into a GET without c
     ]);
     await download("http://198.18.2.2/form", { directory: dir, method: "POST", bodyData: "a=1" }, {}, sim.open);
     const [first, second] = sim.links.map((l) => text(l.peer.request));
-    assert.match(first, /^POST \/form HTTP\/1\.0\r\n/);
+    assert.match(first, /^POST \/form HTTP\/1\.1\r\n/);
     assert.match(first, /\r\nContent-Type: application\/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=1$/);
-    assert.match(second, /^GET \/done HTTP\/1\.0\r\n/);
+    assert.match(second, /^GET \/done HTTP\/1\.1\r\n/);
     assert.doesNotMatch(second, /Content-/);
     assert.equal(await Deno.readTextFile(`${dir}/form`), "thanks");
   });

@@ -21,6 +21,7 @@ const ok = (status: number, extra: Partial<Summary["head"]> = {}) => ({
   reason: "OK",
   contentLength: null,
   chunked: false,
+  untilClose: false,
   ...extra,
 });
 
@@ -52,7 +53,7 @@ export const VALID: Case[] = [
     name: "a body read until EOF",
     wire: "HTTP/1.0 200 OK\r\nServer: x\r\n\r\nall the rest\r\n\r\nis body",
     expect: {
-      head: ok(200, { version: "1.0" }),
+      head: ok(200, { version: "1.0", untilClose: true }),
       fields: [["Server", "x"]],
       body: "all the rest\r\n\r\nis body",
       ended: true,

@@ -158,6 +158,44 @@ export async function runServer(name: string, argv: readonly string[], where: Ru
   }
 }
 
+/** An nginx of a test's own (its own configuration, prefix and logs), running in the server namespace. */
+export interface OwnNginx {
+  /** Stops it (SIGTERM) and waits for it; harmless when it already exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `nginx -p DIR/ -c CONF` in namespace `ns` with `spawn` (a testbed's `spawnIn`, which kills it with the
+ * testbed) and waits until it listens on `addr:port` (its last server block): 15 s at most, then it is stopped and
+ * the tail of `DIR/nginx-error.log` says why, under `what`.
+ */
+export async function startOwnNginx(
+  spawn: (cmd: string[], opts: { stdout: "null"; stderr: "null" }) => Deno.ChildProcess,
+  where: { readonly ns: string; readonly addr: string; readonly port: number },
+  dir: string,
+  conf: string,
+  what: string,
+): Promise<OwnNginx> {
+  const child = spawn(["nginx", "-p", `${dir}/`, "-c", conf, "-g", "daemon off;"], { stdout: "null", stderr: "null" });
+  let exited = false;
+  const status = child.status.finally(() => (exited = true));
+  const stop = async () => {
+    if (!exited) {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+    }
+    await status;
+  };
+  const up = await pollUntil(async () => exited || await isListening(where.ns, where.addr, where.port), 15_000);
+  if (!up || exited) {
+    await stop();
+    const log = await Deno.readTextFile(`${dir}/nginx-error.log`).catch(() => "");
+    throw new Error(`The ${what} did not start: ${log.slice(-1000)}`);
+  }
+  return { stop };
+}
+
 /** Whether a TCP socket listens on `addr:port` in namespace `ns` (asks `ss`, part of iproute2). */
 export async function isListening(ns: string, addr: string, port: number): Promise<boolean> {
   const r = await exec(["ip", "netns", "exec", ns, "ss", "-Hltn", `sport = :${port}`]);

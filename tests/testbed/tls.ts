@@ -33,7 +33,7 @@
  */
 
 import { run } from "../_support/exec.ts";
-import { isListening, nginxPreamble } from "./servers.ts";
+import { nginxPreamble, startOwnNginx } from "./servers.ts";
 import type { Testbed } from "./testbed.ts";
 
 /** The HTTPS ports of {@linkcode startHttpsServer}. */
@@ -250,30 +250,9 @@ export async function startHttpsServer(tb: Testbed, options: { tlsOptions?: bool
   const extra = options.tlsOptions ? await makeTlsOptionsPki(`${dir}/pki`, tb.serverAddr, pki) : undefined;
   const conf = `${dir}/nginx.conf`;
   await Deno.writeTextFile(conf, httpsNginxConf(dir, tb.serverAddr, tb.wwwDir, pki, extra, addr6));
-  const child = tb.spawnIn("server", ["nginx", "-p", `${dir}/`, "-c", conf, "-g", "daemon off;"], {
-    stdout: "null",
-    stderr: "null",
-  });
-  let exited = false;
-  const status = child.status.finally(() => (exited = true));
-  const stop = async () => {
-    if (!exited) {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-    }
-    await status;
-  };
-  const deadline = performance.now() + 15_000;
   const last = extra === undefined ? HTTPS_PORTS.wrongHost : TLS_OPTION_PORTS.rsaKx;
-  while (!(await isListening(tb.serverNs, tb.serverAddr, last))) {
-    if (exited || performance.now() > deadline) {
-      await stop();
-      const log = await Deno.readTextFile(`${dir}/nginx-error.log`).catch(() => "");
-      throw new Error(`The HTTPS nginx did not start: ${log.slice(-1000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const where = { ns: tb.serverNs, addr: tb.serverAddr, port: last };
+  const { stop } = await startOwnNginx((cmd, o) => tb.spawnIn("server", cmd, o), where, dir, conf, "HTTPS nginx");
   return {
     pki,
     extra,
