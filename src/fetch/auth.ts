@@ -3,7 +3,7 @@
  * `--http-user`/`--http-password`, else `--user`/`--password`, else the host's `~/.netrc` entry. Credentials of the
  * URL and of the options go only to the host the user named: a redirect to another host never carries them (that
  * host gets its own netrc entry, if any). Nothing is sent before the server asks, unless `--auth-no-challenge`
- * (Basic, at once). A server that asks again after our answer, or asks with no scheme we can answer, fails the
+ * (Basic, at once), or the host asked for Basic earlier in the run (wget then sends Basic at once too). A server that asks again after our answer, or asks with no scheme we can answer, fails the
  * download with wget's exit code 6.
  *
  * @module
@@ -50,6 +50,11 @@ export interface AuthSettings {
   readonly authNoChallenge?: boolean;
   /** The parsed `~/.netrc` (absent with `--no-netrc`, or when there is none). */
   readonly netrc?: readonly NetrcEntry[];
+  /**
+   * Hosts that asked for Basic credentials earlier in the run: later requests to them carry Basic credentials at
+   * once, as wget's do (it remembers such hosts for the run). Shared by the run's downloads; absent: not remembered.
+   */
+  readonly basicHosts?: Set<string>;
 }
 
 /** What the authenticator needs from the outside: a hash for Digest and fresh client nonces. */
@@ -108,7 +113,7 @@ export class Authenticator {
 
   /** The `Authorization` value for a request to `url` (`uri` is the request-target as sent), or undefined. */
   authorization(url: ParsedUrl, method: string, uri: string): string | undefined {
-    const answer = this.#answers.get(originOf(url));
+    const answer = this.#answers.get(originOf(url)) ?? this.#rememberedBasic(url);
     if (answer === undefined) return undefined;
     const { user, password } = answer.identity;
     if (answer.challenge === null) return basicCredentials(user, password);
@@ -151,6 +156,17 @@ export class Authenticator {
       throw new AuthError("unsupported", `${where} asks for authentication this client cannot give (${offered})`);
     }
     this.#answers.set(origin, { identity, challenge: digest ?? null, nonceCount: 0, renewed: stale });
+    if (digest === undefined) this.#settings.basicHosts?.add(url.host);
+  }
+
+  /** A Basic answer for a host that asked for Basic earlier in the run (see `AuthSettings.basicHosts`), if any. */
+  #rememberedBasic(url: ParsedUrl): Answer | undefined {
+    if (this.#settings.basicHosts?.has(url.host) !== true) return undefined;
+    const identity = this.#identityFor(url);
+    if (identity === null) return undefined;
+    const answer = { identity, challenge: null, nonceCount: 0, renewed: false };
+    this.#answers.set(originOf(url), answer);
+    return answer;
   }
 
   #identityFor(url: ParsedUrl): Identity | null {

@@ -234,6 +234,8 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
   const totals = { files: 0, bytes: 0, seconds: 0 };
   // HTTP keep-alive: the connections of the run, kept between the hops and downloads of one origin.
   const connections = s.keepAlive ? new ConnectionPool() : undefined;
+  // Hosts that asked for Basic credentials: the run's later requests to them carry them at once, as wget's.
+  const auth = { ...s.auth, basicHosts: new Set<string>() };
   try {
     for (const url of queue()) {
       try {
@@ -246,6 +248,7 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
           segments: report?.recorder,
           cookieJar,
           connections,
+          auth,
           hsts: hsts?.store,
           opener: privileges.opener,
           readFile,

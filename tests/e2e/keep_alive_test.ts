@@ -169,20 +169,24 @@ testbedTest(
         assert.equal(reuseLines(r.d.rhg, tb, KA_PORTS.keep), 3, r.d.rhg.stderr);
       });
 
-      await t.step("a 401 answered with credentials: the retry on the same connection", async () => {
-        // One URL only: after a Basic challenge wget sends the credentials of that host with every later request
-        // at once (no second 401), which is not what this test is about.
-        const args = [
-          "-v",
-          `--user=${KA_AUTH.user}`,
-          `--password=${KA_AUTH.password}`,
-          url(KA_PORTS.keep, "/auth/f01.bin"),
-        ];
-        const r = await sameAsWget(tb, ka, args, { connections: 1, requests: 2 });
-        assert.deepEqual(r.wget.requests.map((q) => q.status), [401, 200]);
-        assert.equal(reuseLines(r.d.wget, tb, KA_PORTS.keep), 1);
-        assert.equal(reuseLines(r.d.rhg, tb, KA_PORTS.keep), 1, r.d.rhg.stderr);
-      });
+      await t.step(
+        "a 401 answered with credentials: the retry on the same connection, Basic at once after it",
+        async () => {
+          // After a Basic challenge wget (and we) send that host's credentials with every later request at once: the
+          // second URL gets no 401.
+          const args = [
+            "-v",
+            `--user=${KA_AUTH.user}`,
+            `--password=${KA_AUTH.password}`,
+            url(KA_PORTS.keep, "/auth/f01.bin"),
+            url(KA_PORTS.keep, "/auth/f02.bin"),
+          ];
+          const r = await sameAsWget(tb, ka, args, { connections: 1, requests: 3 });
+          assert.deepEqual(r.wget.requests.map((q) => q.status), [401, 200, 200]);
+          assert.equal(reuseLines(r.d.wget, tb, KA_PORTS.keep), 2);
+          assert.equal(reuseLines(r.d.rhg, tb, KA_PORTS.keep), 2, r.d.rhg.stderr);
+        },
+      );
 
       await t.step("an error status (404) does not end the connection: exit 8, one connection", async () => {
         const args = [url(KA_PORTS.keep, "/missing.bin"), ...some(KA_PORTS.keep, 2)];

@@ -8,13 +8,21 @@
 
 import assert from "node:assert/strict";
 import { Authenticator, AuthError, download, netrcFor, parseNetrc } from "../../src/fetch/mod.ts";
-import { parseUrl } from "../../src/http/mod.ts";
+import { type HeadEvent, parseUrl, ResponseParser } from "../../src/http/mod.ts";
 import { withTempDir } from "../_support/files.ts";
 import { httpResponse, simulatedStreams } from "../sim/streams.ts";
 
 const text = (bytes: number[]) => new TextDecoder().decode(new Uint8Array(bytes));
 const authOf = (request: number[]) => /\r\nAuthorization: ([^\r]*)\r\n/.exec(text(request))?.[1];
 const tools = { hash: () => "0".repeat(32), cnonce: () => "c" };
+
+/** The head of a 401 asking with `challenge`. */
+function head401(challenge: string): HeadEvent {
+  const parser = new ResponseParser();
+  const wire = `HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: ${challenge}\r\nContent-Length: 0\r\n\r\n`;
+  parser.receiveData(new TextEncoder().encode(wire));
+  return parser.nextEvent() as HeadEvent;
+}
 
 Deno.test("parseNetrc() reads machine and default entries, quotes, and skips macdef bodies and accounts", () => {
   const entries = parseNetrc([
@@ -138,4 +146,25 @@ Deno.test("credentials never follow a redirect to another host; that host gets i
       (e) => e instanceof AuthError && e.reason === "missing",
     );
   });
+});
+
+Deno.test("a host that asked for Basic earlier in the run gets Basic credentials at once, as wget sends them", () => {
+  const basicHosts = new Set<string>();
+  const settings = { user: "u", password: "p", basicHosts };
+  const first = parseUrl("http://198.18.2.2/a");
+  const one = new Authenticator(first, settings, tools);
+  assert.equal(one.authorization(first, "GET", "/a"), undefined, "nothing before the server asks");
+  one.challenged(first, head401('Basic realm="r"'));
+  assert.ok(basicHosts.has("198.18.2.2"));
+  // The next download of the run (a new authenticator): Basic with its first request.
+  const second = parseUrl("http://198.18.2.2/b");
+  const two = new Authenticator(second, settings, tools);
+  assert.equal(two.authorization(second, "GET", "/b"), `Basic ${btoa("u:p")}`);
+  // Not to another host, and not after a Digest challenge.
+  const other = parseUrl("http://198.18.2.3/c");
+  assert.equal(new Authenticator(other, settings, tools).authorization(other, "GET", "/c"), undefined);
+  const digestHosts = new Set<string>();
+  const three = new Authenticator(other, { ...settings, basicHosts: digestHosts }, tools);
+  three.challenged(other, head401('Digest realm="r", nonce="n", qop="auth"'));
+  assert.equal(digestHosts.size, 0);
 });
