@@ -31,6 +31,7 @@ import { fileSize, setModificationTime } from "../../ffi/mod.ts";
 import type { OpenStream } from "../transport/mod.ts";
 import type { StreamOutcome, StreamSession } from "../transport/mod.ts";
 import { Connection, type ConnectionPool } from "./connection.ts";
+import { type CounterSnapshot, countersSince, snapshotCounters } from "./counters.ts";
 import { type HeadVerdict, judgeHead } from "./head_policy.ts";
 import { SavedErrorStatus, ServerStatusError } from "./errors.ts";
 import { PLAIN_GET, type RequestMethod } from "./request_method.ts";
@@ -90,6 +91,8 @@ export class Hop {
   /** The server's file size as the head declares it (`#start` plus the body), or null when it does not say. */
   #size: number | null = null;
   #aborted = false;
+  /** The connection's counters when this hop's exchange began on a reused connection, else null. */
+  #countersBefore: CounterSnapshot | null = null;
   /** The certificate was accepted without verifying (`--no-check-certificate`): its HSTS field is not noted. */
   #unverified = false;
 
@@ -204,6 +207,8 @@ export class Hop {
     "stale" | { exchange: HttpExchange; outcome: StreamOutcome; persists: boolean }
   > {
     const watch = this.#options.watch;
+    const session = conn.session;
+    this.#countersBefore = conn.reuses === 0 ? null : snapshotCounters(session.tcpStats, session.frameCounters);
     this.#events.onInterruptible?.(() => {
       this.#aborted = true;
       conn.session.abort("interrupted");
@@ -360,7 +365,9 @@ export class Hop {
   async #settle(exchange: HttpExchange, outcome: StreamOutcome, session: StreamSession): Promise<HopResult> {
     const out = exchange.output;
     const sink = this.#sink;
-    const stats = { tcp: session.tcpStats, frames: session.frameCounters };
+    // This exchange's own counts: a kept connection carried other downloads before it.
+    const now = snapshotCounters(session.tcpStats, session.frameCounters);
+    const stats = this.#countersBefore === null ? now : countersSince(now, this.#countersBefore);
     const verdict = this.#verdict;
     const kept = this.#kept;
     if (exchange.state === "head" && kept !== null) {
