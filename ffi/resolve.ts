@@ -106,9 +106,9 @@ export async function resolveIpv4All(host: string, timeoutMs?: number): Promise<
  * for "any", /etc/hosts order), each once; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) counts as its IPv4
  * address. A dotted quad or IPv6 text (without brackets) is parsed without a lookup.
  * Throws {@linkcode ResolveError} when the name has no address of the family (code {@linkcode EAI_NODATA}, "No IPv6
- * address": after a failed lookup of one family, a second of both tells this from an unknown name), when a literal is of the other family ({@linkcode EAI_ADDRFAMILY}), or (with `timeoutMs`) when
- * getaddrinfo has not answered within `timeoutMs`: the lookup then runs on in its worker thread, and its result is
- * freed when it comes.
+ * address": after a failed lookup of one family, a second of both tells this from an unknown name), when a literal
+ * is of the other family ({@linkcode EAI_ADDRFAMILY}), or (with `timeoutMs`) when getaddrinfo has not answered
+ * within `timeoutMs`: the lookup then runs on in its worker thread, and its result is freed when it comes.
  *
  * @example
  * ```ts

@@ -3,8 +3,8 @@
  * `--http-user`/`--http-password`, else `--user`/`--password`, else the host's `~/.netrc` entry. Credentials of the
  * URL and of the options go only to the host the user named: a redirect to another host never carries them (that
  * host gets its own netrc entry, if any). Nothing is sent before the server asks, unless `--auth-no-challenge`
- * (Basic, at once), or the host asked for Basic earlier in the run (wget then sends Basic at once too). A server that asks again after our answer, or asks with no scheme we can answer, fails the
- * download with wget's exit code 6.
+ * (Basic, at once), or the host asked for Basic earlier in the run (wget then sends Basic at once too). A server
+ * that asks again after our answer, or asks with no scheme we can answer, fails the download with wget's exit code 6.
  *
  * @module
  */

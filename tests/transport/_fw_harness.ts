@@ -186,3 +186,21 @@ export async function sendTcp6(
   const args = [src, `${srcPort}`, dst, `${dstPort}`, kind, mark === null ? "-" : `${mark}`];
   return JSON.parse(await must(denoRun(`${HERE}_fw_send6_child.ts`, args, CHILD_FLAGS), ns));
 }
+
+/** RST packets from A with tcp sport `port`, as counted by B's input chain (table `observe` of `family`). */
+export async function rstsSeenByB(ns: string, port: number, family: "ip" | "ip6"): Promise<number> {
+  const listing = await must(["nft", "list", "chain", family, "observe", "input"], ns);
+  const m = listing.match(new RegExp(`tcp sport ${port} tcp flags rst counter packets (\\d+)`));
+  return m ? Number(m[1]) : -1;
+}
+
+/** The guards the RST tests run, each with and without `dropIncoming`, and "none" as the control. */
+export const DROP_CASES = [
+  ["netlink", false],
+  ["netlink", true],
+  ["nft", false],
+  ["nft", true],
+  ["iptables", false],
+  ["iptables", true],
+  ["none", false], // control: without a guard the kernel's RST for the tuple does reach B
+] as const;

@@ -11,7 +11,17 @@ import { formatFlow, installRstGuard, OWN_RST_MARK } from "../../src/transport/m
 import { parseIpv4Address, parseIpv6Address } from "../../src/wire/mod.ts";
 import { exec, inNamespace } from "../_support/exec.ts";
 import { pollUntil } from "../_support/poll.ts";
-import { GuardChild, type GuardSpec, must, nsTest, sendTcp6, vethPair6, withGuardChild } from "./_fw_harness.ts";
+import {
+  DROP_CASES,
+  GuardChild,
+  type GuardSpec,
+  must,
+  nsTest,
+  rstsSeenByB,
+  sendTcp6,
+  vethPair6,
+  withGuardChild,
+} from "./_fw_harness.ts";
 
 const A = "2001:2:0:210::1", B = "2001:2:0:210::2";
 const A6 = parseIpv6Address(A), B6 = parseIpv6Address(B);
@@ -175,23 +185,6 @@ nsTest(
   },
 );
 
-/** RST packets from A with tcp sport `port`, as counted by B's input chain. */
-async function rstsSeenByB(ns: string, port: number): Promise<number> {
-  const listing = await must(["nft", "list", "chain", "ip6", "observe", "input"], ns);
-  const m = listing.match(new RegExp(`tcp sport ${port} tcp flags rst counter packets (\\d+)`));
-  return m ? Number(m[1]) : -1;
-}
-
-const DROP_CASES = [
-  ["netlink", false],
-  ["netlink", true],
-  ["nft", false],
-  ["nft", true],
-  ["iptables", false],
-  ["iptables", true],
-  ["none", false], // control: without a guard the kernel's RST for the tuple does reach B
-] as const;
-
 for (const [mode, dropIncoming] of DROP_CASES) {
   const title = mode === "none"
     ? "without a guard the kernel's IPv6 RSTs reach the server (control)"
@@ -218,13 +211,16 @@ for (const [mode, dropIncoming] of DROP_CASES) {
         for (const port of [40000, 40001]) {
           assert.deepEqual(await sendTcp6(a, "syn", [A, port], [B, 8080], null), { mark: null, sent: "ok" });
         }
-        const seen = () => rstsSeenByB(b, 40001);
+        const seen = () => rstsSeenByB(b, 40001, "ip6");
         assert.ok(await pollUntil(async () => (await seen()) >= 1, 2000), "unguarded tuple's RST not seen");
         if (mode === "none") {
-          assert.ok(await pollUntil(async () => (await rstsSeenByB(b, 40000)) >= 1, 2000), "guarded tuple's RST seen");
+          assert.ok(
+            await pollUntil(async () => (await rstsSeenByB(b, 40000, "ip6")) >= 1, 2000),
+            "guarded tuple's RST seen",
+          );
           return;
         }
-        assert.equal(await rstsSeenByB(b, 40000), 0);
+        assert.equal(await rstsSeenByB(b, 40000, "ip6"), 0);
         if (mode !== "iptables") {
           const ruleset = await must(["nft", "list", "ruleset"], a);
           const chain = dropIncoming
@@ -236,10 +232,13 @@ for (const [mode, dropIncoming] of DROP_CASES) {
         }
         // Our own RST: refused (EPERM) without the mark, delivered with it.
         assert.deepEqual(await sendTcp6(a, "rst", [A, 40000], [B, 8080], null), { mark: null, sent: "EPERM" });
-        assert.equal(await rstsSeenByB(b, 40000), 0);
+        assert.equal(await rstsSeenByB(b, 40000, "ip6"), 0);
         const marked = await sendTcp6(a, "rst", [A, 40000], [B, 8080], OWN_RST_MARK);
         assert.deepEqual(marked, { mark: OWN_RST_MARK, sent: "ok" });
-        assert.ok(await pollUntil(async () => (await rstsSeenByB(b, 40000)) === 1, 2000), "our marked RST not seen");
+        assert.ok(
+          await pollUntil(async () => (await rstsSeenByB(b, 40000, "ip6")) === 1, 2000),
+          "our marked RST not seen",
+        );
       });
     } finally {
       listener.kill("SIGKILL");

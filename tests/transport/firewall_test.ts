@@ -9,7 +9,18 @@ import { installRstGuard, OWN_RST_MARK } from "../../src/transport/mod.ts";
 import { parseIpv4Address } from "../../src/wire/mod.ts";
 import { exec, inNamespace } from "../_support/exec.ts";
 import { pollUntil } from "../_support/poll.ts";
-import { GuardChild, type GuardSpec, must, nsTest, sendRst, sendSyn, vethPair, withGuardChild } from "./_fw_harness.ts";
+import {
+  DROP_CASES,
+  GuardChild,
+  type GuardSpec,
+  must,
+  nsTest,
+  rstsSeenByB,
+  sendRst,
+  sendSyn,
+  vethPair,
+  withGuardChild,
+} from "./_fw_harness.ts";
 
 const A = "198.18.210.1", B = "198.18.210.2";
 const A32 = parseIpv4Address(A), B32 = parseIpv4Address(B);
@@ -198,23 +209,6 @@ nsTest(
   },
 );
 
-/** RST packets from A with tcp sport `port`, as counted by B's input chain. */
-async function rstsSeenByB(ns: string, port: number): Promise<number> {
-  const listing = await must(["nft", "list", "chain", "ip", "observe", "input"], ns);
-  const m = listing.match(new RegExp(`tcp sport ${port} tcp flags rst counter packets (\\d+)`));
-  return m ? Number(m[1]) : -1;
-}
-
-const DROP_CASES = [
-  ["netlink", false],
-  ["netlink", true],
-  ["nft", false],
-  ["nft", true],
-  ["iptables", false],
-  ["iptables", true],
-  ["none", false], // control: without a guard the kernel's RST for the tuple does reach B
-] as const;
-
 for (const [mode, dropIncoming] of DROP_CASES) {
   const title = mode === "none"
     ? "without a guard the kernel's RSTs reach the server (control)"
@@ -244,14 +238,17 @@ for (const [mode, dropIncoming] of DROP_CASES) {
         await sendSyn(a, A, 40000, B, 8080);
         await sendSyn(a, A, 40001, B, 8080);
         assert.ok(
-          await pollUntil(async () => (await rstsSeenByB(b, 40001)) >= 1, 2000),
+          await pollUntil(async () => (await rstsSeenByB(b, 40001, "ip")) >= 1, 2000),
           "unguarded tuple's RST not seen",
         );
         if (mode === "none") {
-          assert.ok(await pollUntil(async () => (await rstsSeenByB(b, 40000)) >= 1, 2000), "guarded tuple's RST seen");
+          assert.ok(
+            await pollUntil(async () => (await rstsSeenByB(b, 40000, "ip")) >= 1, 2000),
+            "guarded tuple's RST seen",
+          );
           return;
         }
-        assert.equal(await rstsSeenByB(b, 40000), 0);
+        assert.equal(await rstsSeenByB(b, 40000, "ip"), 0);
         if (mode !== "iptables") {
           const ruleset = await must(["nft", "list", "ruleset"], a);
           const chain = dropIncoming
@@ -262,9 +259,12 @@ for (const [mode, dropIncoming] of DROP_CASES) {
         }
         // Our own RST, sent like rawhttpget sends it: refused (EPERM) without the mark, delivered with it.
         assert.deepEqual(await sendRst(a, [A, 40000], [B, 8080], null), { mark: null, sent: "EPERM" });
-        assert.equal(await rstsSeenByB(b, 40000), 0);
+        assert.equal(await rstsSeenByB(b, 40000, "ip"), 0);
         assert.deepEqual(await sendRst(a, [A, 40000], [B, 8080], OWN_RST_MARK), { mark: OWN_RST_MARK, sent: "ok" });
-        assert.ok(await pollUntil(async () => (await rstsSeenByB(b, 40000)) === 1, 2000), "our marked RST not seen");
+        assert.ok(
+          await pollUntil(async () => (await rstsSeenByB(b, 40000, "ip")) === 1, 2000),
+          "our marked RST not seen",
+        );
       });
     } finally {
       listener.kill("SIGKILL");
