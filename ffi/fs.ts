@@ -117,6 +117,38 @@ export class File {
     }
   }
 
+  /**
+   * Writes all of `bytes` at byte `offset` on a worker thread (a `nonblocking` FFI call) without moving the file
+   * offset, looping on short writes: {@linkcode File.writeAsync} for a file written at many offsets at once (one
+   * descriptor, several ranges of a download). A failure is asked again with the synchronous `pwrite`, whose errno is
+   * this thread's, and thrown as OsError; a passing one (EINTR) just goes on. `bytes` must stay untouched until the
+   * promise settles.
+   *
+   * @example
+   * ```ts
+   * await openFile("out.bin.part", { create: true, write: true }).pwriteAsync(chunk, 1048576);
+   * ```
+   */
+  async pwriteAsync(bytes: Uint8Array<ArrayBuffer>, offset: number): Promise<void> {
+    let done = 0;
+    while (done < bytes.length) {
+      const chunk = done === 0 ? bytes : bytes.subarray(done);
+      const at = BigInt(offset + done);
+      const n = await libc().pwrite_async(this.fd, chunk, BigInt(chunk.length), at);
+      if (n > 0n) {
+        done += Number(n);
+        continue;
+      }
+      const again = libc().pwrite(this.fd, chunk, BigInt(chunk.length), at);
+      if (again >= 0n) {
+        done += Number(again);
+        continue;
+      }
+      const errno = lastErrno();
+      if (errno !== EINTR) throw new OsError(errno, "pwrite", `"${this.path}", ${chunk.length} bytes at ${at}`);
+    }
+  }
+
   /** Reads up to `buf.length` bytes at the current offset; returns the count, 0 at end of file. */
   read(buf: Uint8Array<ArrayBuffer>): number {
     for (;;) {

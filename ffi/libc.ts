@@ -3,8 +3,8 @@
  *
  * Cost model (measured with Deno 2.9.6 on x86_64 Linux): a synchronous call costs ~0.2 µs, a `nonblocking: true`
  * call ~33 µs and runs on another thread, so `errno` read after it is stale. Rules of use:
- * - block only in `poll_async` (idle waits), `getaddrinfo_async` (DNS), `waitpid_async` (child processes) and
- *   `write_async` (large file chunks, see `File.writeAsync` in ffi/fs.ts);
+ * - block only in `poll_async` (idle waits), `getaddrinfo_async` (DNS), `waitpid_async` (child processes),
+ *   `write_async` and `pwrite_async` (large file chunks, see `File.writeAsync`/`File.pwriteAsync` in ffi/fs.ts);
  * - every other call is synchronous, and `errno` is read with `lastErrno()` (ffi/errno.ts) right after it.
  *
  * Types follow the x86_64 Linux ABI: `int` → `"i32"`, `size_t` → `"usize"`, `ssize_t` → `"isize"`, `off_t` → `"i64"`,
@@ -76,6 +76,11 @@ const SYMBOLS = {
   write_async: { name: "write", parameters: ["i32", "buffer", "usize"], result: "isize", nonblocking: true },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   pwrite: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
+  /**
+   * pwrite(2) on a worker thread, as `write_async` is for write(2): large chunks of a file written at many offsets
+   * (parallel ranged downloads). errno after it is stale (see `File.pwriteAsync`).
+   */
+  pwrite_async: { name: "pwrite", parameters: ["i32", "buffer", "usize", "i64"], result: "isize", nonblocking: true },
   lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
   ftruncate: { parameters: ["i32", "i64"], result: "i32" },
   fsync: { parameters: ["i32"], result: "i32" },

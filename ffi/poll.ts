@@ -65,6 +65,55 @@ export async function waitReadable(fd: number, timeoutMs: number): Promise<boole
   return (await waitFor(fd, POLLIN, timeoutMs)) !== 0;
 }
 
+/** A pollfd array asking for POLLIN on each of `fds`. */
+function pollfds(fds: readonly number[]): Uint8Array<ArrayBuffer> {
+  const buf = new Uint8Array(8 * fds.length);
+  const view = new DataView(buf.buffer);
+  for (let i = 0; i < fds.length; i++) {
+    view.setInt32(8 * i, fds[i], true);
+    view.setInt16(8 * i + 4, POLLIN, true);
+  }
+  return buf;
+}
+
+/** The `revents` of each entry of a pollfd array, in order. */
+function reventsOf(buf: Uint8Array<ArrayBuffer>, ready: number): number[] {
+  const view = new DataView(buf.buffer);
+  const out = new Array<number>(buf.length / 8);
+  for (let i = 0; i < out.length; i++) out[i] = ready > 0 ? view.getInt16(8 * i + 6, true) : 0;
+  return out;
+}
+
+/**
+ * Waits until any of `fds` is readable (or has an error or hang-up to report) or `timeoutMs` passes, with one
+ * `poll(2)` on a worker thread: several links' receivers and wakers are waited on at once. Resolves to the `revents`
+ * of each fd, in the order given; all 0 on timeout or on an interrupted poll.
+ *
+ * @example
+ * ```ts
+ * const [rx1, rx2, woken] = await waitAnyReadable([rx1.fd, rx2.fd, waker.readFd], 250);
+ * ```
+ */
+export async function waitAnyReadable(fds: readonly number[], timeoutMs: number): Promise<number[]> {
+  const buf = pollfds(fds);
+  // -1 is EINTR (or ENOMEM), as in waitFor: nothing is ready, the caller waits again.
+  return reventsOf(buf, await libc().poll_async(buf, BigInt(fds.length), toPollTimeout(timeoutMs)));
+}
+
+/**
+ * As {@linkcode waitAnyReadable}, but synchronous: it blocks the event loop, so `timeoutMs` must be a few
+ * milliseconds at most (a driver's brief wait between two frames).
+ *
+ * @example
+ * ```ts
+ * const readable = pollAnyReadable([rx1.fd, rx2.fd], 2).some((r) => r !== 0);
+ * ```
+ */
+export function pollAnyReadable(fds: readonly number[], timeoutMs: number): number[] {
+  const buf = pollfds(fds);
+  return reventsOf(buf, libc().poll(buf, BigInt(fds.length), Math.max(0, Math.floor(timeoutMs))));
+}
+
 /**
  * Returns the `revents` of `fd` for `events` right now, with a synchronous zero-timeout poll (~0.3 µs).
  *

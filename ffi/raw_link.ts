@@ -1,7 +1,8 @@
 /**
  * The raw-socket frame link: frames leave through an `IPPROTO_RAW` sender and arrive through a receiver (an
  * `AF_PACKET` socket with the flow's BPF filter) in `recvmmsg` batches; waits are `poll` on the receiver and a
- * {@linkcode Waker}. It has the shape of the transport's `FrameLink`.
+ * {@linkcode Waker}. It has the shape of the transport's `FrameLink`. Links of ours (this one and the packet-ring link)
+ * can also be waited on together, with one `poll` over all their receivers and wakers ({@linkcode waitLinks}).
  *
  * @module
  */
@@ -9,7 +10,7 @@
 import { type IpAddress, IPPROTO_TCP, IPV6_HEADER_LEN } from "../src/wire/mod.ts";
 import { OsError } from "./os_error.ts";
 import { libc } from "./libc.ts";
-import { POLLIN, waitReadableOrWoken, Waker } from "./poll.ts";
+import { pollAnyReadable, POLLIN, waitAnyReadable, waitReadableOrWoken, Waker } from "./poll.ts";
 import type { RawReceiver, RawSender } from "./raw_socket.ts";
 import { RecvBatch } from "./recv_batch.ts";
 
@@ -29,6 +30,89 @@ const TCP_FLAG_RST = 0x04;
  * would stay in glibc's heap rather than go back to the system (see src/transport/buffer_pool.ts).
  */
 const SPARE_BATCHES: RecvBatch[] = [];
+
+/** What a wait over several links of ours needs of each of them. */
+export interface LinkWaitParts {
+  /** The receiver's fd: readable when a frame waits. */
+  readonly fd: number;
+  /** The link's waker (its `wake`). */
+  readonly waker: Waker;
+  /** Gives back frames handed out by the last `receive` (a ring's), before a wait. */
+  readonly release: () => void;
+  /** Whether a frame waits already where a `poll` of the fd would not say so at once (a ring's slots). */
+  readonly ready: () => boolean;
+}
+
+/** The wait parts of every link of ours, by link: kept out of the classes so their fields stay private. */
+const WAIT_PARTS = new WeakMap<object, LinkWaitParts>();
+
+/**
+ * Records what {@linkcode waitLinks} needs of `link` (a link of this folder, at construction).
+ *
+ * @example
+ * ```ts
+ * registerWaitParts(this, { fd: rx.fd, waker, release: () => {}, ready: () => false });
+ * ```
+ */
+export function registerWaitParts(link: object, parts: LinkWaitParts): void {
+  WAIT_PARTS.set(link, parts);
+}
+
+/** The wait parts of `link`, or undefined for a link of another kind. */
+export function waitPartsOf(link: object): LinkWaitParts | undefined {
+  return WAIT_PARTS.get(link);
+}
+
+/** The wait parts of every link, with their frames given back; null when one is not a link of ours. */
+function preparedParts(links: readonly object[]): LinkWaitParts[] | null {
+  const parts: LinkWaitParts[] = [];
+  for (const link of links) {
+    const p = WAIT_PARTS.get(link);
+    if (p === undefined) return null;
+    p.release();
+    parts.push(p);
+  }
+  return parts;
+}
+
+/**
+ * Waits synchronously up to `ms` (a few milliseconds at most) until a frame waits on any of `links`, with one
+ * `poll`; true when one does. Null, without waiting, when one of them is not a link of ours.
+ *
+ * @example
+ * ```ts
+ * if (waitLinksBriefly([a, b], 2)) turn();
+ * ```
+ */
+export function waitLinksBriefly(links: readonly object[], ms: number): boolean | null {
+  const parts = preparedParts(links);
+  if (parts === null) return null;
+  if (parts.some((p) => p.ready())) return true;
+  const revents = pollAnyReadable(parts.map((p) => p.fd), ms);
+  return revents.some((r) => (r & POLLIN) !== 0) || parts.some((p) => p.ready());
+}
+
+/**
+ * Waits up to `ms` for a frame on any of `links` or a wake-up of any of them, with one `poll` on a worker thread
+ * over all their receivers and wakers; the wake-ups it saw are consumed (the caller's next turn serves them all).
+ * Null, without waiting, when one of them is not a link of ours.
+ *
+ * @example
+ * ```ts
+ * await (waitLinks([a, b], 250) ?? Promise.race([a.wait(250), b.wait(250)]));
+ * ```
+ */
+export function waitLinks(links: readonly object[], ms: number): Promise<void> | null {
+  const parts = preparedParts(links);
+  if (parts === null) return null;
+  // A ring that holds a frame already: only a trip through the event loop.
+  const timeout = parts.some((p) => p.ready()) ? 0 : ms;
+  const fds = [...parts.map((p) => p.fd), ...parts.map((p) => p.waker.readFd)];
+  return waitAnyReadable(fds, timeout).then((revents) => {
+    // A wake-up written after the poll returned stays: the next wait returns at once, for a turn that serves it.
+    for (const [i, p] of parts.entries()) if (revents[parts.length + i] !== 0) p.waker.clear();
+  });
+}
 
 /** Options of {@linkcode RawFrameLink}. */
 export interface RawFrameLinkOptions {
@@ -84,6 +168,7 @@ export class RawFrameLink {
     this.#tx = tx;
     this.#rx = rx;
     this.#ownRstsDropped = options.ownRstsDropped ?? tx.mark === null;
+    registerWaitParts(this, { fd: rx.fd, waker: this.#waker, release: () => {}, ready: () => false });
   }
 
   /** Sends one IP frame to its destination address; false when the device queue is full (a lost frame). */
@@ -126,6 +211,16 @@ export class RawFrameLink {
   /** A `poll` on a worker thread for a frame or a wake-up, up to `ms`. */
   async wait(ms: number): Promise<void> {
     await waitReadableOrWoken(this.#rx.fd, this.#waker, ms);
+  }
+
+  /** As {@linkcode RawFrameLink.waitBriefly} on this link and `others` at once (see {@linkcode waitLinksBriefly}). */
+  waitBrieflyWith(others: readonly object[], ms: number): boolean | null {
+    return waitLinksBriefly([this, ...others], ms);
+  }
+
+  /** As {@linkcode RawFrameLink.wait} on this link and `others` at once (see {@linkcode waitLinks}). */
+  waitWith(others: readonly object[], ms: number): Promise<void> | null {
+    return waitLinks([this, ...others], ms);
   }
 
   /** Wakes the current or next wait. */

@@ -7,7 +7,7 @@
  */
 
 import { type PacketRing, RingBatch, TP_STATUS_CSUM_VALID, TP_STATUS_CSUMNOTREADY } from "./packet_ring.ts";
-import type { RawFrameLink } from "./raw_link.ts";
+import { type RawFrameLink, registerWaitParts, waitLinks, waitLinksBriefly, waitPartsOf } from "./raw_link.ts";
 
 /** Frames handed out per `receive`, as many as one recvmmsg batch. */
 const RING_BATCH = 64;
@@ -60,6 +60,9 @@ export class RingFrameLink {
     this.#raw = raw;
     this.#ring = ring;
     this.#view = new RingView(ring, this.#batch);
+    // Waited on with other links: the raw link's socket and waker, the ring's frames given back first.
+    const { fd, waker } = waitPartsOf(raw)!;
+    registerWaitParts(this, { fd, waker, release: () => ring.release(), ready: () => ring.ready() });
   }
 
   /** The ring's layout, 2 or 3. */
@@ -95,6 +98,16 @@ export class RingFrameLink {
   wait(ms: number): Promise<void> {
     this.#ring.release();
     return this.#raw.wait(ms);
+  }
+
+  /** As {@linkcode RingFrameLink.waitBriefly} on this link and `others` at once (see {@linkcode waitLinksBriefly}). */
+  waitBrieflyWith(others: readonly object[], ms: number): boolean | null {
+    return waitLinksBriefly([this, ...others], ms);
+  }
+
+  /** As {@linkcode RingFrameLink.wait} on this link and `others` at once (see {@linkcode waitLinks}). */
+  waitWith(others: readonly object[], ms: number): Promise<void> | null {
+    return waitLinks([this, ...others], ms);
   }
 
   /** Wakes the current or next wait. */

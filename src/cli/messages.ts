@@ -8,6 +8,7 @@ import { BindError, OsError, PrivilegeError, ResolveError, RouteError } from "..
 import {
   AuthError,
   BodyFileError,
+  FileChangedError,
   ProxyError,
   RangeMismatchError,
   RedirectError,
@@ -67,7 +68,7 @@ export function describeFailure(e: unknown): Failure {
   if ((e instanceof ServerStatusError && e.transient) || e instanceof RangeMismatchError) {
     return { message: e.message, code: ExitCode.Network };
   }
-  if (e instanceof ServerStatusError || e instanceof RedirectError) {
+  if (e instanceof ServerStatusError || e instanceof RedirectError || e instanceof FileChangedError) {
     return { message: e.message, code: ExitCode.ServerError };
   }
   if (e instanceof HttpError || e instanceof WireError) return { message: e.message, code: ExitCode.Protocol };

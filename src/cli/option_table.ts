@@ -261,6 +261,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: "Download",
   },
   {
+    name: "connections",
+    type: "string",
+    value: "N",
+    help: "fetch each file over up to N connections at once (1-16), in byte ranges, when its server serves ranges",
+    group: "Download",
+  },
+  {
+    name: "max-threads",
+    type: "string",
+    value: "N",
+    help: "wget2's name for --connections",
+    group: "Download",
+  },
+  {
+    name: "chunk-size",
+    type: "string",
+    value: "SIZE",
+    help: "ask for at most SIZE bytes (1m, 512k) per range over several connections (5 connections unless said)",
+    group: "Download",
+  },
+  {
     name: "bind-address",
     type: "string",
     value: "ADDRESS",

@@ -25,6 +25,8 @@ export interface ProgressState {
   readonly elapsedMs: number;
   /** Terminal columns. */
   readonly width: number;
+  /** Connections the file comes over now, when more than one (`--connections`): shown after the name. */
+  readonly connections?: number;
 }
 
 const UNITS = ["", "K", "M", "G", "T"];
@@ -110,12 +112,20 @@ export function formatProgress(p: ProgressState): string {
     const at = step < span ? step : 2 * span - step;
     bar = " ".repeat(at) + "<=>" + " ".repeat(span - at);
   }
-  return (fitName(p.name, nameWidth) + percent + `[${bar}]` + tail).slice(0, cols).padEnd(cols);
+  const many = (p.connections ?? 1) > 1 ? ` ×${p.connections}` : "";
+  const named = many === ""
+    ? fitName(p.name, nameWidth)
+    : (cutName(p.name, nameWidth - many.length) + many).padEnd(nameWidth);
+  return (named + percent + `[${bar}]` + tail).slice(0, cols).padEnd(cols);
 }
 
 function fitName(name: string, width: number): string {
+  return cutName(name, width).padEnd(width);
+}
+
+function cutName(name: string, width: number): string {
   const chars = [...name];
-  return chars.length <= width ? name.padEnd(width) : chars.slice(0, width - 1).join("") + "…";
+  return chars.length <= width ? name : chars.slice(0, width - 1).join("") + "…";
 }
 
 /** What the summary line reports. */
@@ -174,6 +184,7 @@ export class ProgressBar {
   #lastDraw = -Infinity;
   #drawn = false;
   #samples: Array<[number, number]> = [];
+  #connections = 1;
 
   /** `write` puts text on the terminal; `width` is its column count. */
   constructor(write: (text: string) => void, width: number, clock: () => number = () => performance.now()) {
@@ -187,7 +198,13 @@ export class ProgressBar {
     this.#name = name.slice(name.lastIndexOf("/") + 1);
     this.#started = this.#clock();
     this.#samples = [[this.#started, offset]];
+    this.#connections = 1;
     this.#lastDraw = -Infinity;
+  }
+
+  /** The file comes over `live` connections now (shown when more than one). */
+  connections(live: number): void {
+    this.#connections = live;
   }
 
   /** New bytes: redraws if the last redraw is old enough (or the file is complete). */
@@ -206,6 +223,7 @@ export class ProgressBar {
       rate,
       elapsedMs: now - this.#started,
       width: this.#width,
+      connections: this.#connections,
     });
     this.#write(`\r${line}`);
     this.#drawn = true;

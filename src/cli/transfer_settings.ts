@@ -17,7 +17,19 @@ export interface TransferSettings {
   readonly contentDisposition?: true;
   /** `--no-iri` and the encodings; absent: IRIs in UTF-8. */
   readonly encodings?: UrlEncodings;
+  /** `--connections N` (`--max-threads`), 2 or more; absent: one connection per file. */
+  readonly parallelConnections?: number;
+  /** `--chunk-size`, in bytes. */
+  readonly chunkSize?: number;
 }
+
+/** Most connections one file may use: beyond a few, more flows only crowd the path and the server. */
+export const MAX_CONNECTIONS = 16;
+/**
+ * wget2's default `--max-threads`, the connections of a `--chunk-size` download when no count is given (wget2 splits
+ * a file only with `--chunk-size`).
+ */
+const CHUNKED_CONNECTIONS = 5;
 
 /**
  * Reads the options; throws UsageError (exit 2) for a rate that is not wget's byte value and for an encoding that
@@ -45,7 +57,9 @@ export function transferSettings(
     ...(local === UTF8 ? {} : { local }),
     ...(remote === undefined ? {} : { remote }),
   };
+  const parallel = parallelSettings(text);
   return {
+    ...parallel,
     ...(rateLimit > 0 ? { rateLimit } : {}),
     ...(lastSwitch(assignments, "content-disposition", false) ? { contentDisposition: true } : {}),
     ...(Object.keys(encodings).length > 0 ? { encodings } : {}),
@@ -73,6 +87,33 @@ export function parseRate(value: string): number {
   }
   const scale = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m![2].toLowerCase() as "" | "k"];
   return Math.trunc(number * scale);
+}
+
+/** `--connections` (or, when it is not given, wget2's `--max-threads`) and `--chunk-size`. */
+function parallelSettings(
+  text: (name: string) => string | undefined,
+): Pick<TransferSettings, "parallelConnections" | "chunkSize"> {
+  const count = text("connections") ?? text("max-threads");
+  let connections: number | undefined;
+  if (count !== undefined) {
+    connections = /^\s*\d+\s*$/.test(count) ? Number(count) : NaN;
+    if (!(connections >= 1 && connections <= MAX_CONNECTIONS)) {
+      throw new UsageError(`The number of connections "${count}" is not a whole number from 1 to ${MAX_CONNECTIONS}`);
+    }
+  }
+  const chunk = text("chunk-size");
+  let chunkSize: number | undefined;
+  if (chunk !== undefined) {
+    chunkSize = /^\s*[\d.]+\s*[kmgt]?\s*$/i.test(chunk) ? parseRate(chunk) : 0;
+    if (chunkSize < 1) {
+      throw new UsageError(`The chunk size "${chunk}" is not a number of bytes (a k or m suffix may follow, e.g. 1m)`);
+    }
+    connections ??= CHUNKED_CONNECTIONS;
+  }
+  return {
+    ...(connections !== undefined && connections > 1 ? { parallelConnections: connections } : {}),
+    ...(chunkSize !== undefined ? { chunkSize } : {}),
+  };
 }
 
 function charsetOption(name: string, label: string | undefined): Charset | undefined {

@@ -44,8 +44,14 @@ class Relay implements StreamHandler {
     if (this.#outcome !== null) target.onClosed(this.#outcome);
   }
 
+  /**
+   * The exchange ended: nothing listens until the next is attached. A stream the exchange paused (its output was
+   * full when its body ended) is resumed: the next exchange writes elsewhere, and a paused stream would hold its
+   * response back for good.
+   */
   detach(): void {
     this.#target = null;
+    this.#stream?.resume();
   }
 
   onOpen(stream: ByteStream): void {
@@ -198,6 +204,11 @@ export class ConnectionPool {
     const before = this.#idle.get(conn.key);
     this.#idle.set(conn.key, conn);
     if (before !== undefined && before !== conn) await before.close();
+  }
+
+  /** How many idle connections it keeps (some may have been closed by their server meanwhile). */
+  get idle(): number {
+    return this.#idle.size;
   }
 
   /** Closes every idle connection. */

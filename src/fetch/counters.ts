@@ -46,3 +46,31 @@ function difference<T extends object>(now: T, before: T): T {
   }
   return out as T;
 }
+
+/**
+ * The counts of several connections added up (a download over several connections): counts are summed, gauges
+ * (SRTT, the path MTU…) are those of the last one that has them.
+ *
+ * @example
+ * ```ts
+ * const all = sumCounters([first, ...parts]); // all.tcp.retransmissions: every connection's
+ * ```
+ */
+export function sumCounters(list: readonly CounterSnapshot[]): CounterSnapshot {
+  if (list.length === 0) throw new RangeError("Cannot add up the counters of no connection");
+  return {
+    tcp: list.map((c) => c.tcp).reduce((a, b) => sum(a, b)),
+    frames: list.map((c) => c.frames).reduce((a, b) => sum(a, b)),
+  };
+}
+
+function sum<T extends object>(a: T, b: T): T {
+  const out = { ...a } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(b)) {
+    if (typeof value !== "number") continue;
+    if (GAUGES.has(key)) out[key] = value || out[key];
+    else if (typeof out[key] === "number") out[key] = (out[key] as number) + value;
+    else out[key] = value;
+  }
+  return out as T;
+}

@@ -65,7 +65,8 @@ export async function download(
   given: string,
   options: FetchOptions,
   events: FetchEvents = {},
-  openStream: OpenStream = (endpoint) => openTcpStream(endpoint, { ...options, notice: events.notice }),
+  openStream: OpenStream = (endpoint, request) =>
+    openTcpStream(endpoint, { ...options, ...request, notice: events.notice }),
 ): Promise<DownloadResult> {
   const first = parseUrl(given, options.encodings);
   // --spider saves nothing, so it needs no writable directory.

@@ -96,6 +96,23 @@ export class RangeMismatchError extends Error {
 }
 
 /**
+ * The server's file is no longer the version whose parts were being fetched over several connections (a part's
+ * `If-Range` failed, or its size or ETag changed): the download stops rather than mix two versions in one file. Not
+ * retried: the new version is another download (exit 8, as for an error response).
+ */
+export class FileChangedError extends Error {
+  /** What the server said, e.g. "answered a request for a part with the whole file…". */
+  readonly detail: string;
+
+  /** `detail` completes "the server …"; `outcome` says what became of the partial file. */
+  constructor(detail: string, outcome = "") {
+    super(`The file changed on the server during the download: the server ${detail}${outcome}`);
+    this.name = "FileChangedError";
+    this.detail = detail;
+  }
+}
+
+/**
  * Failures worth another attempt, as wget 1.21 judges them: the network's (a timeout, a reset, a connection closed
  * early), a transient status (504) and a 206 for the wrong range. A refused connection, an unreachable host (wget's
  * EHOSTUNREACH/ENETUNREACH, here an ICMP error), an interrupt, other error statuses and other HTTP errors are final.

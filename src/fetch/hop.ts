@@ -7,21 +7,16 @@
  * @module
  */
 
-import {
-  dispositionFileName,
-  type HeadEvent,
-  hostPort,
-  type ParsedUrl,
-  persistenceOf,
-  quote,
-  safeFileName,
-} from "../http/mod.ts";
+import { type HeadEvent, hostPort, type ParsedUrl, persistenceOf } from "../http/mod.ts";
 import {
   isSpecialFile,
-  joinPath,
   openOutput,
   type Output,
+  type PartMap,
+  partMapPath,
   partName,
+  readPartMap,
+  removePartMap,
   resumePoint,
   SkippingOutput,
   type Target,
@@ -51,6 +46,12 @@ import { buildHopRequest, USER_AGENT } from "./hop_request.ts";
 import { nowSeconds } from "./clock.ts";
 import { failHop } from "./hop_failure.ts";
 import { WatchedHandler } from "./watched_handler.ts";
+import { dispositionPath, secureOptions } from "./hop_options.ts";
+import { endAtHead } from "./hop_head_end.ts";
+import type { HopPart } from "./part_sink.ts";
+import type { ParallelDownload } from "./parallel.ts";
+import { beginParallel, firstMissing } from "./parallel_start.ts";
+import { ifRangeOf } from "./parallel_policy.ts";
 
 /** How long a complete response waits for the server's FIN before we end the connection ourselves. */
 const FIN_GRACE_MS = 1000;
@@ -95,13 +96,32 @@ export class Hop {
   #countersBefore: CounterSnapshot | null = null;
   /** The certificate was accepted without verifying (`--no-check-certificate`): its HSTS field is not noted. */
   #unverified = false;
+  /** The part of a file this hop fetches for a download over several connections, or null. */
+  readonly #part: HopPart | null;
+  readonly #context: DownloadContext;
+  /** The part map of the partial file this hop continues (an interrupted parallel download), or null. */
+  readonly #map: PartMap | null;
+  /** The download over several connections this hop's body began, or null. */
+  #parallel: ParallelDownload | null = null;
+  /** Ends the current exchange (a signal), and stops it once its part is done. */
+  #interrupt: (() => void) | null = null;
+  #stopExchange: (() => void) | null = null;
+  #openStream: OpenStream | null = null;
 
   /**
    * A hop to `url` of a download with `method`; `afterHead`: a HEAD at this URL already decided that `-N` fetches the
-   * file (or, with `--spider`, that a GET must ask again).
+   * file (or, with `--spider`, that a GET must ask again); `part`: the range of a file this hop fetches for a
+   * download over several connections (see parallel.ts).
    */
-  constructor(url: ParsedUrl, download: DownloadContext, afterHead = false, method: RequestMethod = PLAIN_GET) {
+  constructor(
+    url: ParsedUrl,
+    download: DownloadContext,
+    afterHead = false,
+    method: RequestMethod = PLAIN_GET,
+    part: HopPart | null = null,
+  ) {
     const { carry, options } = download;
+    this.#context = download;
     this.#url = url;
     this.#given = download.given;
     this.#carry = carry;
@@ -111,10 +131,18 @@ export class Hop {
     this.#cookies = download.cookies;
     this.#sink = options.sink ?? (options.output === "-" ? openOutput("-") : null);
     // A range is asked when -c finds a partial file, or when a retry continues what an attempt saved.
-    const resumes = options.resume && this.#sink === null && !options.spider;
-    this.#candidate = carry.target ?? (resumes ? this.#resumeTarget() : null);
-    this.#startPos = options.startPos ?? 0;
-    this.#resumeAt = this.#startPos + (this.#candidate === null ? 0 : fileSize(partName(this.#candidate)) ?? 0);
+    this.#part = part;
+    const resumes = options.resume && this.#sink === null && !options.spider && part === null;
+    this.#candidate = part !== null ? null : carry.target ?? (resumes ? this.#resumeTarget() : null);
+    this.#startPos = part !== null ? 0 : options.startPos ?? 0;
+    // A part file with a map is not contiguous: the map says where the bytes it lacks start.
+    const candidate = this.#candidate;
+    const mapped = candidate !== null && !candidate.inPlace && this.#startPos === 0;
+    this.#map = mapped ? readPartMap(partMapPath(partName(candidate))) : null;
+    this.#resumeAt = part?.start ??
+      (this.#map !== null
+        ? firstMissing(this.#map)
+        : this.#startPos + (candidate === null ? 0 : fileSize(partName(candidate)) ?? 0));
     this.#proxy = proxyFor(url, options.proxy);
     // --spider saves nothing, so it has no file for -N to compare.
     const saves = options.output === undefined && this.#sink === null && !options.spider;
@@ -136,7 +164,8 @@ export class Hop {
     // The TLS files are read before connecting, as wget reads them: one that cannot be used fails the hop here.
     // TLS itself is loaded by the first https hop only (a plain download starts faster without it).
     const tlsModule = url.scheme === "https" ? await loadSecure() : null;
-    const secure = tlsModule === null ? null : this.#secureOptions(tlsModule);
+    this.#openStream = openStream;
+    const secure = tlsModule === null ? null : secureOptions(this.#url, this.#options, this.#events, tlsModule);
     this.#options.watch?.hop(url.href, secure !== null);
     const key = `${url.scheme} ${proxy?.label ?? "direct"} ${hostPort(url.host, url.port)}`;
     let conn = pool === null ? null : await pool.take(key);
@@ -209,21 +238,26 @@ export class Hop {
     const watch = this.#options.watch;
     const session = conn.session;
     this.#countersBefore = conn.reuses === 0 ? null : snapshotCounters(session.tcpStats, session.frameCounters);
-    this.#events.onInterruptible?.(() => {
+    this.#interrupt = () => {
       this.#aborted = true;
       conn.session.abort("interrupted");
-    });
+    };
+    // A download over several connections interrupts all of them, this one included (see parallel.ts).
+    if (this.#parallel === null) this.#events.onInterruptible?.(this.#interrupt);
     if (this.#resumeAt > 0) {
       const of = this.#candidate === null ? " (--start-pos)" : ` of ${this.#candidate.path}`;
       this.#options.log?.(`Asking for bytes from ${this.#resumeAt}${of}`);
     }
     const exchange = new HttpExchange(this.#request(keepAlive), (head) => this.#onHead(head), {
       onProgress: (n, total) => {
+        if (this.#parallel !== null) return; // the parts report the whole file's progress
         const base = this.#sink === null ? this.#start : this.#sink.written - n;
         this.#events.onProgress?.(base + n, total === null ? null : base + total);
       },
       onComplete: () => watch?.milestone("last-byte"),
     }, { head: this.#wire === "HEAD", ignoreLength: this.#options.ignoreLength });
+    this.#stopExchange = () => exchange.stop();
+    this.#part?.bindStop(this.#stopExchange);
     const http = watch === undefined ? exchange : new WatchedHandler(exchange, watch, "exchange");
     let outcome: StreamOutcome = "normal";
     let persists = false;
@@ -269,6 +303,11 @@ export class Hop {
       wire: this.#wire,
       method: this.#method,
       resumeAt: this.#resumeAt,
+      part: this.#part !== null
+        ? { last: this.#part.last ?? undefined, ifRange: this.#part.ifRange }
+        : this.#map === null
+        ? undefined
+        : { ifRange: ifRangeOf(this.#map) },
     });
   }
 
@@ -295,6 +334,7 @@ export class Hop {
       this.#verdict = { kind: "authenticate" };
       return null;
     }
+    if (this.#part !== null) return this.#part.onHead(head);
     if (this.#options.spider) return this.#spy(head);
     const verdict = this.#verdict = this.#judge(head);
     if (verdict.kind !== "body") return null;
@@ -320,7 +360,7 @@ export class Hop {
     const derived = this.#derived();
     const replaces = stamps.timestamping && !failed;
     const path = candidate?.path ?? this.#options.output ??
-      (replaces ? derived : uniqueName(this.#dispositionPath(head) ?? derived));
+      (replaces ? derived : uniqueName(dispositionPath(head, this.#options) ?? derived));
     // The file holds the server's bytes from --start-pos on (an error body that is saved starts at 0 anyway).
     const fileOffset = failed ? 0 : offset - this.#startPos;
     const inPlace = isSpecialFile(path) || ((candidate?.inPlace ?? false) && fileOffset > 0);
@@ -331,6 +371,26 @@ export class Hop {
         `The server ignored the range and sent the whole file: its first ${skip} bytes${where} are skipped`,
       );
     }
+    const parallel = failed || skip > 0 || target.inPlace || this.#wire !== "GET" || this.#method.content !== null
+      ? null
+      : beginParallel({
+        head,
+        url: this.#url,
+        context: this.#context,
+        openStream: this.#openStream!,
+        path,
+        offset: fileOffset,
+        map: this.#map,
+        interruptFirst: () => this.#interrupt?.(),
+      });
+    if (parallel !== null) {
+      this.#parallel = parallel;
+      parallel.firstSink.bindStop(this.#stopExchange!);
+      this.#events.onBody?.(target.path, parallel.received, parallel.size);
+      return parallel.firstSink;
+    }
+    // A part map beside NAME.part describes bytes that this output replaces or continues contiguously.
+    if (!target.inPlace) removePartMap(partMapPath(partName(target)));
     this.#events.onBody?.(target.path, start, total === null ? null : start + total);
     const output = openOutput(target.path, { inPlace: target.inPlace, offset: fileOffset });
     return skip > 0 ? new SkippingOutput(output, skip) : output;
@@ -341,6 +401,12 @@ export class Hop {
    * error is kept for the end.
    */
   #judge(head: HeadEvent): HeadVerdict {
+    // RFC 9110 §13.1.5: a 200 to our If-Range is the file again, changed since the part map was saved (or its server
+    // no longer serves ranges): its bytes cannot continue a file made of parts, so it starts over.
+    if (this.#map !== null && head.status === 200) {
+      this.#events.notice?.(`The file changed on the server since it was partly saved: downloading it again`);
+      return { kind: "body", offset: this.#startPos };
+    }
     try {
       return judgeHead(head, this.#resumeAt);
     } catch (e) {
@@ -370,47 +436,24 @@ export class Hop {
     const stats = this.#countersBefore === null ? now : countersSince(now, this.#countersBefore);
     const verdict = this.#verdict;
     const kept = this.#kept;
-    if (exchange.state === "head" && kept !== null) {
-      if (kept.fetch) return { kind: "fetch" };
-      const local = this.#stamps.local!;
-      const status = exchange.head!.status;
-      return {
-        kind: "done",
-        done: { path: local.path, saved: false, bytes: local.size, received: 0, status, ...stats },
-      };
+    if ((this.#part !== null || this.#parallel !== null) && exchange.state !== "head") {
+      return await this.#settleParts(exchange, outcome, session, stats);
     }
-    if (exchange.state === "head" && verdict?.kind === "authenticate") return { kind: "authenticate" };
-    if (exchange.state === "head" && verdict?.kind === "get") return { kind: "fetch" };
-    if (exchange.state === "head" && verdict?.kind === "exists") {
-      const path = sink?.path ?? this.#options.output ?? this.#derived();
-      const status = exchange.head!.status;
-      return { kind: "done", done: { path, saved: false, bytes: 0, received: 0, status, ...stats } };
-    }
-    if (exchange.state === "head" && verdict?.kind === "redirect") {
-      return { kind: "redirect", location: verdict.location, status: exchange.head!.status };
-    }
-    if (exchange.state === "head" && verdict?.kind === "complete") {
-      this.#events.notice?.(`The file is already fully retrieved; nothing to do`);
+    if (exchange.state === "head") {
       const candidate = this.#candidate;
-      const status = exchange.head!.status;
-      // --start-pos at or past the end of the server's file: there is nothing to write, and no file (as in wget).
-      if (candidate === null) {
-        const path = sink?.path ?? this.#options.output ?? this.#derived();
-        return { kind: "done", done: { path, saved: false, bytes: 0, received: 0, status, ...stats } };
-      }
-      const have = this.#resumeAt - this.#startPos;
-      // NAME.part becomes NAME
-      if (!candidate.inPlace) await openOutput(candidate.path, { offset: have }).commit();
-      return {
-        kind: "done",
-        done: { path: candidate.path, saved: true, bytes: have, received: 0, status, ...stats },
-      };
-    }
-    if (exchange.state === "head" && verdict?.kind === "empty") {
-      // No file: wget creates none for a 204 either (an -O FILE was created before the download began).
-      this.#events.notice?.(`The server answered 204 No Content: there is nothing to save`);
-      const path = sink?.path ?? this.#options.output ?? this.#derived();
-      return { kind: "done", done: { path, saved: false, bytes: 0, received: 0, status: 204, ...stats } };
+      const ended = await endAtHead({
+        status: exchange.head!.status,
+        verdict,
+        kept,
+        local: this.#stamps.local,
+        path: () => sink?.path ?? this.#options.output ?? this.#derived(),
+        candidate,
+        partMap: this.#map !== null && candidate !== null ? partMapPath(partName(candidate)) : null,
+        have: this.#resumeAt - this.#startPos,
+        stats,
+        notice: this.#events.notice,
+      });
+      if (ended !== null) return ended;
     }
     if (exchange.state === "complete") {
       // The file is complete once the buffered bytes are written (a full disk says so only now).
@@ -446,6 +489,47 @@ export class Hop {
     });
   }
 
+  /**
+   * The end of a part's hop, or of the hop whose body began a download over several connections: a part is done when
+   * it has its range (its exchange may have been stopped there) or its response ended (a shorter one: the worker asks
+   * again for the rest); otherwise the failure is the part's, which the download over several connections handles.
+   */
+  async #settleParts(
+    exchange: HttpExchange,
+    outcome: StreamOutcome,
+    session: StreamSession,
+    stats: CounterSnapshot,
+  ): Promise<HopResult> {
+    const part = this.#part ?? this.#parallel!.firstSink;
+    const ended = part.done || exchange.state === "complete";
+    const carry = { target: null, final: false };
+    const error = ended ? null : await failHop({
+      exchange,
+      outcome,
+      session,
+      // The part file is the download's: the failure is said without it (the part's own carry is dropped; the download
+      // over several connections retries the part).
+      sink: exchange.output,
+      target: null,
+      carry,
+      failedStatus: null,
+      url: this.#url,
+    })
+      .catch((e: unknown) => e);
+    if (this.#parallel !== null) {
+      const done = await this.#parallel.settle(error, stats);
+      this.#setTime(done.path, exchange.head!);
+      return { kind: "done", done };
+    }
+    if (error !== null) throw error;
+    const written = exchange.written;
+    const path = exchange.output?.path ?? "-";
+    return {
+      kind: "done",
+      done: { path, saved: true, bytes: written, received: written, status: exchange.head!.status, ...stats },
+    };
+  }
+
   /** Gives the saved file the server's modification time, as wget does; a failure is said, not fatal (wget's too). */
   #setTime(path: string, head: HeadEvent): void {
     const mtime = this.#stamps.mtime(head);
@@ -463,22 +547,6 @@ export class Hop {
     return null;
   }
 
-  /**
-   * `--content-disposition`: the response's Content-Disposition filename inside `-P DIR`, made safe like every name,
-   * or null (none, or nothing usable in it: the URL names the file). A resumed (`-c`) or timestamped (`-N`) file
-   * keeps the URL's name: it had to be chosen before the request.
-   */
-  #dispositionPath(head: HeadEvent): string | null {
-    const options = this.#options;
-    const field = options.contentDisposition ? head.headers.get("content-disposition") : null;
-    if (field === null) return null;
-    const offered = dispositionFileName(field, options.encodings?.remote);
-    const name = offered === null ? null : safeFileName(offered, options.encodings?.local, options.fileNameRules);
-    if (name === null) return null;
-    options.log?.(`Content-Disposition names the file ${quote(name)}`);
-    return joinPath(options.directory ?? ".", name);
-  }
-
   #derived(): string {
     return derivedPath(this.#url, this.#given, this.#options);
   }
@@ -487,28 +555,9 @@ export class Hop {
     const path = this.#options.output ?? this.#derived();
     return { path, inPlace: resumePoint(path).inPlace };
   }
-
-  #secureOptions(tls: SecureModule): SecureOptions {
-    const options = this.#options;
-    return {
-      host: this.#url.host,
-      // The system bundle (or --ca-directory), the CA file and the other TLS files, read again for each https hop.
-      ...tls.loadTlsConfig(
-        options.tls ?? {},
-        options.caFile,
-        (message) => this.#events.notice?.(message),
-        options.readFile,
-      ),
-      verify: options.checkCertificate ?? true,
-      onUnverified: (e: Error) => {
-        this.#events.notice?.(`WARNING: ${e.message}; downloading anyway (--no-check-certificate)`);
-      },
-      log: options.log,
-    };
-  }
 }
 
-/** The clock of cookies: whole seconds since the epoch. */
+/** The body's length when it is stored as sent (no content coding), else null. */
 function exchangeTotal(contentLength: number | null, coding: string | null): number | null {
   return coding === null || coding.trim().toLowerCase() === "identity" ? contentLength : null;
 }

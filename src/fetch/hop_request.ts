@@ -40,6 +40,11 @@ export interface HopRequestInput {
   readonly method: RequestMethod;
   /** Where a range starts, 0 for none. */
   readonly resumeAt: number;
+  /**
+   * A range of a file fetched over several connections (or resumed from its part map): the `If-Range` validator, and
+   * the part's last byte (absent: to the end).
+   */
+  readonly part?: { readonly last?: number; readonly ifRange: string };
 }
 
 /**
@@ -64,6 +69,9 @@ export function buildHopRequest(input: HopRequestInput): Uint8Array {
   if (credentials !== undefined) extraHeaders.push(["Authorization", credentials]);
   const cookies = input.cookies?.header(url, nowSeconds()) ?? null;
   if (cookies !== null) extraHeaders.push(["Cookie", cookies]);
+  // RFC 9110 §13.1.5: the part only if the file is still the version the other parts come from.
+  const part = input.part;
+  if (part !== undefined) extraHeaders.push(["If-Range", part.ifRange]);
   const request = buildGetRequest({
     host: url.host,
     port: url.port,
@@ -73,7 +81,11 @@ export function buildHopRequest(input: HopRequestInput): Uint8Array {
     referer: input.options.referer,
     version: input.options.http10 ? "1.0" : "1.1",
     keepAlive: input.keepAlive,
-    range: input.resumeAt > 0 ? { start: input.resumeAt } : undefined,
+    range: part !== undefined
+      ? { start: input.resumeAt, last: part.last }
+      : input.resumeAt > 0
+      ? { start: input.resumeAt }
+      : undefined,
     viaProxy,
     extraHeaders,
     method: input.wire,

@@ -15,6 +15,7 @@
 export { download, type DownloadResult } from "./download.ts";
 export {
   BodyFileError,
+  FileChangedError,
   RangeMismatchError,
   RedirectError,
   type RedirectFailure,

@@ -120,6 +120,13 @@ export interface FetchOptions extends TransportOptions {
   readonly contentOnError?: boolean;
   /** `--ignore-length`: disregard Content-Length; bodies run to the end of the connection. */
   readonly ignoreLength?: boolean;
+  /**
+   * `--connections N` (`--max-threads`): fetch a file over up to N connections at once, in byte ranges, when its
+   * server allows it (see `parallel_policy.ts`); 1 or absent: one connection.
+   */
+  readonly parallelConnections?: number;
+  /** `--chunk-size`: the largest range a connection asks for at once; absent: the file shared evenly. */
+  readonly chunkSize?: number;
 }
 
 /** What a download tells its caller while it runs; every callback is optional. */
@@ -130,6 +137,8 @@ export interface FetchEvents {
   readonly onBody?: (path: string, offset: number, total: number | null) => void;
   /** Bytes in the file so far, out of the whole size when known. */
   readonly onProgress?: (bytes: number, total: number | null) => void;
+  /** How many connections a download over several connections has open now (progress shows it). */
+  readonly onConnections?: (live: number) => void;
   /** Receives a function that interrupts the download (for signal handlers); called again for every hop. */
   readonly onInterruptible?: (interrupt: () => void) => void;
   /** `-S`: each response head as received, every line indented by two spaces (wget prints it even with `-q`). */

@@ -32,8 +32,11 @@ export interface GetRequestOptions {
   version: "1.0" | "1.1";
   /** Ask the server to keep the connection open for the next request (default false: `Connection: close`). */
   keepAlive?: boolean;
-  /** Resume from this byte offset with `Range: bytes=N-` (RFC 9110 §14.1.2); also asks for identity coding. */
-  range?: { start: number };
+  /**
+   * Ask for bytes `start` to `last` (inclusive; to the end when absent) with `Range: bytes=START-LAST` (RFC 9110
+   * §14.1.2): a resume, or one part of a file fetched over several connections; also asks for identity coding.
+   */
+  range?: { start: number; last?: number };
   /** More fields, appended after the standard ones in order. Names must be tokens, values must not break lines. */
   extraHeaders?: ReadonlyArray<readonly [string, string]>;
   /** The method, a token (RFC 9110 §9.1): "HEAD" asks for the head only (§9.3.2); "GET" by default. */
@@ -105,7 +108,11 @@ export function buildGetRequest(options: GetRequestOptions): Uint8Array {
     if (!Number.isSafeInteger(range.start) || range.start < 0) {
       throw new RangeError(`Range start ${range.start} is not a byte offset`);
     }
-    fields.push(["Range", `bytes=${range.start}-`]);
+    const last = range.last;
+    if (last !== undefined && (!Number.isSafeInteger(last) || last < range.start)) {
+      throw new RangeError(`Range end ${last} does not follow its start ${range.start}`);
+    }
+    fields.push(["Range", `bytes=${range.start}-${last ?? ""}`]);
   }
   fields.push(...(options.extraHeaders ?? []));
   const body = options.body;

@@ -38,6 +38,7 @@ import {
   VERSION,
 } from "../fetch/mod.ts";
 import { ConcatOutput, createOutputFile, prepareDirectory, sudoOwner } from "../save/mod.ts";
+import { DriverLoop } from "../transport/mod.ts";
 import { type SpawnedHelper, startRun } from "../privilege/mod.ts";
 import { holdFiles } from "./before_drop.ts";
 
@@ -203,6 +204,7 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
     notice,
     onBody: (path, offset) => bar?.start(path, offset),
     onProgress: (bytes, total) => bar?.update(bytes, total),
+    onConnections: (live) => bar?.connections(live),
     onInterruptible: (f) => (interrupt = f),
     // -S: wget prints the heads even with -q.
     serverResponse: s.serverResponse ? (head) => say(head) : undefined,
@@ -234,6 +236,8 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
   const totals = { files: 0, bytes: 0, seconds: 0 };
   // HTTP keep-alive: the connections of the run, kept between the hops and downloads of one origin.
   const connections = s.keepAlive ? new ConnectionPool() : undefined;
+  // One event loop turns every connection of the run (parts of a file, kept connections waiting for a request).
+  const loop = new DriverLoop();
   // Hosts that asked for Basic credentials: the run's later requests to them carry them at once, as wget's.
   const auth = { ...s.auth, basicHosts: new Set<string>() };
   try {
@@ -248,6 +252,7 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
           segments: report?.recorder,
           cookieJar,
           connections,
+          loop,
           auth,
           hsts: hsts?.store,
           opener: privileges.opener,

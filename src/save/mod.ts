@@ -1,6 +1,7 @@
 /**
  * Saving: where a download's bytes go (target naming, `NAME.part`, the resume point), the sinks (a file, one file for
- * several downloads, standard output) written behind the event loop, and who owns what we create.
+ * several downloads, standard output, one file written at many offsets by parallel connections) written behind the
+ * event loop, the part map of a parallel download, and who owns what we create.
  *
  * @example
  * ```ts
@@ -24,6 +25,18 @@ export {
   StdoutOutput,
 } from "./output.ts";
 export { prepareDirectory, sudoOwner } from "./owner.ts";
+export { PART_CHUNK_SIZE, PartFile, type PartFileOptions, type PartSink, PartWriter } from "./part_file.ts";
+export {
+  formatPartMap,
+  parsePartMap,
+  type PartMap,
+  PartMapError,
+  partMapPath,
+  readPartMap,
+  removePartMap,
+  writePartMap,
+} from "./part_map.ts";
+export { type ByteRange, RangeSet } from "./range_set.ts";
 export {
   checkWritableDirectory,
   directoryOf,

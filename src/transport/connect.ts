@@ -11,6 +11,7 @@ import { TcpConnection } from "../tcp/mod.ts";
 import { formatAddressPort, formatIpAddress, type IpAddress, ipVersion, isIpv6Address } from "../wire/mod.ts";
 import { CONNECTION_BUFFERS } from "./buffer_pool.ts";
 import { Driver } from "./driver.ts";
+import type { DriverLoop } from "./driver_loop.ts";
 import { failoverSession } from "./failover.ts";
 import { familyLanes, happyEyeballs } from "./happy_eyeballs.ts";
 import type { FirewallMode } from "./firewall.ts";
@@ -75,6 +76,8 @@ export interface TransportOptions {
   readonly notice?: (message: string) => void;
   /** Verbose messages (resolving, the firewall, the 4-tuple). */
   readonly log?: (message: string) => void;
+  /** The loop the run's connections share; absent: each connection runs its own. */
+  readonly loop?: DriverLoop;
 }
 
 /** `-4` (`--inet4-only`) is "ipv4", `-6` (`--inet6-only`) is "ipv6". */
@@ -210,6 +213,7 @@ async function openAttempt(
       // The download is complete when the server closed and our FIN is out: no round trip for its last ACK.
       endAtLastAck: true,
       segments: options.segments,
+      loop: options.loop,
     });
     options.watch?.opened({ flow, family: network.name, mtu: route.mtu, mss, resolvedAt, engine: conn });
     const from = formatAddressPort(flow.localAddr, flow.localPort);

@@ -5,8 +5,9 @@
  *
  * A turn ({@linkcode Driver.poll}) is synchronous: receive every queued frame, let the connection answer, deliver
  * in-order bytes to the handler, push queued writes, flush what the connection sends, and say when the next turn is
- * due. {@linkcode Driver.run} repeats turns and is the only `await`: between turns it waits on the link until a frame
- * arrives, a deadline passes or something wakes it, so that timers, signals and file writes keep running meanwhile.
+ * due. {@linkcode Driver.run} has a {@linkcode DriverLoop} repeat turns, alone or with other drivers: between turns
+ * it waits on the links until a frame arrives, a deadline passes or something wakes it, so that timers, signals and
+ * file writes keep running meanwhile.
  *
  * @module
  */
@@ -16,15 +17,8 @@ import type { Ipv4Address } from "../wire/mod.ts";
 import type { Flow } from "./flow.ts";
 import { type FrameCounters, FrameDecoder, FrameEncoder, type IcmpMessage } from "./frames.ts";
 import type { FrameLink } from "./link.ts";
-import {
-  BRIEF_WAIT_MS,
-  DEFAULT_FLUSH_EVERY,
-  type DriverOptions,
-  IDLE_WAIT_CAP_MS,
-  MAX_DELIVERY,
-  MAX_FRAMES_PER_TURN,
-  YIELD_EVERY_MS,
-} from "./driver_options.ts";
+import { DEFAULT_FLUSH_EVERY, type DriverOptions, MAX_DELIVERY, MAX_FRAMES_PER_TURN } from "./driver_options.ts";
+import { DriverLoop, type LoopDriver } from "./driver_loop.ts";
 import type { IpAddress } from "./network.ts";
 import { RatePacer } from "./rate_limit.ts";
 import { SendQueue } from "./send_queue.ts";
@@ -42,10 +36,11 @@ export type { DriverOptions } from "./driver_options.ts";
  * const outcome = await driver.run(exchange); // "normal" after an orderly close
  * ```
  */
-export class Driver<A extends IpAddress = Ipv4Address> implements ByteStream {
+export class Driver<A extends IpAddress = Ipv4Address> implements ByteStream, LoopDriver {
   readonly #link: FrameLink;
   readonly #conn: TcpConnection;
   readonly #clock: () => number;
+  readonly #loop: DriverLoop | null;
   readonly #flushEvery: number;
   readonly #decoder: FrameDecoder<A>;
   readonly #encoder: FrameEncoder<A>;
@@ -83,6 +78,27 @@ export class Driver<A extends IpAddress = Ipv4Address> implements ByteStream {
     if (rate !== undefined && !(rate > 0)) throw new RangeError(`Cannot limit the rate to ${rate} bytes per second`);
     this.#rate = rate ?? null;
     this.#segments = options.segments ?? null;
+    this.#loop = options.loop ?? null;
+  }
+
+  /** The link the frames cross (the loop waits on it). */
+  get link(): FrameLink {
+    return this.#link;
+  }
+
+  /** The clock the driver reads. */
+  get clock(): () => number {
+    return this.#clock;
+  }
+
+  /** Whether the last turn read frames: more may be queued, and the loop turns again without waiting. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** Whether the handler has all it wants for now (its `finished`): the loop then lets the event loop run. */
+  get finished(): boolean {
+    return this.#handler?.finished === true;
   }
 
   /**
@@ -110,34 +126,12 @@ export class Driver<A extends IpAddress = Ipv4Address> implements ByteStream {
     this.#conn.connect(now);
   }
 
-  /** Starts the connection and runs turns until it closes; resolves to how it ended. */
-  async run(handler: StreamHandler): Promise<StreamOutcome> {
-    this.start(handler);
-    let lastYield = this.#clock();
-    for (;;) {
-      const due = this.poll(this.#clock());
-      if (this.#outcome !== null) break;
-      const now = this.#clock();
-      if (this.#busy) {
-        // Let signal handlers, timers and file writes run even while frames keep arriving (at once when a paused
-        // reader waits for them to consume what it has).
-        if (this.#paused || now - lastYield >= YIELD_EVERY_MS) {
-          await this.#link.wait(0);
-          lastYield = this.#clock();
-        }
-        continue;
-      }
-      if (due !== null && due <= now) continue;
-      const wait = due === null ? IDLE_WAIT_CAP_MS : Math.min(IDLE_WAIT_CAP_MS, due - now);
-      // A short synchronous wait catches the next frame without a trip through the event loop; a handler that has
-      // all it wants (a whole response, or none asked for yet on a kept connection) has work of its own to do there.
-      const brief = now - lastYield < YIELD_EVERY_MS && this.#handler?.finished !== true;
-      if (brief && this.#link.waitBriefly(Math.min(BRIEF_WAIT_MS, wait))) continue;
-      await this.#link.wait(wait);
-      lastYield = this.#clock();
-    }
-    handler.onClosed(this.#outcome);
-    return this.#outcome;
+  /**
+   * Starts the connection and runs turns until it closes; resolves to how it ended. The turns run in the loop of
+   * `options.loop` with the other drivers there, or in a loop of this driver's own.
+   */
+  run(handler: StreamHandler): Promise<StreamOutcome> {
+    return (this.#loop ?? new DriverLoop()).run(this, handler);
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 
 import type { Ipv4Address } from "../wire/mod.ts";
+import type { DriverLoop } from "./driver_loop.ts";
 import type { IpAddress, NetworkLayer } from "./network.ts";
 import type { SegmentWatch } from "./watch.ts";
 
@@ -33,6 +34,11 @@ export interface DriverOptions<A extends IpAddress = Ipv4Address> {
   readonly endAtLastAck?: boolean;
   /** Shown every segment sent and accepted (`--report`); absent, the hot path tests one null per segment. */
   readonly segments?: SegmentWatch;
+  /**
+   * The loop that runs this driver's turns with other drivers' (the connections of one run); absent: `run` makes a
+   * loop of the driver's own.
+   */
+  readonly loop?: DriverLoop;
 }
 
 /** Most frames handled in one turn, so that deadlines and the event loop keep their turn under a flood. */

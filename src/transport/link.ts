@@ -35,6 +35,19 @@ export interface FrameLink {
   wait(ms: number): Promise<void>;
   /** Makes the current or next `wait` return at once (a signal, a resumed reader, a write). */
   wake(): void;
+  /**
+   * As {@linkcode FrameLink.waitBriefly}, on this link and `others` at once: true when a frame is queued on any of
+   * them. Null, without waiting, when this link cannot wait with one of `others` (a link of another kind). Absent:
+   * the link waits only alone (a `DriverLoop` of several drivers then skips the brief wait).
+   */
+  waitBrieflyWith?(others: readonly FrameLink[], ms: number): boolean | null;
+  /**
+   * As {@linkcode FrameLink.wait}, on this link and `others` at once: returns when a frame arrives on any of them, one
+   * of them is woken, or `ms` passes; the wake-ups it saw are consumed (the caller's next turn serves every link).
+   * Null, without waiting, when this link cannot wait with one of `others`. Absent (or null): a `DriverLoop` races the
+   * links' own waits and wakes the others once one returned.
+   */
+  waitWith?(others: readonly FrameLink[], ms: number): Promise<void> | null;
   /** Releases the link; calling it twice is harmless. */
   close(): void;
   /**
@@ -97,6 +110,28 @@ export class TracingLink implements FrameLink {
   /** As the inner link. */
   wait(ms: number): Promise<void> {
     return this.#inner.wait(ms);
+  }
+
+  /** As the inner link, with the inner links of other tracing links. */
+  waitBrieflyWith(others: readonly FrameLink[], ms: number): boolean | null {
+    return this.#inner.waitBrieflyWith?.(others.map(TracingLink.unwrap), ms) ?? null;
+  }
+
+  /** As the inner link, with the inner links of other tracing links. */
+  waitWith(others: readonly FrameLink[], ms: number): Promise<void> | null {
+    return this.#inner.waitWith?.(others.map(TracingLink.unwrap), ms) ?? null;
+  }
+
+  /**
+   * The link a tracing link wraps, or `link` itself.
+   *
+   * @example
+   * ```ts
+   * const raw = TracingLink.unwrap(link); // waited on with other links of its kind
+   * ```
+   */
+  static unwrap(link: FrameLink): FrameLink {
+    return #inner in link ? link.#inner : link;
   }
 
   /** As the inner link. */

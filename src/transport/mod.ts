@@ -16,6 +16,7 @@
 
 export { DEFAULT_TIMEOUT_MS, openTcpStream, type TransportOptions } from "./connect.ts";
 export { Driver, type DriverOptions } from "./driver.ts";
+export { DriverLoop, type LoopDriver } from "./driver_loop.ts";
 export {
   COMMAND_TIMEOUT_MS,
   type FirewallAttempt,
@@ -77,7 +78,7 @@ export {
   type StreamHandler,
   type StreamOutcome,
 } from "./stream.ts";
-export { driverSession, type Endpoint, type OpenStream, type StreamSession } from "./session.ts";
+export { driverSession, type Endpoint, type OpenStream, type StreamRequest, type StreamSession } from "./session.ts";
 export { RateLimit, RatePacer } from "./rate_limit.ts";
 export { SendQueue } from "./send_queue.ts";
 export { timestampOffset } from "./ts_clock.ts";

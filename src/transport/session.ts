@@ -62,8 +62,17 @@ export abstract class CompositeSession implements StreamSession {
   }
 }
 
+/** What one stream may ask of the opener beyond the run's options. */
+export interface StreamRequest {
+  /**
+   * TCP receive buffer in bytes (the largest window advertised): a file's parts over several connections share the
+   * window one connection would have.
+   */
+  readonly recvBufferSize?: number;
+}
+
 /** Opens streams: the raw-socket transport in the program, a simulated link in tests. */
-export type OpenStream = (endpoint: Endpoint) => Promise<StreamSession>;
+export type OpenStream = (endpoint: Endpoint, request?: StreamRequest) => Promise<StreamSession>;
 
 /**
  * The session of a driver and its connection: what a hop needs of an opened stream. `close` releases whatever the

@@ -90,7 +90,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
         const file = await fileOf(size);
         const path = `/bench-${size}.bin`;
         const url = s.https ? https!.url(path) : tb.url("nginx", path);
-        const tools = s.report ? [...TOOLS, REPORT_TOOL] : TOOLS;
+        const base = s.tools ?? TOOLS;
+        const tools = s.report ? [...base, REPORT_TOOL] : base;
         const byTool = new Map(tools.map((t) => [t, [] as RunResult[]]));
         for (let i = 0; i < runs; i++) {
           for (let k = 0; k < tools.length; k++) {

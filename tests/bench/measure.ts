@@ -68,7 +68,12 @@ export async function measureRun(
   await Deno.remove(out).catch(() => {});
   const r = await tb.execClient([GNU_TIME, "-v", "-o", timeFile, ...commandFor(tool, url, out, caCert)], { timeoutMs });
   const rusage = parseGnuTime(await Deno.readTextFile(timeFile).catch(() => ""));
-  const report = parseReport(tool, r.stdout, r.stderr);
+  const parsed = parseReport(tool, r.stdout, r.stderr);
+  // A tool that reports no rate (aria2) is timed by its whole process: the file's size over the wall time.
+  const size = (await Deno.stat(out).catch(() => null))?.size ?? 0;
+  const report = parsed.mibps === null && tool === "aria2c-x4" && rusage.wallS > 0
+    ? { ...parsed, mibps: size / rusage.wallS / (1024 * 1024) }
+    : parsed;
   let error: string | undefined;
   if (r.timedOut) error = `timed out after ${timeoutMs} ms`;
   else if (r.code !== 0) error = `exit code ${r.code}: ${r.stderr.trim().split("\n").slice(-2).join(" / ")}`;

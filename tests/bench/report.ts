@@ -69,7 +69,7 @@ export function summarize(cells: readonly Cell[]): Row[] {
   const rows = cells.map((c): Row => {
     const good = c.runs.filter((r) => r.ok);
     const rates = good.map((r) => r.mibps ?? NaN);
-    const counters = c.tool === "rawhttpget" || c.tool === "rawhttpget+report"
+    const counters = c.tool.startsWith("rawhttpget")
       ? {
         retransmissions: median(c.runs.map((r) => r.retransmissions ?? NaN)),
         outOfOrder: median(c.runs.map((r) => r.outOfOrder ?? NaN)),
@@ -97,7 +97,7 @@ export function summarize(cells: readonly Cell[]): Row[] {
       if (plain === undefined) return r;
       return { ...r, ratio: r.mibps.median / plain.mibps.median, cpuRatio: r.cpuS / plain.cpuS };
     }
-    if (r.tool !== "rawhttpget") return r;
+    if (r.tool !== "rawhttpget" && r.tool !== "rawhttpget-x4") return r;
     const curl = rows.find((c) => c.tool === "curl" && c.scenario === r.scenario && c.size === r.size);
     return curl === undefined ? r : { ...r, ratio: r.mibps.median / curl.mibps.median };
   });
@@ -151,7 +151,17 @@ export function checkTargets(scenarios: readonly Scenario[], rows: readonly Row[
       const curl = find(s.name, t.size, "curl");
       if (ours === undefined) continue;
       const where = `${s.name} ${formatSize(t.size)}`;
-      if (t.kind === "ratio") {
+      if (t.kind === "speed-ratio") {
+        const tool = find(s.name, t.size, t.tool);
+        const against = find(s.name, t.size, t.against);
+        if (tool === undefined || against === undefined) continue;
+        const speed = against.wallS / tool.wallS;
+        const ok = speed >= t.min && tool.okRuns === tool.runs;
+        out.push(
+          `${ok ? "met    " : "NOT MET"} ${where}: ${t.tool} ${f(tool.wallS, 2)} s, ${t.against} ` +
+            `${f(against.wallS, 2)} s wall: ${f(speed, 2)}× as fast (target ≥ ${t.min}×)`,
+        );
+      } else if (t.kind === "ratio") {
         const ok = (ours.ratio ?? 0) >= t.min && ours.okRuns === ours.runs;
         out.push(`${ok ? "met    " : "NOT MET"} ${where}: rawhttpget/curl ${f(ours.ratio, 2)} (target ≥ ${t.min})`);
       } else if (t.kind === "report-cost") {

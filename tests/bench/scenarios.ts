@@ -10,6 +10,7 @@
  */
 
 import type { Testbed } from "../testbed/testbed.ts";
+import type { ToolName } from "./tools.ts";
 
 const MIB = 1024 * 1024;
 
@@ -18,7 +19,18 @@ export type Target =
   | { readonly kind: "ratio"; readonly min: number; readonly size: number }
   | { readonly kind: "rss"; readonly maxMB: number; readonly size: number }
   | { readonly kind: "wall-delta"; readonly maxS: number; readonly size: number }
-  | { readonly kind: "report-cost"; readonly maxCost: number; readonly size: number };
+  | { readonly kind: "report-cost"; readonly maxCost: number; readonly size: number }
+  /**
+   * `tool`'s speed over `against`'s, by the whole process's wall time (the tools' own clocks start at different
+   * moments, and aria2 reports none): against's median wall seconds / tool's.
+   */
+  | {
+    readonly kind: "speed-ratio";
+    readonly tool: ToolName;
+    readonly against: ToolName;
+    readonly min: number;
+    readonly size: number;
+  };
 
 /** One benchmark scenario. */
 export interface Scenario {
@@ -34,6 +46,8 @@ export interface Scenario {
   readonly https?: boolean;
   /** Also run rawhttpget with `--report` (the row `rawhttpget+report`, its ratio to plain rawhttpget). */
   readonly report?: boolean;
+  /** The tools compared (default: rawhattpget, curl and wget; see tools.ts). */
+  readonly tools?: readonly ToolName[];
   /** Targets, checked in full mode and printed (never failing the run). */
   readonly targets: readonly Target[];
   /** Loss to client and to server, rate toward the client (Mbit/s), client GRO, server offloads, round trip (ms). */
@@ -121,6 +135,7 @@ export const SCENARIOS: readonly Scenario[] = [
     net: {},
   },
   ...rttScenarios(),
+  ...parallelScenarios(),
   {
     name: "memory",
     description: "a 1 GiB download on a clean link",
@@ -155,6 +170,43 @@ function rttScenarios(): Scenario[] {
       net: { rttMs, lossToClient: 0.01 },
     },
   ]);
+}
+
+/**
+ * One file over four connections (`--connections 4`) against curl's single flow and aria2's four: on a long lossy
+ * path, where one flow is held back by its losses and by the server's send buffer (≈ 2 MiB in flight per flow), and
+ * on the clean link, where splitting must cost nothing.
+ */
+function parallelScenarios(): Scenario[] {
+  const tools: ToolName[] = ["rawhttpget", "rawhttpget-x4", "curl", "aria2c-x4"];
+  const size = 100 * MIB;
+  const ratio = (against: ToolName, min: number): Target => ({
+    kind: "speed-ratio",
+    tool: "rawhttpget-x4",
+    against,
+    min,
+    size,
+  });
+  return [
+    {
+      name: "parallel-rtt-100ms-loss-1%",
+      description: "four connections, 100 ms round trip and 1% of data packets dropped",
+      sizes: [size],
+      shortSizes: [],
+      tools,
+      targets: [ratio("curl", 2), ratio("aria2c-x4", 0.9)],
+      net: { rttMs: 100, lossToClient: 0.01 },
+    },
+    {
+      name: "parallel-clean",
+      description: "four connections on the clean link",
+      sizes: [size],
+      shortSizes: [],
+      tools,
+      targets: [ratio("rawhttpget", 1)],
+      net: {},
+    },
+  ];
 }
 
 /** Puts the testbed into a scenario's state, undoing whatever the previous scenario set. */

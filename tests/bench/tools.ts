@@ -8,8 +8,11 @@
 
 import { mainCommand } from "../_support/program.ts";
 
-/** A downloader in the comparison (`rawhttpget+report`: rawhttpget writing `--report`, to measure what it costs). */
-export type ToolName = "rawhttpget" | "rawhttpget+report" | "curl" | "wget";
+/**
+ * A downloader in the comparison (`rawhttpget+report`: rawhttpget writing `--report`, to measure what it costs;
+ * `rawhttpget-x4`: rawhttpget with `--connections 4`; `aria2c-x4`: aria2 with four connections to the file).
+ */
+export type ToolName = "rawhttpget" | "rawhttpget+report" | "rawhttpget-x4" | "curl" | "wget" | "aria2c-x4";
 
 /** rawhttpget with `--report FILE.html`: run next to plain rawhttpget in the scenarios that ask for it. */
 export const REPORT_TOOL: ToolName = "rawhttpget+report";
@@ -34,6 +37,10 @@ export function commandFor(tool: ToolName, url: string, out: string, caCert?: st
       const ca = caCert === undefined ? [] : ["--ca-certificate", caCert];
       return mainCommand(["-O", out, ...ca, url]);
     }
+    case "rawhttpget-x4": {
+      const ca = caCert === undefined ? [] : ["--ca-certificate", caCert];
+      return mainCommand(["-O", out, "--connections", "4", ...ca, url]);
+    }
     case "rawhttpget+report": {
       const ca = caCert === undefined ? [] : ["--ca-certificate", caCert];
       return mainCommand(["-O", out, "--report", `${out}.html`, ...ca, url]);
@@ -46,6 +53,29 @@ export function commandFor(tool: ToolName, url: string, out: string, caCert?: st
       const ca = caCert === undefined ? [] : [`--ca-certificate=${caCert}`];
       return ["wget", "--progress=dot:giga", ...ca, "-O", out, url];
     }
+    case "aria2c-x4": {
+      // -x4 -s4: four connections, the file in four pieces (its default min-split-size, 20 MiB, leaves a 100 MiB
+      // file four); no control file, no pre-allocation, nothing on the console but errors.
+      const ca = caCert === undefined ? [] : [`--ca-certificate=${caCert}`];
+      const slash = out.lastIndexOf("/");
+      return [
+        "aria2c",
+        "-x4",
+        "-s4",
+        "--file-allocation=none",
+        "--allow-overwrite=true",
+        "--auto-file-renaming=false",
+        "--summary-interval=0",
+        "--console-log-level=error",
+        "--download-result=hide",
+        ...ca,
+        "-d",
+        out.slice(0, slash),
+        "-o",
+        out.slice(slash + 1),
+        url,
+      ];
+    }
   }
 }
 
@@ -56,6 +86,7 @@ const WGET_UNITS: Record<string, number> = { "B/s": 1 / MIB, "KB/s": 1 / 1024, "
 export function parseReport(tool: ToolName, stdout: string, stderr: string): ToolReport {
   switch (tool) {
     case "rawhttpget":
+    case "rawhttpget-x4":
     case "rawhttpget+report": {
       const m = stderr.match(
         /\((\d+) bytes\) in ([\d.]+) s, ([\d.]+) MiB\/s; (\d+) retransmitted, (\d+) out of order/,
@@ -72,6 +103,9 @@ export function parseReport(tool: ToolName, stdout: string, stderr: string): Too
       if (m === null || Number(m[2]) <= 0) return { mibps: null };
       return { mibps: Number(m[1]) / Number(m[2]) / MIB };
     }
+    case "aria2c-x4":
+      // aria2 prints no rate of its own worth parsing here: the whole process's wall time stands for it.
+      return { mibps: null };
     case "wget": {
       const m = stderr.match(/\(([\d.]+) ([KMG]?B\/s)\) - /);
       if (m === null) return { mibps: null };

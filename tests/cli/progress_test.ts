@@ -105,3 +105,10 @@ Deno.test("formatProgress() drops the ETA, then the rate, on a narrow terminal",
   assert.doesNotMatch(line(40), /B\/s/);
   assert.match(line(40), /^f\.bin +50%\[=+> *\] +500 *$/);
 });
+
+Deno.test("formatProgress() shows the connections a file comes over when there are several", () => {
+  const p = { name: "big.iso", bytes: 512, total: 1024, rate: 1024, elapsedMs: 500, width: 80 };
+  assert.match(formatProgress({ ...p, connections: 4 }), /^big\.iso ×4\s+50%\[/);
+  assert.doesNotMatch(formatProgress({ ...p, connections: 1 }), /×/);
+  assert.equal(formatProgress({ ...p, connections: 4 }).length, formatProgress(p).length);
+});

@@ -89,3 +89,32 @@ Deno.test("an encoding that cannot be converted here is one sentence and exit 2"
     }
   }
 });
+
+Deno.test("--connections, wget2's --max-threads and --chunk-size: counts from 1 to 16, byte sizes, 5 with a chunk size alone", () => {
+  assert.equal(settings([]).parallelConnections, undefined);
+  assert.equal(settings(["--connections", "4"]).parallelConnections, 4);
+  assert.equal(settings(["--connections=1"]).parallelConnections, undefined); // one connection is the default
+  assert.equal(settings(["--max-threads", "8"]).parallelConnections, 8);
+  assert.equal(settings(["--connections", "2", "--max-threads", "8"]).parallelConnections, 2);
+  const chunked = settings(["--chunk-size", "1m"]);
+  assert.equal(chunked.chunkSize, 1024 * 1024);
+  assert.equal(chunked.parallelConnections, 5); // wget2's default --max-threads
+  assert.equal(settings(["--chunk-size=512k", "--connections=3"]).parallelConnections, 3);
+  for (
+    const [args, sentence] of [
+      [["--connections", "0"], /^The number of connections "0" is not a whole number from 1 to 16$/],
+      [["--connections", "17"], /not a whole number from 1 to 16/],
+      [["--max-threads", "two"], /"two" is not a whole number/],
+      [["--connections", "2.5"], /not a whole number/],
+      [["--chunk-size", "0"], /^The chunk size "0" is not a number of bytes/],
+      [["--chunk-size", "big"], /^The chunk size "big" is not a number of bytes/],
+    ] as const
+  ) {
+    assert.throws(() => settings([...args]), (e: unknown) => {
+      assert.ok(e instanceof UsageError, String(e));
+      assert.match(e.message, sentence);
+      assert.equal(describeFailure(e).code, ExitCode.Usage);
+      return true;
+    });
+  }
+});

@@ -2,7 +2,8 @@
  * A simulated frame link on a virtual clock: the driver's frames are parsed and carried over two impaired link
  * directions (`link.ts`) to a simulated TCP server (`peer.ts`), whose segments come back as real IPv4 frames. The
  * driver, the HTTP exchange and the download loop run on it unchanged, as an unprivileged user, deterministically:
- * time moves only when the driver waits, or when a caller stepping the driver turn by turn advances it.
+ * time moves only when the driver waits, or when a caller stepping the driver turn by turn advances it. Links given one
+ * {@linkcode SimNetwork} share its clock, and can be waited on together (several drivers in one `DriverLoop`).
  *
  * @module
  */
@@ -10,23 +11,15 @@
 import type { Flow, FrameLink, IpAddress, NetworkLayer, ReceivedFrames } from "../../src/transport/mod.ts";
 import { IPV4 } from "../../src/transport/mod.ts";
 import {
-  emitIcmpv4Error,
-  emitIcmpv6Error,
-  emitIpv4,
-  emitIpv6,
-  IPPROTO_ICMP,
-  IPPROTO_ICMPV6,
   ipv4,
-  IPV4_HEADER_LEN,
   type Ipv4Address,
-  IPV6_HEADER_LEN,
   type Ipv6Address,
-  ipv6ToBytes,
   parseIpv6Address,
   parseTcp,
   type TcpRepr,
 } from "../../src/wire/mod.ts";
 import { Link, type LinkConfig, type LinkStats } from "./link.ts";
+import { icmpv4TooBig, icmpv6TooBig, SimNetwork } from "./network.ts";
 import { Peer, type PeerOptions } from "./peer.ts";
 import { mulberry32 } from "./prng.ts";
 
@@ -55,10 +48,11 @@ export interface SimPath {
   readonly upMtu?: number;
   /** Whether that router says "fragmentation needed" (RFC 1191) for what it drops, from {@linkcode SIM_ROUTER}. */
   readonly routerSaysTooBig?: boolean;
+  /** The clock shared with other links (default: a clock of the link's own, from 0). */
+  readonly network?: SimNetwork;
 }
 
-/** The simulated router's address. */
-export const SIM_ROUTER = ipv4(0xc6120101);
+export { icmpv6TooBig, SIM_ROUTER, SIM_ROUTER6, SimNetwork } from "./network.ts";
 
 /** The IPv6 flow of the simulated connection (2001:2::/48, the IPv6 benchmarking range). */
 export const SIM_FLOW6: Flow<Ipv6Address> = {
@@ -67,9 +61,6 @@ export const SIM_FLOW6: Flow<Ipv6Address> = {
   remoteAddr: parseIpv6Address("2001:2:0:2::2"),
   remotePort: 80,
 };
-
-/** The simulated router's IPv6 address. */
-export const SIM_ROUTER6 = parseIpv6Address("2001:2:0:1::1");
 
 class Frames implements ReceivedFrames {
   readonly list: Uint8Array[] = [];
@@ -102,7 +93,8 @@ export class SimFrameLink<A extends IpAddress = Ipv4Address> implements FrameLin
   /** Forged segments for the driver, by the time they are due (see {@linkcode SimFrameLink.inject}). */
   readonly #forged: Array<{ at: number; forge: () => TcpRepr | Uint8Array }> = [];
   readonly #path: SimPath;
-  #now = 0;
+  /** The clock, maybe shared with other links. */
+  readonly #time: SimNetwork;
   #woken = false;
   #id = 0;
   /** Frames the driver sent, and the segments they held (for assertions). */
@@ -122,6 +114,7 @@ export class SimFrameLink<A extends IpAddress = Ipv4Address> implements FrameLin
     const seed = path.seed ?? 1;
     this.#flow = flow;
     this.#path = path;
+    this.#time = path.network ?? new SimNetwork();
     this.#up = new Link(path.up ?? { delayMs: 5 }, mulberry32(seed ^ 0x1234567));
     this.#down = new Link(path.down ?? { delayMs: 5 }, mulberry32(seed ^ 0x7654321));
     this.peer = new Peer({
@@ -150,7 +143,9 @@ export class SimFrameLink<A extends IpAddress = Ipv4Address> implements FrameLin
   }
 
   /** The virtual clock, in ms. */
-  readonly clock = (): number => this.#now;
+  get clock(): () => number {
+    return this.#time.clock;
+  }
 
   /** Parses the frame (copied: the driver reuses its buffer) and puts its segment on the way to the server. */
   transmit(frame: Uint8Array<ArrayBuffer>): boolean {
@@ -164,10 +159,10 @@ export class SimFrameLink<A extends IpAddress = Ipv4Address> implements FrameLin
       // down link's delay.
       const quote = frame.slice(0, this.#network.headerLength + 8);
       const delay = this.#path.down?.delayMs ?? 5;
-      if (this.#path.routerSaysTooBig) this.injectFrame(this.#now + delay, () => this.#icmpFrame(quote, mtu));
+      if (this.#path.routerSaysTooBig) this.injectFrame(this.#time.now + delay, () => this.#icmpFrame(quote, mtu));
       return true;
     }
-    this.#up.send(this.#now, seg);
+    this.#up.send(this.#time.now, seg);
     return true;
   }
 
@@ -176,10 +171,10 @@ export class SimFrameLink<A extends IpAddress = Ipv4Address> implements FrameLin
     this.#settle();
     const list = this.#frames.list;
     list.length = 0;
-    for (let seg = this.#down.deliver(this.#now); seg !== null; seg = this.#down.deliver(this.#now)) {
+    for (let seg = this.#down.deliver(this.#time.now); seg !== null; seg = this.#down.deliver(this.#time.now)) {
       list.push(this.#frame(seg));
     }
-    while (this.#forged.length > 0 && this.#forged[0].at <= this.#now) {
+    while (this.#forged.length > 0 && this.#forged[0].at <= this.#time.now) {
       const forged = this.#forged.shift()!.forge();
       list.push(forged instanceof Uint8Array ? forged : this.#frame(forged));
     }
@@ -210,21 +205,42 @@ export class SimFrameLink<A extends IpAddress = Ipv4Address> implements FrameLin
    * wake-ups to {@linkcode SimFrameLink.takeWake}.
    */
   advanceTo(until: number): boolean {
+    return SimFrameLink.#advance([this], until);
+  }
+
+  /** As {@linkcode SimFrameLink.advanceTo} for links on one clock: until a frame is due on any of them. */
+  static #advance(links: readonly SimFrameLink<IpAddress>[], until: number): boolean {
+    const time = links[0].#time;
     for (;;) {
-      this.#settle();
-      const ready = this.#nextFrameAt();
-      if (ready !== null && ready <= this.#now) return true;
-      let next = Infinity;
-      for (const d of [ready, this.#up.nextAt(), this.peer.nextTimeout()]) if (d !== null && d < next) next = d;
+      let next = Infinity, due = false;
+      for (const link of links) link.#settle();
+      for (const link of links) {
+        const ready = link.#nextFrameAt();
+        if (ready !== null && ready <= time.now) return true;
+        for (const d of [ready, link.#up.nextAt(), link.peer.nextTimeout()]) if (d !== null && d < next) next = d;
+      }
       if (next > until) {
-        if (until > this.#now) this.#now = until;
-        this.#settle();
-        const due = this.#nextFrameAt();
-        return due !== null && due <= this.#now;
+        if (until > time.now) time.now = until;
+        for (const link of links) {
+          link.#settle();
+          const at = link.#nextFrameAt();
+          if (at !== null && at <= time.now) due = true;
+        }
+        return due;
       }
       // A deadline already due was run by #settle; step on so that time always moves.
-      this.#now = next > this.#now ? next : this.#now + 1;
+      time.now = next > time.now ? next : time.now + 1;
     }
+  }
+
+  /** This link and `others` when all are simulated links on its clock, else null. */
+  #withOthers(others: readonly FrameLink[]): SimFrameLink<IpAddress>[] | null {
+    const links: SimFrameLink<IpAddress>[] = [this];
+    for (const other of others) {
+      if (!(other instanceof SimFrameLink) || other.#time !== this.#time) return null;
+      links.push(other);
+    }
+    return links;
   }
 
   /**
@@ -233,7 +249,7 @@ export class SimFrameLink<A extends IpAddress = Ipv4Address> implements FrameLin
    */
   waitBriefly(ms: number): boolean {
     if (this.#woken) return false;
-    return this.advanceTo(this.#now + Math.max(0, ms));
+    return this.advanceTo(this.#time.now + Math.max(0, ms));
   }
 
   /**
@@ -243,6 +259,31 @@ export class SimFrameLink<A extends IpAddress = Ipv4Address> implements FrameLin
   async wait(ms: number): Promise<void> {
     if (!this.takeWake()) this.waitBriefly(ms);
     await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
+  /**
+   * As {@linkcode SimFrameLink.waitBriefly} on this link and `others` (links on the same {@linkcode SimNetwork}):
+   * the shared clock moves until a frame is due on any of them. Null for links on other clocks.
+   */
+  waitBrieflyWith(others: readonly FrameLink[], ms: number): boolean | null {
+    const links = this.#withOthers(others);
+    if (links === null) return null;
+    if (links.some((link) => link.#woken)) return false;
+    return SimFrameLink.#advance(links, this.#time.now + Math.max(0, ms));
+  }
+
+  /**
+   * As {@linkcode SimFrameLink.wait} on this link and `others` (links on the same {@linkcode SimNetwork}): at once
+   * after a wake-up of any of them (all are cleared), else the shared clock moves until a frame is due on one; then
+   * the event loop runs once. Null for links on other clocks.
+   */
+  waitWith(others: readonly FrameLink[], ms: number): Promise<void> | null {
+    const links = this.#withOthers(others);
+    if (links === null) return null;
+    let woken = false;
+    for (const link of links) if (link.takeWake()) woken = true;
+    if (!woken) SimFrameLink.#advance(links, this.#time.now + Math.max(0, ms));
+    return new Promise((resolve) => setTimeout(resolve, 0));
   }
 
   /** The next wait returns at once. */
@@ -272,17 +313,10 @@ export class SimFrameLink<A extends IpAddress = Ipv4Address> implements FrameLin
 
   /** The router's "fragmentation needed" (ICMPv6: "packet too big") quoting `quote`, as a frame to us. */
   #icmpFrame(quote: Uint8Array, mtu: number): Uint8Array {
-    if (this.#network.name === "IPv6") return icmpv6TooBig(quote, mtu, this.#flow.localAddr as Ipv6Address);
-    const message = emitIcmpv4Error(3, 4, mtu, quote);
-    const frame = new Uint8Array(IPV4_HEADER_LEN + message.length);
-    const header = { dscp: 0, ecn: 0, identification: 0, dontFragment: false, ttl: 64, protocol: IPPROTO_ICMP };
-    emitIpv4(
-      { ...header, src: SIM_ROUTER, dst: this.#flow.localAddr as Ipv4Address, payloadLength: message.length },
-      frame,
-      0,
-      message,
-    );
-    return frame;
+    const to = this.#flow.localAddr;
+    return this.#network.name === "IPv6"
+      ? icmpv6TooBig(quote, mtu, to as Ipv6Address)
+      : icmpv4TooBig(quote, mtu, to as Ipv4Address);
   }
 
   /** When the next frame for the driver is due: the server's or a forged one. */
@@ -294,21 +328,9 @@ export class SimFrameLink<A extends IpAddress = Ipv4Address> implements FrameLin
 
   /** Runs the server at the current time: what reached it, its timers, what it sends. */
   #settle(): void {
-    const t = this.#now;
+    const t = this.#time.now;
     for (let seg = this.#up.deliver(t); seg !== null; seg = this.#up.deliver(t)) this.peer.handle(t, seg);
     this.peer.handleTimeout(t);
     for (let seg = this.peer.poll(t); seg !== null; seg = this.peer.poll(t)) this.#down.send(t, seg);
   }
-}
-
-/** ICMPv6 "packet too big" (RFC 4443 §3.2) from {@linkcode SIM_ROUTER6} to `to`, quoting `quote`. */
-export function icmpv6TooBig(quote: Uint8Array, mtu: number, to: Ipv6Address): Uint8Array {
-  const router = new Uint8Array(16), us = new Uint8Array(16);
-  ipv6ToBytes(SIM_ROUTER6, router);
-  ipv6ToBytes(to, us);
-  const message = emitIcmpv6Error(2, 0, mtu, quote, router, us);
-  const frame = new Uint8Array(IPV6_HEADER_LEN + message.length);
-  const header = { dscp: 0, ecn: 0, flowLabel: 0, nextHeader: IPPROTO_ICMPV6, hopLimit: 64, src: SIM_ROUTER6, dst: to };
-  emitIpv6({ ...header, payloadLength: message.length }, frame, 0, message);
-  return frame;
 }

@@ -54,6 +54,8 @@ export const REQUIREMENTS: Readonly<Record<string, readonly Requirement[]>> = {
     { command: "openssl", pkg: "openssl" },
     { command: "time", pkg: "time" },
     { command: "gcc", pkg: "gcc" },
+    // The parallel rows' peer: `aria2c -x4 -s4`, four connections to one file.
+    { command: "aria2c", pkg: "aria2" },
   ],
 };
 
