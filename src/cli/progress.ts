@@ -148,6 +148,8 @@ export interface SummaryState {
   readonly pathMtu?: number;
   /** Whether that was learned from repeated timeouts (a black hole) rather than a router's ICMP. */
   readonly pathMtuByTimeouts?: boolean;
+  /** Connections the file came over at most at once, when more than one. */
+  readonly connections?: number;
 }
 
 /**
@@ -167,8 +169,9 @@ export function formatSummary(s: SummaryState): string {
   const mtu = s.pathMtu
     ? `; our segments cut to a path MTU of ${s.pathMtu} (${s.pathMtuByTimeouts ? "no ICMP: after timeouts" : "ICMP"})`
     : "";
+  const over = (s.connections ?? 1) > 1 ? `; over ${s.connections} connections` : "";
   return `Saved ${where} (${s.bytes} bytes${resumed}) in ${s.seconds.toFixed(2)} s, ${rate.toFixed(1)} MiB/s; ` +
-    `${s.retransmissions} retransmitted, ${s.outOfOrder} out of order, ${s.badChecksums} bad checksums${mtu}`;
+    `${s.retransmissions} retransmitted, ${s.outOfOrder} out of order, ${s.badChecksums} bad checksums${mtu}${over}`;
 }
 
 /** Least time between two redraws, in ms (at most ten a second). */

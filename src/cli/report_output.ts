@@ -120,6 +120,7 @@ export function summaryState(result: DownloadResult): SummaryState {
     badChecksums: result.frames.badChecksum,
     pathMtu: result.tcp.pathMtu,
     pathMtuByTimeouts: result.tcp.blackHoleSteps > 0,
+    ...(result.connections === undefined ? {} : { connections: result.connections }),
   };
 }
 

@@ -9,7 +9,7 @@ import type { ConnectionStats } from "../tcp/mod.ts";
 import type { FrameCounters } from "../transport/mod.ts";
 
 /** The engine's values that are states, not counts: taken as they are now. */
-const GAUGES: ReadonlySet<string> = new Set(["pathMtu", "srttMs", "rttvarMs", "rtoMs", "cwnd"]);
+const GAUGES: ReadonlySet<string> = new Set(["pathMtu", "srttMs", "minRttMs", "rttvarMs", "rtoMs", "cwnd"]);
 
 /** A connection's counters at one moment. */
 export interface CounterSnapshot {

@@ -66,7 +66,12 @@ export async function download(
   options: FetchOptions,
   events: FetchEvents = {},
   openStream: OpenStream = (endpoint, request) =>
-    openTcpStream(endpoint, { ...options, ...request, notice: events.notice }),
+    openTcpStream(endpoint, {
+      ...options,
+      recvBufferSize: request?.recvBufferSize ?? options.recvBufferSize,
+      ...(request?.unwatched ? { watch: undefined, segments: undefined } : {}),
+      notice: events.notice,
+    }),
 ): Promise<DownloadResult> {
   const first = parseUrl(given, options.encodings);
   // --spider saves nothing, so it needs no writable directory.

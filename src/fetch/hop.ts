@@ -107,6 +107,8 @@ export class Hop {
   #interrupt: (() => void) | null = null;
   #stopExchange: (() => void) | null = null;
   #openStream: OpenStream | null = null;
+  /** The session of the current exchange. */
+  #session: StreamSession | null = null;
 
   /**
    * A hop to `url` of a download with `method`; `afterHead`: a HEAD at this URL already decided that `-N` fetches the
@@ -236,7 +238,7 @@ export class Hop {
     "stale" | { exchange: HttpExchange; outcome: StreamOutcome; persists: boolean }
   > {
     const watch = this.#options.watch;
-    const session = conn.session;
+    const session = this.#session = conn.session;
     this.#countersBefore = conn.reuses === 0 ? null : snapshotCounters(session.tcpStats, session.frameCounters);
     this.#interrupt = () => {
       this.#aborted = true;
@@ -244,7 +246,9 @@ export class Hop {
     };
     // A download over several connections interrupts all of them, this one included (see parallel.ts).
     if (this.#parallel === null) this.#events.onInterruptible?.(this.#interrupt);
-    if (this.#resumeAt > 0) {
+    const part = this.#part;
+    if (part !== null) this.#options.log?.(`Asking for bytes ${part.start}-${part.last ?? ""} (a part of the file)`);
+    else if (this.#resumeAt > 0) {
       const of = this.#candidate === null ? " (--start-pos)" : ` of ${this.#candidate.path}`;
       this.#options.log?.(`Asking for bytes from ${this.#resumeAt}${of}`);
     }
@@ -371,18 +375,19 @@ export class Hop {
         `The server ignored the range and sent the whole file: its first ${skip} bytes${where} are skipped`,
       );
     }
-    const parallel = failed || skip > 0 || target.inPlace || this.#wire !== "GET" || this.#method.content !== null
-      ? null
-      : beginParallel({
-        head,
-        url: this.#url,
-        context: this.#context,
-        openStream: this.#openStream!,
-        path,
-        offset: fileOffset,
-        map: this.#map,
-        interruptFirst: () => this.#interrupt?.(),
-      });
+    // --start-pos writes the server's bytes from there at the file's start: the parts' offsets would not match.
+    const single = failed || skip > 0 || target.inPlace || this.#startPos > 0;
+    const parallel = single || this.#wire !== "GET" || this.#method.content !== null ? null : beginParallel({
+      head,
+      url: this.#url,
+      context: this.#context,
+      openStream: this.#openStream!,
+      path,
+      offset: fileOffset,
+      map: this.#map,
+      interruptFirst: () => this.#interrupt?.(),
+      rttMs: this.#session?.tcpStats.minRttMs ?? 0,
+    });
     if (parallel !== null) {
       this.#parallel = parallel;
       parallel.firstSink.bindStop(this.#stopExchange!);

@@ -33,7 +33,9 @@ export interface HopDone {
    * when the head declared it: wget's `[LEN/SIZE]` of `-nv`. Set when a body was received whole.
    */
   readonly extent?: { readonly end: number; readonly size: number | null };
-  /** The TCP engine's counters. */
+  /** Connections the file came over at most at once, when more than one (`--connections`). */
+  readonly connections?: number;
+  /** The TCP engine's counters (of every connection, added up, for a file that came over several). */
   readonly tcp: ConnectionStats;
   /** The frame counters below TCP. */
   readonly frames: FrameCounters;

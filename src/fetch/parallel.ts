@@ -29,7 +29,7 @@ import { FileChangedError, retryable } from "./errors.ts";
 import { Hop } from "./hop.ts";
 import type { DownloadContext, HopDone } from "./hop_types.ts";
 import type { FetchEvents } from "./options.ts";
-import { type FileVersion, ifRangeOf } from "./parallel_policy.ts";
+import { type FileVersion, ifRangeOf, MIN_PART } from "./parallel_policy.ts";
 import type { PartPlan } from "./part_plan.ts";
 import { PartSink } from "./part_sink.ts";
 import { PLAIN_GET } from "./request_method.ts";
@@ -76,10 +76,11 @@ export class ParallelDownload {
   readonly #pools: ConnectionPool[] = [];
   #fatal: unknown = null;
   #live = 1;
+  /** The most connections open at once. */
+  #peak = 1;
   #mapTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #had: number;
-  readonly #started = performance.now();
-  /** Each worker's rate on its current connection (the last one's, until the next brings news). */
+  /** Each worker's rate on its current connection (a thief's: on the one it just finished). */
   readonly #rates = new Map<number, RateMeter>();
   /** Each part connection's receive buffer: together what one connection's would be, 1 MiB at least. */
   readonly #window: number;
@@ -159,13 +160,24 @@ export class ParallelDownload {
     const all = sumCounters(this.#counters);
     const size = this.#in.version.size;
     const received = plan.received - this.#had;
-    return { path: file.path, saved: true, bytes: size, received, status: 200, extent: { end: size, size }, ...all };
+    const extent = { end: size, size };
+    return {
+      path: file.path,
+      saved: true,
+      bytes: size,
+      received,
+      status: 200,
+      extent,
+      connections: this.#peak,
+      ...all,
+    };
   }
 
   /** One worker: ranges one after the other until nothing is left worth taking, or the download failed. */
   async #work(w: number, failures: number, lastError: unknown = null): Promise<void> {
     const { plan, url } = this.#in;
-    const openStream: OpenStream = (endpoint) => this.#in.openStream(endpoint, { recvBufferSize: this.#window });
+    const openStream: OpenStream = (endpoint) =>
+      this.#in.openStream(endpoint, { recvBufferSize: this.#window, unwatched: true });
     const pool = new ConnectionPool();
     this.#pools.push(pool);
     const tries = this.#in.context.options.tries ?? 3;
@@ -177,9 +189,9 @@ export class ParallelDownload {
         await this.#sleep(delay);
         if (this.#fatal !== null) return;
       }
-      // A worker without a kept connection steals only what is worth a new connection's round trips.
-      const minSteal = pool.idle > 0 ? 0 : this.#coldStealBytes();
-      const hints = { minSteal, rateOf: (id: number) => this.#rates.get(id)?.rate ?? null };
+      // A worker without a kept connection pays a new one's round trips before its bytes flow.
+      const costS = this.#startupS(pool.idle === 0);
+      const hints = { costS, rateOf: (id: number) => this.#rates.get(id)?.rate ?? null };
       if (plan.positionOf(w) === null && plan.assign(w, hints) === null) return;
       const before = plan.received;
       const sink = this.#sink(w, plan.endOf(w)! - 1);
@@ -205,23 +217,20 @@ export class ParallelDownload {
   }
 
   /**
-   * The least a worker on a new connection takes from another (it gets half): a new connection costs about four
-   * round trips before its data flows at the others' pace (handshake, request, the first rounds of slow start), and
-   * the victim's connection would have carried that half in `left / 2 / rate` meanwhile. So: twice what one
-   * connection carries in four round trips, at the rate the connections had so far.
+   * Seconds before a thief's bytes flow at the others' pace, in round trips of the connections so far: one for the
+   * request over a kept connection; seven for a new one (the handshake, the request, and about five rounds of slow
+   * start from ten segments to the megabyte or so that one of several connections keeps in flight).
    */
-  #coldStealBytes(): number {
-    const srttMs = Math.max(0, ...this.#counters.map((c) => c.tcp.srttMs));
-    const elapsedS = (performance.now() - this.#started) / 1000;
-    const perConnection = elapsedS > 0 ? (this.#in.plan.received - this.#had) / elapsedS / this.#in.connections : 0;
-    return 2 * perConnection * 4 * srttMs / 1000;
+  #startupS(cold: boolean): number {
+    const srttS = Math.max(0, ...this.#counters.map((c) => c.tcp.srttMs)) / 1000;
+    return (cold ? 7 : 1) * srttS;
   }
 
   /** A sink for worker `w` from its position; `last`: the last byte its request asks for (null: to the end). */
   #sink(w: number, last: number | null): PartSink {
     const { plan, file, version } = this.#in;
     const ask = { last, version, ifRange: ifRangeOf(version) };
-    const rate = new RateMeter(plan.positionOf(w)!, this.#rates.get(w)?.rate ?? null);
+    const rate = new RateMeter(plan.positionOf(w)!);
     this.#rates.set(w, rate);
     return new PartSink(w, plan, file.writer(plan.positionOf(w)!), ask, () => {
       rate.at(plan.positionOf(w)!);
@@ -238,7 +247,16 @@ export class ParallelDownload {
       onInterruptible: (interrupt) => this.#interrupts.set(w, interrupt),
     };
     // A part is a plain ranged GET: no -N fields, no resume of its own, no error body saved.
-    const options = { ...context.options, timestamping: false, resume: false, startPos: 0, contentOnError: false };
+    // --report draws the first connection only (see `StreamRequest.unwatched`).
+    const options = {
+      ...context.options,
+      timestamping: false,
+      resume: false,
+      startPos: 0,
+      contentOnError: false,
+      watch: undefined,
+      segments: undefined,
+    };
     return { ...context, options, carry: { target: null, final: false }, events };
   }
 
@@ -280,6 +298,7 @@ export class ParallelDownload {
   }
 
   #showConnections(): void {
+    this.#peak = Math.max(this.#peak, this.#live);
     this.#events.onConnections?.(Math.max(0, this.#live));
   }
 
@@ -309,20 +328,18 @@ export class ParallelDownload {
 
 /**
  * The rate of one worker's connection: bytes over time since its first byte (the handshake and the request's round
- * trip left out); null until it has a few round trips' worth (100 ms).
+ * trip left out); null until it has 100 ms and a megabyte of them (see `rate`).
  */
 class RateMeter {
   readonly #from: number;
   #first: number | null = null;
   #at = 0;
   #position: number;
-  #last: number | null = null;
 
-  /** A meter from `position` on; `last`: the worker's rate on its previous connection, until this one tells. */
-  constructor(position: number, last: number | null) {
+  /** A meter from `position` on. */
+  constructor(position: number) {
     this.#from = position;
     this.#position = position;
-    this.#last = last;
   }
 
   /** The worker's position now. */
@@ -333,9 +350,12 @@ class RateMeter {
     this.#position = position;
   }
 
-  /** Bytes per second, or null (too early to tell, and no earlier rate). */
+  /**
+   * Bytes per second, or null: too early to tell. A new connection is still in slow start for its first megabyte or so:
+   * its rate then says little of what it will do, so it shows none (and is not split by a steal meanwhile).
+   */
   get rate(): number | null {
-    if (this.#first === null || this.#at - this.#first < 100) return this.#last;
-    return this.#last = (this.#position - this.#from) / ((this.#at - this.#first) / 1000);
+    if (this.#first === null || this.#at - this.#first < 100 || this.#position - this.#from < MIN_PART) return null;
+    return (this.#position - this.#from) / ((this.#at - this.#first) / 1000);
   }
 }

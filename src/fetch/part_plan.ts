@@ -24,8 +24,17 @@ export interface PartPlanOptions {
 export interface StealHints {
   /** The least a victim must have left (a thief on a new connection must win more than its set-up costs). */
   readonly minSteal?: number;
-  /** A worker's recent rate in bytes per second, or null when not known yet. */
+  /**
+   * A worker's rate in bytes per second on its current connection, or null when that connection has not shown one
+   * yet (it is starting: such a worker is a victim only when no other is left).
+   */
   readonly rateOf?: (worker: number) => number | null;
+  /**
+   * Seconds before the thief's bytes flow at its rate: a round trip for a request on a kept connection, several for a
+   * new one (handshake, request, slow start). The split gives the victim that much more, and there is no steal when
+   * the thief's part would come out shorter than minPart.
+   */
+  readonly costS?: number;
 }
 
 /** A range given to a worker: it fetches [start, end) and writes it at those offsets. */
@@ -208,29 +217,36 @@ export class PartPlan {
    * left when rates are not known; the lowest number on a tie, for a plan that does not depend on the map's order).
    * Splitting it shortens the download's critical path the most. It must have at least 2·minPart left, so both halves
    * are worth a connection. The victim keeps the near part (its connection already reads its range in order) and the
-   * thief takes the far one, split in proportion to their rates so that both end together: a slow flow keeps less.
+   * thief takes the far one, split by their rates and the thief's start-up cost so that both end together: a slow
+   * flow keeps less, a thief on a new connection gets less (and nothing when its part would be under minPart).
    */
   #steal(thief: number, hints: StealHints): ByteRange | null {
-    const rateOf = (id: number) => hints.rateOf?.(id) ?? null;
-    const known = [...this.#held.keys(), thief].map(rateOf).filter((r): r is number => r !== null && r > 0);
-    const typical = known.length === 0 ? 1 : known.reduce((a, b) => a + b) / known.length;
-    const rate = (id: number) => {
-      const r = rateOf(id);
-      return r !== null && r > 0 ? r : typical;
+    const rateOf = (id: number) => {
+      const r = hints.rateOf?.(id) ?? null;
+      return r !== null && r > 0 ? r : null;
     };
+    const known = [...this.#held.keys()].map(rateOf).filter((r): r is number => r !== null);
+    const typical = known.length === 0 ? 1 : known.reduce((a, b) => a + b) / known.length;
+    const rate = (id: number) => rateOf(id) ?? typical;
+    // A worker still starting (no rate on its connection yet) is left alone while another can be split: its time
+    // left is a guess, and it is about to show what it can do.
+    const starting = (id: number) => hints.rateOf !== undefined && rateOf(id) === null;
+    const candidates = [...this.#held].filter(([id]) => !starting(id));
     let victim: Held | null = null;
     let victimId = Infinity;
     let longest = -1;
-    for (const [id, held] of this.#held) {
+    for (const [id, held] of candidates.length > 0 ? candidates : [...this.#held]) {
       const time = (held.end - held.position) / rate(id);
       if (time > longest || (time === longest && id < victimId)) [victim, victimId, longest] = [held, id, time];
     }
     if (victim === null) return null;
     const left = victim.end - victim.position;
     if (left < 2 * this.#minPart || left < (hints.minSteal ?? 0)) return null;
-    const keep = Math.round(left * rate(victimId) / (rate(victimId) + rate(thief)));
-    // Both parts stay at least minPart long (possible: left ≥ 2·minPart).
-    const mid = victim.position + Math.min(left - this.#minPart, Math.max(this.#minPart, keep));
+    // Both end together: keep / rv = cost + (left − keep) / rt.
+    const rv = rate(victimId), rt = rateOf(thief) ?? typical;
+    const keep = Math.round((left * rv + (hints.costS ?? 0) * rv * rt) / (rv + rt));
+    if (left - keep < this.#minPart) return null;
+    const mid = victim.position + Math.max(this.#minPart, keep);
     const stolen = { start: mid, end: victim.end };
     victim.end = mid;
     return stolen;

@@ -11,7 +11,7 @@ import { type File, openFile, removeFile, renameFile } from "../../ffi/mod.ts";
 import type { Output } from "./output.ts";
 import { sudoOwner } from "./owner.ts";
 import { type ByteRange, RangeSet } from "./range_set.ts";
-import { WriteBehind } from "./write_behind.ts";
+import { BufferedOutput } from "./write_behind.ts";
 
 /**
  * Bytes per chunk of each writer: 512 KiB, a quarter of a single download's, so that 8 writers holding three chunks
@@ -162,27 +162,19 @@ export interface PartSink {
  * if (!w.write(bytes)) await w.drained();
  * ```
  */
-export class PartWriter implements Output {
+export class PartWriter extends BufferedOutput implements Output {
   /** The first byte this writer writes. */
   readonly start: number;
   readonly #sink: PartSink;
-  readonly #buffer: WriteBehind;
-  /** Bytes given so far (written or buffered). */
-  #written = 0;
   /** Where the next chunk goes: chunks are written one at a time, in order, so one offset is enough. */
   #offset: number;
 
   /** Use {@linkcode PartFile.writer}. */
   constructor(start: number, chunkSize: number, sink: PartSink) {
+    super(0, { chunkSize });
     this.#sink = sink;
     this.start = start;
     this.#offset = start;
-    this.#buffer = new WriteBehind(async (chunk) => {
-      const at = this.#offset;
-      await this.#sink.file().pwriteAsync(chunk, at);
-      this.#offset = at + chunk.length;
-      this.#sink.chunkWritten(at, at + chunk.length);
-    }, { chunkSize });
   }
 
   /** The final path of the file. */
@@ -190,31 +182,13 @@ export class PartWriter implements Output {
     return this.#sink.path;
   }
 
-  /** Bytes given to this writer so far, written or buffered. */
-  get written(): number {
-    return this.#written;
-  }
-
   /** Copies bytes into the buffer; false when it is full. A RangeError past the file's size. */
-  write(bytes: Uint8Array): boolean {
-    const end = this.start + this.#written + bytes.length;
+  override write(bytes: Uint8Array): boolean {
+    const end = this.start + this.written + bytes.length;
     if (end > this.#sink.size) {
       throw new RangeError(`Cannot write "${this.#sink.partPath}" up to byte ${end} of ${this.#sink.size}`);
     }
-    this.#sink.file();
-    const more = this.#buffer.write(bytes);
-    this.#written += bytes.length;
-    return more;
-  }
-
-  /** Resolves once there is room again; rejects with the OsError of a failed write. */
-  drained(): Promise<void> {
-    return this.#buffer.drained();
-  }
-
-  /** Resolves once every byte given is in the file; rejects with the OsError of a failed write. */
-  flush(): Promise<void> {
-    return this.#buffer.flush();
+    return super.write(bytes);
   }
 
   /** Flushes this writer's bytes (the {@linkcode PartFile} completes the whole file). */
@@ -226,9 +200,20 @@ export class PartWriter implements Output {
    * Writes what it can of the buffer (`keep`) or drops it, then waits until no write is under way; the file stays
    * open for the other writers. A failed write's error is not thrown here.
    */
-  async abandon(keep: boolean): Promise<void> {
-    if (keep) await this.#buffer.flush().catch(() => {});
-    this.#buffer.discard();
-    await this.#buffer.settled();
+  abandon(keep: boolean): Promise<void> {
+    return this.stopWriting(keep);
+  }
+
+  /** The shared file (a TypeError once it is closed). */
+  protected file(): File {
+    return this.#sink.file();
+  }
+
+  /** Writes the chunk at this writer's offset (`pwrite`) and tells the {@linkcode PartFile} it is on disk. */
+  protected override async writeChunk(chunk: Uint8Array<ArrayBuffer>): Promise<void> {
+    const at = this.#offset;
+    await this.#sink.file().pwriteAsync(chunk, at);
+    this.#offset = at + chunk.length;
+    this.#sink.chunkWritten(at, at + chunk.length);
   }
 }

@@ -213,7 +213,9 @@ export class WriteBehind {
 }
 
 /**
- * What the file outputs (output.ts) share: a write-behind buffer over a file opened on demand, and the byte count.
+ * What the file outputs (output.ts, part_file.ts) share: a write-behind buffer over a file opened on demand, and the
+ * byte count. Chunks are appended with `File.writeAsync` unless a subclass writes them elsewhere
+ * ({@linkcode BufferedOutput.writeChunk}).
  *
  * @example
  * ```ts
@@ -226,14 +228,19 @@ export abstract class BufferedOutput {
   readonly #buffer: WriteBehind;
   #written: number;
 
-  /** Starts counting at `written` (the bytes a resumed file already holds). */
-  constructor(written: number) {
+  /** Starts counting at `written` (the bytes a resumed file already holds); `options` shape the buffer. */
+  constructor(written: number, options: WriteBehindOptions = {}) {
     this.#written = written;
-    this.#buffer = new WriteBehind((chunk) => this.file().writeAsync(chunk));
+    this.#buffer = new WriteBehind((chunk) => this.writeChunk(chunk), options);
   }
 
   /** The open file to write to (opened on the first call by outputs that open lazily). */
   protected abstract file(): File;
+
+  /** Writes one chunk of the buffer (one call at a time, in order); by default appends it to the file. */
+  protected writeChunk(chunk: Uint8Array<ArrayBuffer>): Promise<void> {
+    return this.file().writeAsync(chunk);
+  }
 
   /** Bytes given so far. */
   get written(): number {

@@ -60,7 +60,15 @@ export class TcpConnection {
   /** A snapshot of the counters. */
   get stats(): ConnectionStats {
     const c = this.#c;
-    return { ...c.stats, srttMs: c.rtt.srtt, rttvarMs: c.rtt.rttvar, rtoMs: c.rtt.rto, cwnd: c.cc.cwnd };
+    const rtt = c.rtt;
+    return {
+      ...c.stats,
+      srttMs: rtt.srtt,
+      minRttMs: rtt.minRtt,
+      rttvarMs: rtt.rttvar,
+      rtoMs: rtt.rto,
+      cwnd: c.cc.cwnd,
+    };
   }
 
   /** Segments that arrived beyond RCV.NXT so far (as in `stats`, without the snapshot). */

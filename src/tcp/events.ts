@@ -49,6 +49,8 @@ export interface ConnectionStats {
   pathMtu: number;
   /** Smoothed RTT (0 before the first sample). */
   srttMs: number;
+  /** The least RTT sample (0 before the first). */
+  minRttMs: number;
   /** RTT variation. */
   rttvarMs: number;
   /** Current retransmission timeout including backoff. */
@@ -77,6 +79,7 @@ export function newStats(): ConnectionStats {
     blackHoleSteps: 0,
     pathMtu: 0,
     srttMs: 0,
+    minRttMs: 0,
     rttvarMs: 0,
     rtoMs: 0,
     cwnd: 0,

@@ -19,6 +19,11 @@ export class RttEstimator {
   srtt = 0;
   /** RTT variation in ms. */
   rttvar = 0;
+  /**
+   * The least RTT measured, in ms (0 before a sample): the path's own delay, without the queues and the delayed
+   * processing that a smoothed value carries (Linux's `tcp_min_rtt`, RFC 8985's minimum).
+   */
+  minRtt = 0;
   #base: number;
   #backoffShift = 0;
   #hasSample = false;
@@ -36,6 +41,7 @@ export class RttEstimator {
   /** Feeds one RTT measurement (RFC 6298 §2.2/§2.3, alpha 1/8, beta 1/4, G = 1 ms); clears the backoff. */
   sample(rttMs: number): void {
     const r = Math.max(rttMs, 0);
+    this.minRtt = this.#hasSample ? Math.min(this.minRtt, r) : r;
     if (!this.#hasSample) {
       this.srtt = r;
       this.rttvar = r / 2;

@@ -13,6 +13,11 @@
  *
  * The drivers of one loop share a clock: the first live driver's times the yields.
  *
+ * Each connection keeps its own packet socket (one poll covers them all) rather than one socket for every flow: the
+ * kernel's BPF filter of each socket admits its flow alone and is locked once the privileged helper attached it (a
+ * shared socket's filter would have to change as flows come and go, which the lock forbids, or the demultiplexing
+ * would move into JavaScript); an idle socket costs one empty `recvmmsg` per turn.
+ *
  * @module
  */
 

@@ -69,6 +69,11 @@ export interface StreamRequest {
    * window one connection would have.
    */
   readonly recvBufferSize?: number;
+  /**
+   * Leave the stream out of `--report` (its connection and segment watches): the recorder draws one connection at a
+   * time, so the parts of a file over several connections are left out and the first one is drawn.
+   */
+  readonly unwatched?: boolean;
 }
 
 /** Opens streams: the raw-socket transport in the program, a simulated link in tests. */

@@ -112,3 +112,13 @@ Deno.test("formatProgress() shows the connections a file comes over when there a
   assert.doesNotMatch(formatProgress({ ...p, connections: 1 }), /×/);
   assert.equal(formatProgress({ ...p, connections: 4 }).length, formatProgress(p).length);
 });
+
+Deno.test("formatSummary() says how many connections a file came over when there were several", () => {
+  const s = { path: "a.bin", bytes: 1048576, received: 1048576, seconds: 0.5, retransmissions: 3, outOfOrder: 2 };
+  assert.equal(
+    formatSummary({ ...s, badChecksums: 0, connections: 4 }),
+    "Saved 'a.bin' (1048576 bytes) in 0.50 s, 2.0 MiB/s; 3 retransmitted, 2 out of order, 0 bad checksums; over 4 " +
+      "connections",
+  );
+  assert.doesNotMatch(formatSummary({ ...s, badChecksums: 0, connections: 1 }), /connections/);
+});

@@ -17,10 +17,10 @@
  */
 
 import { run } from "../_support/exec.ts";
-import { pollUntil } from "../_support/poll.ts";
 import { nginxPreamble, startOwnNginx } from "../testbed/servers.ts";
 import type { Testbed } from "../testbed/testbed.ts";
 import { makeTestPki, type TestPki } from "../testbed/tls.ts";
+import { logFields, nginxAccessLog } from "./_nginx_log.ts";
 
 /** The ports of {@linkcode startKeepAliveNginx}. */
 export const KA_PORTS = { keep: 8081, idle1s: 8082, twoRequests: 8083, closeDelimited: 8084, tls: 8443 } as const;
@@ -74,7 +74,7 @@ export interface KeepAliveNginx {
   stop(): Promise<void>;
 }
 
-// `|` cannot occur unescaped in these variables with escape=json except inside the User-Agent, which comes last.
+// The User-Agent comes last (see logFields).
 const LOG_FORMAT = "$server_port|$connection|$connection_requests|$status|$server_protocol|$request_uri|" +
   "$http_connection|$http_user_agent";
 
@@ -107,19 +107,16 @@ ${server(KA_PORTS.keep, files + redirects)}${server(KA_PORTS.idle1s, `    keepal
 
 /** Parses the access log's lines. */
 export function parseConnsLog(text: string): LoggedRequest[] {
-  return text.split("\n").filter((l) => l !== "").map((line) => {
-    const f = line.split("|");
-    return {
-      port: Number(f[0]),
-      connection: Number(f[1]),
-      connectionRequests: Number(f[2]),
-      status: Number(f[3]),
-      protocol: f[4],
-      target: f[5],
-      connectionField: f[6],
-      userAgent: f.slice(7).join("|"),
-    };
-  });
+  return logFields(text, 8).map((f) => ({
+    port: Number(f[0]),
+    connection: Number(f[1]),
+    connectionRequests: Number(f[2]),
+    status: Number(f[3]),
+    protocol: f[4],
+    target: f[5],
+    connectionField: f[6],
+    userAgent: f[7],
+  }));
 }
 
 /** Starts the keep-alive nginx in the testbed's server namespace (killed with the testbed) and waits until it listens. */
@@ -130,28 +127,15 @@ export async function startKeepAliveNginx(tb: Testbed): Promise<KeepAliveNginx> 
   await Deno.writeTextFile(`${dir}/htpasswd`, `${KA_AUTH.user}:${hash}\n`, { mode: 0o644 });
   const conf = `${dir}/nginx.conf`;
   await Deno.writeTextFile(conf, keepAliveConf(dir, tb.serverAddr, tb.wwwDir, pki));
-  const log = `${dir}/conns.log`;
   const where = { ns: tb.serverNs, addr: tb.serverAddr, port: KA_PORTS.tls };
   const { stop } = await startOwnNginx((cmd, o) => tb.spawnIn("server", cmd, o), where, dir, conf, "keep-alive nginx");
-  const readLog = () => Deno.readTextFile(log).catch(() => "");
+  const log = nginxAccessLog(`${dir}/conns.log`);
   return {
     pki,
     url: (port, path) => `${port === KA_PORTS.tls ? "https" : "http"}://${tb.serverAddr}:${port}${path}`,
-    clearLog: () => Deno.truncate(log, 0).catch(() => {}),
+    clearLog: () => log.clear(),
     async logOf(agent) {
-      let last = await readLog();
-      await new Promise((r) => setTimeout(r, 150));
-      await pollUntil(
-        async () => {
-          const now = await readLog();
-          const still = now === last;
-          last = now;
-          return still;
-        },
-        3000,
-        150,
-      );
-      const requests = parseConnsLog(last).filter((r) => r.userAgent.startsWith(agent));
+      const requests = parseConnsLog(await log.settled()).filter((r) => r.userAgent.startsWith(agent));
       return { requests, connections: new Set(requests.map((r) => r.connection)).size };
     },
     stop,

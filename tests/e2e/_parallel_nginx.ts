@@ -8,9 +8,9 @@
  * @module
  */
 
-import { pollUntil } from "../_support/poll.ts";
 import { nginxPreamble, startOwnNginx } from "../testbed/servers.ts";
 import type { Testbed } from "../testbed/testbed.ts";
+import { logFields, nginxAccessLog } from "./_nginx_log.ts";
 
 /** The port the parallel-download nginx listens on. */
 export const PARALLEL_PORT = 8088;
@@ -46,36 +46,33 @@ export interface ParallelNginx {
   stop(): Promise<void>;
 }
 
-// `|` cannot occur unescaped in these variables with escape=json except inside the User-Agent, which comes last.
+// The User-Agent comes last (see logFields).
 const LOG_FORMAT = "$connection|$status|$http_range|$http_if_range|$request_uri|$http_user_agent";
 
 /** Parses the access log's lines. */
 export function parseRangeLog(text: string): RangeRequest[] {
-  return text.split("\n").filter((l) => l !== "").map((line) => {
-    const f = line.split("|");
-    return {
-      connection: Number(f[0]),
-      status: Number(f[1]),
-      // escape=json writes If-Range's quotes as \" (an ETag is a quoted string).
-      range: f[2],
-      ifRange: f[3].replaceAll('\\"', '"'),
-      target: f[4],
-      userAgent: f.slice(5).join("|"),
-    };
-  });
+  return logFields(text, 6).map((f) => ({
+    connection: Number(f[0]),
+    status: Number(f[1]),
+    // escape=json writes If-Range's quotes as \" (an ETag is a quoted string).
+    range: f[2],
+    ifRange: f[3].replaceAll('\\"', '"'),
+    target: f[4],
+    userAgent: f[5],
+  }));
 }
 
 /** Starts the parallel-download nginx in the testbed's server namespace (killed with the testbed) and waits for it. */
 export async function startParallelNginx(tb: Testbed): Promise<ParallelNginx> {
   const dir = `${tb.tempDir}/parallel-nginx`;
   await Deno.mkdir(dir, { recursive: true });
-  const log = `${dir}/ranges.log`;
+  const logPath = `${dir}/ranges.log`;
   const conf = `${dir}/nginx.conf`;
   await Deno.writeTextFile(
     conf,
     `${nginxPreamble("tests/e2e/_parallel_nginx.ts", dir, "")}
   log_format ranges escape=json '${LOG_FORMAT}';
-  access_log ${log} ranges;
+  access_log ${logPath} ranges;
   server {
     listen ${tb.serverAddr}:${PARALLEL_PORT};
     root ${tb.wwwDir};
@@ -86,25 +83,11 @@ export async function startParallelNginx(tb: Testbed): Promise<ParallelNginx> {
   );
   const where = { ns: tb.serverNs, addr: tb.serverAddr, port: PARALLEL_PORT };
   const { stop } = await startOwnNginx((cmd, o) => tb.spawnIn("server", cmd, o), where, dir, conf, "parallel nginx");
-  const readLog = () => Deno.readTextFile(log).catch(() => "");
+  const log = nginxAccessLog(logPath);
   return {
     url: (path) => `http://${tb.serverAddr}:${PARALLEL_PORT}${path}`,
-    clearLog: () => Deno.truncate(log, 0).catch(() => {}),
-    async requestsOf(agent) {
-      let last = await readLog();
-      await new Promise((r) => setTimeout(r, 150));
-      await pollUntil(
-        async () => {
-          const now = await readLog();
-          const still = now === last;
-          last = now;
-          return still;
-        },
-        3000,
-        150,
-      );
-      return parseRangeLog(last).filter((r) => r.userAgent.startsWith(agent));
-    },
+    clearLog: () => log.clear(),
+    requestsOf: async (agent) => parseRangeLog(await log.settled()).filter((r) => r.userAgent.startsWith(agent)),
     stop,
   };
 }

@@ -1,23 +1,8 @@
 import assert from "node:assert/strict";
-import { HttpHeaders } from "../../src/http/headers.ts";
-import type { HeadEvent } from "../../src/http/response_parser.ts";
 import { RangeMismatchError, RedirectError, ServerStatusError } from "../../src/fetch/mod.ts";
 import { judgeHead } from "../../src/fetch/mod.ts";
 import { resumePoint, uniqueName } from "../../src/save/mod.ts";
-
-function head(status: number, fields: Record<string, string> = {}, contentLength: number | null = null): HeadEvent {
-  const headers = new HttpHeaders(Object.entries(fields).map(([name, value]) => ({ name, value })));
-  return {
-    type: "head",
-    version: "1.1",
-    status,
-    reason: "",
-    headers,
-    contentLength,
-    chunked: false,
-    untilClose: false,
-  };
-}
+import { head } from "./_heads.ts";
 
 Deno.test("judgeHead() follows 301, 302, 303, 307 and 308 with a Location, not 300 or 304", () => {
   for (const status of [301, 302, 303, 307, 308]) {

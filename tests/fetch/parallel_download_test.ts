@@ -169,3 +169,54 @@ Deno.test("--connections 2: a server that announces ranges but sends the whole f
     assert.equal(ranges(sim.links)[1], `bytes=${2 * MIB}-${4 * MIB - 1}`);
   });
 });
+
+Deno.test("-c --connections 2 continues a part file one connection saved: its bytes are kept, the rest comes in parts", async () => {
+  await inTempDir(async (dir) => {
+    const data = body(6 * MIB);
+    await Deno.writeFile(`${dir}/big.bin.part`, data.subarray(0, MIB + 123));
+    const sim = simulatedStreams([server(rangeServer(data))]);
+    const result = await download(
+      "http://198.18.2.2/big.bin",
+      { directory: dir, tries: 1, resume: true, parallelConnections: 2 },
+      {},
+      sim.open,
+    );
+    assert.deepEqual(await Deno.readFile(`${dir}/big.bin`), data);
+    assert.equal(result.received, data.length - MIB - 123);
+    assert.equal(ranges(sim.links)[0], `bytes=${MIB + 123}-`);
+    assert.ok(sim.links.length >= 2);
+  });
+});
+
+Deno.test("--start-pos with --connections is one connection: the file holds the server's bytes from the offset", async () => {
+  await inTempDir(async (dir) => {
+    const data = body(4 * MIB);
+    const sim = simulatedStreams([server(rangeServer(data))]);
+    await download(
+      "http://198.18.2.2/big.bin",
+      { directory: dir, tries: 1, startPos: 1000, parallelConnections: 4 },
+      {},
+      sim.open,
+    );
+    assert.deepEqual(await Deno.readFile(`${dir}/big.bin`), data.subarray(1000));
+    assert.equal(sim.links.length, 1);
+  });
+});
+
+Deno.test("--connections 4 to a server 2 ms away is one connection: there one goes as fast as several", async () => {
+  await inTempDir(async (dir) => {
+    const data = body(4 * MIB);
+    const near = { ...server(rangeServer(data)), up: { delayMs: 1 }, down: { delayMs: 1 } };
+    const sim = simulatedStreams([near]);
+    const logs: string[] = [];
+    await download(
+      "http://198.18.2.2/big.bin",
+      { directory: dir, tries: 1, parallelConnections: 4, log: (m) => logs.push(m) },
+      {},
+      sim.open,
+    );
+    assert.deepEqual(await Deno.readFile(`${dir}/big.bin`), data);
+    assert.equal(sim.links.length, 1);
+    assert.ok(logs.some((m) => /^One connection: the server is 2\.0 ms away/.test(m)), logs.join("\n"));
+  });
+});

@@ -5,26 +5,12 @@
  */
 
 import assert from "node:assert/strict";
-import { HttpHeaders } from "../../src/http/headers.ts";
-import type { HeadEvent } from "../../src/http/response_parser.ts";
 import { FileChangedError, RangeMismatchError, ServerStatusError } from "../../src/fetch/mod.ts";
 import { ifRangeOf, judgeParallel, judgePart, MIN_PART } from "../../src/fetch/parallel_policy.ts";
+import type { HeadEvent } from "../../src/http/response_parser.ts";
+import { head } from "./_heads.ts";
 
 const MIB = 1024 * 1024;
-
-function head(status: number, fields: Record<string, string> = {}, contentLength: number | null = null): HeadEvent {
-  const headers = new HttpHeaders(Object.entries(fields).map(([name, value]) => ({ name, value })));
-  return {
-    type: "head",
-    version: "1.1",
-    status,
-    reason: "",
-    headers,
-    contentLength,
-    chunked: false,
-    untilClose: false,
-  };
-}
 
 const RANGES = { "Accept-Ranges": "bytes", ETag: '"5f-1a"', "Last-Modified": "Tue, 01 Dec 2026 10:00:00 GMT" };
 const VERSION = { size: 10 * MIB, etag: '"5f-1a"', lastModified: "Tue, 01 Dec 2026 10:00:00 GMT" };

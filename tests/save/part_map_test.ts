@@ -15,6 +15,7 @@ import {
   writePartMap,
 } from "../../src/save/mod.ts";
 import { fileInfo } from "../../ffi/mod.ts";
+import { withTempDir } from "../_support/files.ts";
 
 const MAP: PartMap = {
   size: 734003200,
@@ -81,8 +82,7 @@ for (const [what, text, reason] of BAD) {
 }
 
 Deno.test("writePartMap() and readPartMap() round-trip atomically; removePartMap() removes", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir("rhg-part-map-", (dir) => {
     const path = partMapPath(`${dir}/big.iso.part`);
     assert.equal(readPartMap(path), null, "no map yet");
     writePartMap(path, MAP);
@@ -94,14 +94,11 @@ Deno.test("writePartMap() and readPartMap() round-trip atomically; removePartMap
     removePartMap(path);
     assert.equal(fileInfo(path), null);
     removePartMap(path); // absent: fine
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("readPartMap() names the file of a damaged or unreadable map", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir("rhg-part-map-", async (dir) => {
     const path = `${dir}/a.part.map`;
     await Deno.writeTextFile(path, "{");
     assert.throws(() => readPartMap(path), new PartMapError(`Cannot use the part map "${path}": it is not JSON`));
@@ -109,19 +106,14 @@ Deno.test("readPartMap() names the file of a damaged or unreadable map", async (
     assert.throws(() => readPartMap(path), /it is not UTF-8 text$/);
     await Deno.mkdir(`${dir}/d.part.map`);
     assert.throws(() => readPartMap(`${dir}/d.part.map`), /^PartMapError: Cannot read the part map ".*d\.part\.map": /);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("writePartMap() leaves no temporary file when it cannot write", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir("rhg-part-map-", async (dir) => {
     const path = `${dir}/x.part.map`;
     await Deno.mkdir(path); // rename of a file over a directory fails (EISDIR)
     assert.throws(() => writePartMap(path, MAP), /EISDIR/);
     assert.equal(fileInfo(`${path}.tmp`), null);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

@@ -126,3 +126,14 @@ Deno.test("the in-order fast path takes 100 MiB well under a second of CPU", () 
   assert.ok(r.ms < 1000, `took ${r.ms} ms`);
   assert.ok(r.acks > 30000 && r.acks < 40000, `${r.acks} ACKs`); // one per two segments
 });
+
+Deno.test("RttEstimator keeps the least sample: the path's delay, without the smoothing's memory of slow ones", () => {
+  const r = new RttEstimator(1000, 200, 60000);
+  assert.equal(r.minRtt, 0);
+  r.sample(12);
+  assert.equal(r.minRtt, 12);
+  r.sample(3);
+  r.sample(40);
+  assert.equal(r.minRtt, 3);
+  assert.ok(r.srtt > 3);
+});

@@ -10,7 +10,6 @@
 import assert from "node:assert/strict";
 import { TcpConnection } from "../../src/tcp/mod.ts";
 import {
-  type ByteStream,
   Driver,
   DriverLoop,
   type Flow,
@@ -23,42 +22,7 @@ import { BRIEF_WAIT_MS, IDLE_WAIT_CAP_MS, YIELD_EVERY_MS } from "../../src/trans
 import { RST, SYN } from "../../src/wire/mod.ts";
 import { SIM_FLOW, SimFrameLink, SimNetwork, type SimPath } from "../sim/frame_link.ts";
 import { body } from "../sim/prng.ts";
-import { concatBytes } from "../wire/_helpers.ts";
-
-const REQUEST = new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n");
-
-/** A handler that sends the request, keeps what it hears, and notes when its connection closed. */
-class Recorder implements StreamHandler {
-  stream: ByteStream | null = null;
-  readonly chunks: Uint8Array[] = [];
-  ended = false;
-  outcome: StreamOutcome | null = null;
-  closedAt = NaN;
-  constructor(readonly clock: () => number) {}
-  onOpen(stream: ByteStream): void {
-    this.stream = stream;
-    stream.write(REQUEST);
-  }
-  onData(bytes: Uint8Array): void {
-    this.chunks.push(bytes.slice());
-  }
-  onEnd(): void {
-    this.ended = true;
-  }
-  get finished(): boolean {
-    return this.ended;
-  }
-  onClosed(outcome: StreamOutcome): void {
-    this.outcome = outcome;
-    this.closedAt = this.clock();
-  }
-  get received(): number {
-    return this.chunks.reduce((n, c) => n + c.length, 0);
-  }
-  bytes(): Uint8Array {
-    return concatBytes(this.chunks);
-  }
-}
+import { Recorder } from "./_recorder.ts";
 
 /** A body of `size` bytes that differs from every other connection's. */
 function bodyOf(i: number, size: number): Uint8Array {

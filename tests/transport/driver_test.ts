@@ -8,54 +8,11 @@
 
 import assert from "node:assert/strict";
 import { TcpConnection } from "../../src/tcp/mod.ts";
-import {
-  type ByteStream,
-  Driver,
-  type FrameTap,
-  type StreamHandler,
-  type StreamOutcome,
-  TracingLink,
-} from "../../src/transport/mod.ts";
+import { Driver, type FrameTap, TracingLink } from "../../src/transport/mod.ts";
 import { CWR, ECE, FIN, RST, SYN } from "../../src/wire/mod.ts";
 import { SIM_FLOW, SimFrameLink, type SimPath } from "../sim/frame_link.ts";
 import { body } from "../sim/prng.ts";
-import { concatBytes } from "../wire/_helpers.ts";
-
-const REQUEST = new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n");
-
-/** A handler that sends the request and records everything it hears. */
-class Recorder implements StreamHandler {
-  stream: ByteStream | null = null;
-  readonly events: string[] = [];
-  readonly chunks: Uint8Array[] = [];
-  received = 0;
-  outcome: StreamOutcome | null = null;
-  onOpen(stream: ByteStream): void {
-    this.stream = stream;
-    this.events.push("open");
-    stream.write(REQUEST);
-  }
-  onData(bytes: Uint8Array): void {
-    if (this.events.at(-1) !== "data") this.events.push("data");
-    this.chunks.push(bytes.slice());
-    this.received += bytes.length;
-  }
-  onEnd(): void {
-    this.events.push("end");
-  }
-  /** The response is whole once the peer ended it (unless a test says the handler is still busy). */
-  busy = false;
-  get finished(): boolean {
-    return !this.busy && this.events.includes("end");
-  }
-  onClosed(outcome: StreamOutcome): void {
-    this.events.push(`closed:${outcome}`);
-    this.outcome = outcome;
-  }
-  bytes(): Uint8Array {
-    return concatBytes(this.chunks);
-  }
-}
+import { Recorder } from "./_recorder.ts";
 
 function setUp(path: SimPath, recvBufferSize?: number) {
   const link = new SimFrameLink(path);

@@ -8,20 +8,13 @@
 
 import assert from "node:assert/strict";
 import { TcpConnection } from "../../src/tcp/mod.ts";
-import {
-  type ByteStream,
-  Driver,
-  RateLimit,
-  type ReceivedFrames,
-  type StreamHandler,
-  type StreamOutcome,
-} from "../../src/transport/mod.ts";
+import { Driver, RateLimit, type ReceivedFrames } from "../../src/transport/mod.ts";
 import { parseIpv4, parseTcp, SYN } from "../../src/wire/mod.ts";
 import { SIM_FLOW, SimFrameLink, type SimPath } from "../sim/frame_link.ts";
 import { body } from "../sim/prng.ts";
 import { concatBytes } from "../wire/_helpers.ts";
+import { Requester } from "./_recorder.ts";
 
-const REQUEST = new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n");
 /** Our window scale with the default 8 MiB receive buffer. */
 const SHIFT = 8;
 
@@ -48,28 +41,17 @@ Deno.test("RateLimit's window is what the rate sends in one RTT plus two granule
 });
 
 /** Records when each byte reached the handler (virtual ms). */
-class TimedReader implements StreamHandler {
-  stream: ByteStream | null = null;
-  readonly chunks: Uint8Array[] = [];
+class TimedReader extends Requester {
   readonly times: number[] = [];
   readonly sizes: number[] = [];
-  outcome: StreamOutcome | null = null;
   endedAt = -1;
-  constructor(readonly clock: () => number) {}
-  onOpen(stream: ByteStream): void {
-    this.stream = stream;
-    stream.write(REQUEST);
-  }
-  onData(bytes: Uint8Array): void {
-    this.chunks.push(bytes.slice());
+  override onData(bytes: Uint8Array): void {
+    super.onData(bytes);
     this.times.push(this.clock());
     this.sizes.push(bytes.length);
   }
-  onEnd(): void {
+  override onEnd(): void {
     this.endedAt = this.clock();
-  }
-  onClosed(outcome: StreamOutcome): void {
-    this.outcome = outcome;
   }
 }
 
