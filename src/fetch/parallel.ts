@@ -29,10 +29,11 @@ import { FileChangedError, retryable } from "./errors.ts";
 import { Hop } from "./hop.ts";
 import type { DownloadContext, HopDone } from "./hop_types.ts";
 import type { FetchEvents } from "./options.ts";
-import { type FileVersion, ifRangeOf, MIN_PART } from "./parallel_policy.ts";
+import { type FileVersion, ifRangeOf } from "./parallel_policy.ts";
 import type { PartPlan } from "./part_plan.ts";
 import { PartSink } from "./part_sink.ts";
 import { PLAIN_GET } from "./request_method.ts";
+import { RateMeter } from "./rate_meter.ts";
 
 /** The receive buffer of a connection when the options name none (the engine's default, `resolveOptions`). */
 const DEFAULT_RECV_BUFFER = 8 * 1024 * 1024;
@@ -323,39 +324,5 @@ export class ParallelDownload {
     } catch (e) {
       this.#fail(e);
     }
-  }
-}
-
-/**
- * The rate of one worker's connection: bytes over time since its first byte (the handshake and the request's round
- * trip left out); null until it has 100 ms and a megabyte of them (see `rate`).
- */
-class RateMeter {
-  readonly #from: number;
-  #first: number | null = null;
-  #at = 0;
-  #position: number;
-
-  /** A meter from `position` on. */
-  constructor(position: number) {
-    this.#from = position;
-    this.#position = position;
-  }
-
-  /** The worker's position now. */
-  at(position: number): void {
-    const now = performance.now();
-    this.#first ??= now;
-    this.#at = now;
-    this.#position = position;
-  }
-
-  /**
-   * Bytes per second, or null: too early to tell. A new connection is still in slow start for its first megabyte or so:
-   * its rate then says little of what it will do, so it shows none (and is not split by a steal meanwhile).
-   */
-  get rate(): number | null {
-    if (this.#first === null || this.#at - this.#first < 100 || this.#position - this.#from < MIN_PART) return null;
-    return (this.#position - this.#from) / ((this.#at - this.#first) / 1000);
   }
 }
