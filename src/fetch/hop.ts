@@ -33,21 +33,20 @@ import { PLAIN_GET, type RequestMethod } from "./request_method.ts";
 import { BROKEN_LINK, judgeSpider, type SpiderVerdict } from "./spider.ts";
 import { HttpExchange } from "./http_exchange.ts";
 import type { FetchEvents, FetchOptions } from "./options.ts";
-import { loadSecure, type SecureModule } from "./secure_loader.ts";
-import type { SecureOptions } from "./tls_layer.ts";
+import { loadSecure } from "./secure_loader.ts";
 import { proxyFor, type ProxyRoute } from "./proxy.ts";
-import { ConnectTunnel } from "./tunnel.ts";
 import { HopTimestamps, type TimestampVerdict } from "./timestamps.ts";
 import { headLines, responseTrace, serverResponseText } from "./head_trace.ts";
 import type { Authenticator } from "./auth.ts";
 import type { CookieJar } from "./cookie_jar.ts";
 import { type Carry, derivedPath, type DownloadContext, type HopResult } from "./hop_types.ts";
-import { buildHopRequest, USER_AGENT } from "./hop_request.ts";
+import { buildHopRequest } from "./hop_request.ts";
 import { nowSeconds } from "./clock.ts";
 import { failHop } from "./hop_failure.ts";
 import { WatchedHandler } from "./watched_handler.ts";
 import { dispositionPath, secureOptions } from "./hop_options.ts";
 import { endAtHead } from "./hop_head_end.ts";
+import { openConnection } from "./hop_connect.ts";
 import type { HopPart } from "./part_sink.ts";
 import type { ParallelDownload } from "./parallel.ts";
 import { beginParallel, firstMissing } from "./parallel_start.ts";
@@ -173,7 +172,16 @@ export class Hop {
     let conn = pool === null ? null : await pool.take(key);
     if (conn !== null) this.#options.log?.(`Reusing existing connection to ${hostPort(url.host, url.port)}.`);
     for (;;) {
-      conn ??= await this.#connect(openStream, key, tlsModule, secure);
+      conn ??= await openConnection({
+        openStream,
+        key,
+        url,
+        proxy,
+        tlsModule,
+        secure,
+        options: this.#options,
+        onUnverified: () => (this.#unverified = true),
+      });
       let kept = false;
       try {
         this.#unverified = conn.unverified;
@@ -198,36 +206,6 @@ export class Hop {
         conn = null;
       }
     }
-  }
-
-  /** Opens a connection to the hop's origin: the stream, then the CONNECT tunnel and TLS layers it needs. */
-  async #connect(
-    openStream: OpenStream,
-    key: string,
-    tlsModule: SecureModule | null,
-    secure: SecureOptions | null,
-  ): Promise<Connection> {
-    const url = this.#url;
-    const proxy = this.#proxy;
-    const conn = new Connection(key, await openStream(proxy ?? { host: url.lookupHost ?? url.host, port: url.port }));
-    const onUnverified: SecureOptions["onUnverified"] = (e) => {
-      conn.unverified = this.#unverified = true;
-      secure?.onUnverified?.(e);
-    };
-    const tls = tlsModule !== null && secure !== null
-      ? new tlsModule.TlsLayer(conn.relay, { ...secure, onUnverified })
-      : null;
-    // https through a proxy: TLS runs inside a CONNECT tunnel, end to end with the server (RFC 9110 §9.3.6).
-    const agent = this.#options.userAgent ?? USER_AGENT;
-    const tunnel = tls !== null && proxy !== null ? new ConnectTunnel(tls, proxy, url, agent) : null;
-    const top = tunnel ?? tls ?? conn.relay;
-    // --report: the milestones of the connection and of each exchange inside it (see watched_handler.ts).
-    const watch = this.#options.watch;
-    conn.start({
-      top: watch === undefined ? top : new WatchedHandler(top, watch, "stream"),
-      failure: () => tunnel?.failure ?? tls?.failure ?? null,
-    });
-    return conn;
   }
 
   /**
