@@ -82,8 +82,8 @@ export interface Ipv6Repr extends Ipv6Header {
  * Rejected with a {@link WireError}: a buffer shorter than 40 bytes or than the payload length says (`"truncated"`),
  * a version other than 6 (`"bad-version"`), a payload length of 0 before a hop-by-hop header (a jumbogram, RFC 2675:
  * `"bad-total-length"`; a payload length of 0 otherwise is an empty payload, which the upper layer refuses), a
- * fragment (`"fragment"`), an extension header that runs past the payload, ESP, or a chain of more than
- * {@link MAX_EXTENSION_HEADERS} (`"bad-extension"`).
+ * fragment (`"fragment"`), an extension header that runs past the payload, a hop-by-hop header anywhere but first
+ * (RFC 8200 §4.3), ESP, or a chain of more than {@link MAX_EXTENSION_HEADERS} (`"bad-extension"`).
  *
  * @example
  * ```ts
@@ -124,6 +124,13 @@ export function parseIpv6(frame: Uint8Array): Ipv6Repr {
       throw new WireError(
         "bad-extension",
         `Cannot parse IPv6 datagram: more than ${MAX_EXTENSION_HEADERS} extension headers`,
+      );
+    }
+    // RFC 8200 §4.3: a hop-by-hop header comes right after the IPv6 header or not at all (routers read it there).
+    if (next === EXT.HOP_BY_HOP && count > 0) {
+      throw new WireError(
+        "bad-extension",
+        "Cannot parse IPv6 datagram: a hop-by-hop options header follows another extension header",
       );
     }
     // Every extension header starts with its next header and a length byte.

@@ -484,6 +484,7 @@ const IPV6_REJECTIONS: ReadonlyArray<readonly [string, RegExp]> = [
   ["bad-extension", /^Cannot parse IPv6 extension header \d+: it runs past the payload$/],
   ["bad-extension", /^Cannot parse IPv6 datagram: more than 8 extension headers$/],
   ["bad-extension", /^Cannot parse IPv6 datagram: what follows ESP is encrypted$/],
+  ["bad-extension", /^Cannot parse IPv6 datagram: a hop-by-hop options header follows another extension header$/],
 ];
 /** Every way parseIcmpv6 and parseQuotedTcpV6 (src/wire/icmpv6.ts) refuse a message behind a datagram that parses. */
 const ICMPV6_REJECTIONS: ReadonlyArray<readonly [string, RegExp]> = [

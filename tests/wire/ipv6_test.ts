@@ -111,7 +111,7 @@ Deno.test("extension headers: routing and destination options are skipped, an at
   assert.equal(parseTcp(ip.payload).flags, SYN);
 });
 
-Deno.test("extension headers: fragments, ESP, a header past the payload and too long a chain are refused", () => {
+Deno.test("extension headers: fragments, ESP, a late hop-by-hop header, one past the payload, too long a chain: refused", () => {
   const reason = (frame: Uint8Array) => {
     try {
       parseIpv6(frame);
@@ -124,6 +124,9 @@ Deno.test("extension headers: fragments, ESP, a header past the payload and too 
   assert.equal(reason(withExtensions([fragment(185 << 3)])), "fragment"); // a later fragment
   assert.equal(reason(withExtensions([opts(60, 0)], 50)), "bad-extension"); // ESP after it
   assert.equal(reason(withExtensions(Array.from({ length: 9 }, () => opts(60, 0)))), "bad-extension");
+  // RFC 8200 §4.3: a hop-by-hop header comes first or not at all.
+  assert.equal(reason(withExtensions([opts(60, 0), opts(0, 0)])), "bad-extension");
+  assert.equal(reason(withExtensions([opts(0, 0), opts(0, 0)])), "bad-extension");
   const long = withExtensions([opts(60, 0)]);
   long[41] = 200; // its length now runs past the payload
   assert.equal(reason(long), "bad-extension");
