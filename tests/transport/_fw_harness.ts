@@ -6,7 +6,10 @@
  * @module
  */
 
+import assert from "node:assert/strict";
+import { OWN_RST_MARK } from "../../src/transport/mod.ts";
 import { inNamespace, run } from "../_support/exec.ts";
+import { pollUntil } from "../_support/poll.ts";
 import { linkNamespaces, namespaceName, setSysctls, withNamespaces } from "../_support/namespaces.ts";
 import { denoRun } from "../_support/program.ts";
 import { networkTest } from "../_support/root.ts";
@@ -204,3 +207,87 @@ export const DROP_CASES = [
   ["iptables", true],
   ["none", false], // control: without a guard the kernel's RST for the tuple does reach B
 ] as const;
+
+/** What the RST-guard scenario of {@linkcode rstGuardTests} needs of one address family. */
+export interface GuardFamily {
+  /** nftables family of the observer in B ("ip" or "ip6"). */
+  readonly nft: "ip" | "ip6";
+  /** Namespace suffixes of A and B. */
+  readonly names: [string, string];
+  /** A's and B's addresses, as text. */
+  readonly a: string;
+  readonly b: string;
+  /** B's listener as `ss -ltn` shows it (`198.18.210.2:8080`, `[2001:…]:8080`). */
+  readonly listening: string;
+  /** Links A and B. */
+  veth(a: string, b: string): Promise<void>;
+  /** The guarded flow from A's `localPort` to B:8080. */
+  flow(localPort: number): GuardSpec["flow"];
+  /** A hand-built SYN from A's `port` to B:8080, sent from namespace `ns`. */
+  syn(ns: string, port: number): Promise<void>;
+  /** An RST from A's `port` to B:8080 through rawhttpget's raw sender, marked with `mark` unless null. */
+  rst(ns: string, port: number, mark: number | null): Promise<RstReport>;
+}
+
+/**
+ * For every guard of {@linkcode DROP_CASES}: A opens a guard for port 40000, sends SYNs from 40000 and 40001 to a
+ * listener in B that closes each connection, and B counts the kernel RSTs A's kernel answers the SYN-ACKs with: the
+ * unguarded 40001's arrive, the guarded 40000's never do (and with `dropIncoming` the kernel never saw the SYN-ACK);
+ * then our own RST is refused (EPERM) unmarked and delivered with `ownMark`. "none" is the control: both arrive.
+ */
+export function rstGuardTests(f: GuardFamily, title: (mode: string, dropIncoming: boolean) => string): void {
+  for (const [mode, dropIncoming] of DROP_CASES) {
+    nsTest(title(mode, dropIncoming), [...f.names], async ([a, b]) => {
+      await f.veth(a, b);
+      const observe =
+        `add table ${f.nft} observe; add chain ${f.nft} observe input { type filter hook input priority 0; }`;
+      await must(["nft", observe], b);
+      const saddr = f.nft === "ip" ? "ip saddr" : "ip6 saddr";
+      for (const port of [40000, 40001]) {
+        await must(
+          ["nft", `add rule ${f.nft} observe input ${saddr} ${f.a} tcp sport ${port} tcp flags rst counter`],
+          b,
+        );
+      }
+      const listen = `for await (const c of Deno.listen({ hostname: "${f.b}", port: 8080 })) c.close();`;
+      const listener = new Deno.Command("ip", {
+        args: ["netns", "exec", b, Deno.execPath(), "eval", listen],
+        stdout: "null",
+        stderr: "inherit",
+      }).spawn();
+      const seen = (port: number) => rstsSeenByB(b, port, f.nft);
+      try {
+        const spec = { flow: f.flow(40000), opts: { mode, dropIncoming, ownMark: OWN_RST_MARK } };
+        await withGuardChild(a, [spec], async (_child, [report]) => {
+          assert.ok(report.ok, JSON.stringify(report));
+          const up = async () => (await run(inNamespace(b, ["ss", "-ltn"]))).includes(f.listening);
+          assert.ok(await pollUntil(up, 3000), "listener not up");
+          for (const port of [40000, 40001]) await f.syn(a, port);
+          assert.ok(await pollUntil(async () => (await seen(40001)) >= 1, 2000), "unguarded tuple's RST not seen");
+          if (mode === "none") {
+            assert.ok(await pollUntil(async () => (await seen(40000)) >= 1, 2000), "guarded tuple's RST seen");
+            return;
+          }
+          assert.equal(await seen(40000), 0);
+          if (mode !== "iptables") {
+            const ruleset = await must(["nft", "list", "ruleset"], a);
+            const chain = dropIncoming
+              ? /tcp dport 40000 counter packets (\d+)/
+              : /tcp flags rst .*counter packets (\d+)/;
+            assert.ok(Number(ruleset.match(chain)?.[1]) >= 1, ruleset);
+            // With dropIncoming the kernel never saw the SYN-ACK, so it made no RST.
+            if (dropIncoming) assert.match(ruleset, /tcp flags rst .*counter packets 0 /);
+          }
+          // Our own RST, sent like rawhttpget sends it: refused (EPERM) without the mark, delivered with it.
+          assert.deepEqual(await f.rst(a, 40000, null), { mark: null, sent: "EPERM" });
+          assert.equal(await seen(40000), 0);
+          assert.deepEqual(await f.rst(a, 40000, OWN_RST_MARK), { mark: OWN_RST_MARK, sent: "ok" });
+          assert.ok(await pollUntil(async () => (await seen(40000)) === 1, 2000), "our marked RST not seen");
+        });
+      } finally {
+        listener.kill("SIGKILL");
+        await listener.status;
+      }
+    });
+  }
+}

@@ -9,15 +9,13 @@ import assert from "node:assert/strict";
 import { buildDeleteTableBatch, buildOwnerTableBatch, NFT, nftFamily } from "../../ffi/mod.ts";
 import { formatFlow, installRstGuard, OWN_RST_MARK } from "../../src/transport/mod.ts";
 import { parseIpv4Address, parseIpv6Address } from "../../src/wire/mod.ts";
-import { exec, inNamespace } from "../_support/exec.ts";
 import { pollUntil } from "../_support/poll.ts";
 import {
-  DROP_CASES,
   GuardChild,
   type GuardSpec,
   must,
   nsTest,
-  rstsSeenByB,
+  rstGuardTests,
   sendTcp6,
   vethPair6,
   withGuardChild,
@@ -185,64 +183,23 @@ nsTest(
   },
 );
 
-for (const [mode, dropIncoming] of DROP_CASES) {
-  const title = mode === "none"
-    ? "without a guard the kernel's IPv6 RSTs reach the server (control)"
-    : `the ${mode} guard of an IPv6 flow${dropIncoming ? " with dropIncoming" : ""} drops only its tuple's ` +
-      "kernel RSTs, not our marked one";
-  nsTest(title, ["a6", "b6"], async ([a, b]) => {
-    await vethPair6(a, b);
-    await must(["nft", "add table ip6 observe; add chain ip6 observe input { type filter hook input priority 0; }"], b);
-    for (const port of [40000, 40001]) {
-      await must(["nft", `add rule ip6 observe input ip6 saddr ${A} tcp sport ${port} tcp flags rst counter`], b);
-    }
-    const listen = `for await (const c of Deno.listen({ hostname: "${B}", port: 8080 })) c.close();`;
-    const listener = new Deno.Command("ip", {
-      args: ["netns", "exec", b, Deno.execPath(), "eval", listen],
-      stdout: "null",
-      stderr: "inherit",
-    }).spawn();
-    try {
-      const spec = { flow: flow(40000), opts: { mode, dropIncoming, ownMark: OWN_RST_MARK } };
-      await withGuardChild(a, [spec], async (_child, [report]) => {
-        assert.ok(report.ok, JSON.stringify(report));
-        const up = async () => (await exec(inNamespace(b, ["ss", "-ltn"]))).stdout.includes(`[${B}]:8080`);
-        assert.ok(await pollUntil(up, 3000), "listener not up");
-        for (const port of [40000, 40001]) {
-          assert.deepEqual(await sendTcp6(a, "syn", [A, port], [B, 8080], null), { mark: null, sent: "ok" });
-        }
-        const seen = () => rstsSeenByB(b, 40001, "ip6");
-        assert.ok(await pollUntil(async () => (await seen()) >= 1, 2000), "unguarded tuple's RST not seen");
-        if (mode === "none") {
-          assert.ok(
-            await pollUntil(async () => (await rstsSeenByB(b, 40000, "ip6")) >= 1, 2000),
-            "guarded tuple's RST seen",
-          );
-          return;
-        }
-        assert.equal(await rstsSeenByB(b, 40000, "ip6"), 0);
-        if (mode !== "iptables") {
-          const ruleset = await must(["nft", "list", "ruleset"], a);
-          const chain = dropIncoming
-            ? /tcp dport 40000 counter packets (\d+)/
-            : /tcp flags rst .*counter packets (\d+)/;
-          assert.ok(Number(ruleset.match(chain)?.[1]) >= 1, ruleset);
-          // With dropIncoming the kernel never saw the SYN-ACK, so it made no RST.
-          if (dropIncoming) assert.match(ruleset, /tcp flags rst .*counter packets 0 /);
-        }
-        // Our own RST: refused (EPERM) without the mark, delivered with it.
-        assert.deepEqual(await sendTcp6(a, "rst", [A, 40000], [B, 8080], null), { mark: null, sent: "EPERM" });
-        assert.equal(await rstsSeenByB(b, 40000, "ip6"), 0);
-        const marked = await sendTcp6(a, "rst", [A, 40000], [B, 8080], OWN_RST_MARK);
-        assert.deepEqual(marked, { mark: OWN_RST_MARK, sent: "ok" });
-        assert.ok(
-          await pollUntil(async () => (await rstsSeenByB(b, 40000, "ip6")) === 1, 2000),
-          "our marked RST not seen",
-        );
-      });
-    } finally {
-      listener.kill("SIGKILL");
-      await listener.status;
-    }
-  });
-}
+rstGuardTests(
+  {
+    nft: "ip6",
+    names: ["a6", "b6"],
+    a: A,
+    b: B,
+    listening: `[${B}]:8080`,
+    veth: vethPair6,
+    flow,
+    syn: async (ns, port) => {
+      assert.deepEqual(await sendTcp6(ns, "syn", [A, port], [B, 8080], null), { mark: null, sent: "ok" });
+    },
+    rst: (ns, port, mark) => sendTcp6(ns, "rst", [A, port], [B, 8080], mark),
+  },
+  (mode, dropIncoming) =>
+    mode === "none"
+      ? "without a guard the kernel's IPv6 RSTs reach the server (control)"
+      : `the ${mode} guard of an IPv6 flow${dropIncoming ? " with dropIncoming" : ""} drops only its tuple's ` +
+        "kernel RSTs, not our marked one",
+);

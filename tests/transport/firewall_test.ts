@@ -7,15 +7,13 @@
 import assert from "node:assert/strict";
 import { installRstGuard, OWN_RST_MARK } from "../../src/transport/mod.ts";
 import { parseIpv4Address } from "../../src/wire/mod.ts";
-import { exec, inNamespace } from "../_support/exec.ts";
 import { pollUntil } from "../_support/poll.ts";
 import {
-  DROP_CASES,
   GuardChild,
   type GuardSpec,
   must,
   nsTest,
-  rstsSeenByB,
+  rstGuardTests,
   sendRst,
   sendSyn,
   vethPair,
@@ -209,66 +207,22 @@ nsTest(
   },
 );
 
-for (const [mode, dropIncoming] of DROP_CASES) {
-  const title = mode === "none"
-    ? "without a guard the kernel's RSTs reach the server (control)"
-    : `the ${mode} guard${
-      dropIncoming ? " with dropIncoming" : ""
-    } drops only its tuple's kernel RSTs, not our marked one`;
-  nsTest(title, ["a", "b"], async ([a, b]) => {
-    await vethPair(a, b);
-    await must(["nft", "add table ip observe; add chain ip observe input { type filter hook input priority 0; }"], b);
-    for (const port of [40000, 40001]) {
-      await must(["nft", `add rule ip observe input ip saddr ${A} tcp sport ${port} tcp flags rst counter`], b);
-    }
-    const listen = `for await (const c of Deno.listen({ hostname: "${B}", port: 8080 })) c.close();`;
-    const listener = new Deno.Command("ip", {
-      args: ["netns", "exec", b, Deno.execPath(), "eval", listen],
-      stdout: "null",
-      stderr: "inherit",
-    }).spawn();
-    try {
-      const spec = { flow: flow(40000), opts: { mode, dropIncoming, ownMark: OWN_RST_MARK } };
-      await withGuardChild(a, [spec], async (_child, [report]) => {
-        assert.ok(report.ok, JSON.stringify(report));
-        assert.ok(
-          await pollUntil(async () => (await exec(inNamespace(b, ["ss", "-ltn"]))).stdout.includes(`${B}:8080`), 3000),
-          "listener not up",
-        );
-        await sendSyn(a, A, 40000, B, 8080);
-        await sendSyn(a, A, 40001, B, 8080);
-        assert.ok(
-          await pollUntil(async () => (await rstsSeenByB(b, 40001, "ip")) >= 1, 2000),
-          "unguarded tuple's RST not seen",
-        );
-        if (mode === "none") {
-          assert.ok(
-            await pollUntil(async () => (await rstsSeenByB(b, 40000, "ip")) >= 1, 2000),
-            "guarded tuple's RST seen",
-          );
-          return;
-        }
-        assert.equal(await rstsSeenByB(b, 40000, "ip"), 0);
-        if (mode !== "iptables") {
-          const ruleset = await must(["nft", "list", "ruleset"], a);
-          const chain = dropIncoming
-            ? /tcp dport 40000 counter packets (\d+)/
-            : /tcp flags rst .*counter packets (\d+)/;
-          assert.ok(Number(ruleset.match(chain)?.[1]) >= 1, ruleset);
-          if (dropIncoming) assert.match(ruleset, /tcp flags rst .*counter packets 0 /); // the kernel never saw the SYN-ACK
-        }
-        // Our own RST, sent like rawhttpget sends it: refused (EPERM) without the mark, delivered with it.
-        assert.deepEqual(await sendRst(a, [A, 40000], [B, 8080], null), { mark: null, sent: "EPERM" });
-        assert.equal(await rstsSeenByB(b, 40000, "ip"), 0);
-        assert.deepEqual(await sendRst(a, [A, 40000], [B, 8080], OWN_RST_MARK), { mark: OWN_RST_MARK, sent: "ok" });
-        assert.ok(
-          await pollUntil(async () => (await rstsSeenByB(b, 40000, "ip")) === 1, 2000),
-          "our marked RST not seen",
-        );
-      });
-    } finally {
-      listener.kill("SIGKILL");
-      await listener.status;
-    }
-  });
-}
+rstGuardTests(
+  {
+    nft: "ip",
+    names: ["a", "b"],
+    a: A,
+    b: B,
+    listening: `${B}:8080`,
+    veth: vethPair,
+    flow,
+    syn: (ns, port) => sendSyn(ns, A, port, B, 8080),
+    rst: (ns, port, mark) => sendRst(ns, [A, port], [B, 8080], mark),
+  },
+  (mode, dropIncoming) =>
+    mode === "none"
+      ? "without a guard the kernel's RSTs reach the server (control)"
+      : `the ${mode} guard${
+        dropIncoming ? " with dropIncoming" : ""
+      } drops only its tuple's kernel RSTs, not our marked one`,
+);
