@@ -212,3 +212,48 @@ export function assertWireError(fn: () => unknown, reason: WireErrorReason, mess
     return true;
   });
 }
+
+/** A fuzz mutation: changes (or cuts) `frame` with `rng`'s choices and returns it. */
+export type Mutation = (rng: Rng, frame: Uint8Array) => Uint8Array;
+
+/** The mutations that know nothing of any header: bit flips, special byte values, a cut at any length. */
+export const BYTE_MUTATIONS: ReadonlyArray<readonly [string, Mutation]> = [
+  ["bit flips", (rng, f) => {
+    for (let n = 1 + rng.int(8); n > 0; n--) f[rng.int(f.length)] ^= 1 << rng.int(8);
+    return f;
+  }],
+  ["byte sets", (rng, f) => {
+    for (let n = 1 + rng.int(4); n > 0; n--) f[rng.int(f.length)] = rng.pick([0, 1, 0xff, 0x7f, 0x80, rng.int(256)]);
+    return f;
+  }],
+  ["truncation", (rng, f) => f.subarray(0, rng.int(f.length))],
+];
+
+/**
+ * Runs `cases` fuzz cases of a run seeded `runSeed`: case `i` is made by `make` from its own seed and checked by
+ * `check`; a failure names the case, its mutation, the seeds to replay it and the frame.
+ *
+ * @example
+ * ```ts
+ * fuzzCases(1000, 42, (seed) => makeCase(seed), (rng, frame) => runCase(rng, frame));
+ * ```
+ */
+export function fuzzCases(
+  cases: number,
+  runSeed: number,
+  make: (caseSeed: number) => { readonly rng: Rng; readonly name: string; readonly frame: Uint8Array },
+  check: (rng: Rng, frame: Uint8Array) => void,
+): void {
+  for (let i = 0; i < cases; i++) {
+    const caseSeed = (runSeed + Math.imul(i, 0x9e3779b9)) >>> 0;
+    const { rng, name, frame } = make(caseSeed);
+    try {
+      check(rng, frame);
+    } catch (e) {
+      throw new Error(
+        `Fuzz case ${i} (${name}) failed: RHG_FUZZ_SEED=${runSeed} case seed ${caseSeed}\nframe ${toHex(frame)}\n${e}`,
+        { cause: e },
+      );
+    }
+  }
+}

@@ -45,7 +45,16 @@ import {
   type TcpRepr,
   WireError,
 } from "../../src/wire/mod.ts";
-import { atOffset, guardReads, naiveOnesComplementSum, Rng, toHex } from "./_helpers.ts";
+import {
+  atOffset,
+  BYTE_MUTATIONS,
+  fuzzCases,
+  guardReads,
+  type Mutation,
+  naiveOnesComplementSum,
+  Rng,
+  toHex,
+} from "./_helpers.ts";
 import { DATA_FRAME, MLD_FRAME, SYN_FRAME } from "./_ipv6_frames.ts";
 
 const RUN_SEED = Number(Deno.env.get("RHG_FUZZ_SEED") ?? 0x5eed1234) >>> 0;
@@ -184,18 +193,8 @@ function fixChecksum(frame: Uint8Array): void {
   setU16(p, field, ~onesComplementSum(p, 0, p.length, pseudo) & 0xffff);
 }
 
-type Mutation = (rng: Rng, frame: Uint8Array) => Uint8Array;
-
 const MUTATIONS: ReadonlyArray<readonly [string, Mutation]> = [
-  ["bit flips", (rng, f) => {
-    for (let n = 1 + rng.int(8); n > 0; n--) f[rng.int(f.length)] ^= 1 << rng.int(8);
-    return f;
-  }],
-  ["byte sets", (rng, f) => {
-    for (let n = 1 + rng.int(4); n > 0; n--) f[rng.int(f.length)] = rng.pick([0, 1, 0xff, 0x7f, 0x80, rng.int(256)]);
-    return f;
-  }],
-  ["truncation", (rng, f) => f.subarray(0, rng.int(f.length))],
+  ...BYTE_MUTATIONS,
   ["payload length lie", (rng, f) => {
     setU16(f, 4, rng.pick([0, 1, f.length - 41, f.length - 40, f.length - 39, 0xffff, rng.int(0x10000)]) & 0xffff);
     return f;
@@ -444,18 +443,7 @@ function makeCase(caseSeed: number): { rng: Rng; name: string; frame: Uint8Array
 }
 
 Deno.test(`parseIpv6(), IPV6, parseIcmpv6() and parseTcp() survive ${CASES} mutated and random frames (seed ${RUN_SEED})`, () => {
-  for (let i = 0; i < CASES; i++) {
-    const caseSeed = (RUN_SEED + Math.imul(i, 0x9e3779b9)) >>> 0;
-    const { rng, name, frame } = makeCase(caseSeed);
-    try {
-      runCase(rng, frame);
-    } catch (e) {
-      throw new Error(
-        `Fuzz case ${i} (${name}) failed: RHG_FUZZ_SEED=${RUN_SEED} case seed ${caseSeed}\nframe ${toHex(frame)}\n${e}`,
-        { cause: e },
-      );
-    }
-  }
+  fuzzCases(CASES, RUN_SEED, makeCase, runCase);
 });
 
 Deno.test("the seeds parse: TCP behind extension headers, and ICMPv6 errors that icmpError reads", () => {

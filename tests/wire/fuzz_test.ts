@@ -26,13 +26,11 @@ import {
   verifyTcpChecksum,
   WireError,
 } from "../../src/wire/mod.ts";
-import { guardReads, readFixtureFrames, Rng, toHex } from "./_helpers.ts";
+import { BYTE_MUTATIONS, fuzzCases, guardReads, type Mutation, readFixtureFrames, Rng, toHex } from "./_helpers.ts";
 
 const RUN_SEED = Number(Deno.env.get("RHG_FUZZ_SEED") ?? 0x5eed1234) >>> 0;
 const CASES = Number(Deno.env.get("RHG_FUZZ_CASES") ?? 150_000);
 const SEEDS = [...readFixtureFrames("kernel_http.pcap"), ...readFixtureFrames("kernel_offload.pcap")];
-
-type Mutation = (rng: Rng, frame: Uint8Array) => Uint8Array;
 
 /** Recomputes the IPv4 header checksum when the header is whole, so that mutations reach the deeper checks. */
 function fixIpChecksum(frame: Uint8Array): void {
@@ -49,15 +47,7 @@ function fixIpChecksum(frame: Uint8Array): void {
 const TCP = 20;
 
 const MUTATIONS: ReadonlyArray<readonly [string, Mutation]> = [
-  ["bit flips", (rng, f) => {
-    for (let n = 1 + rng.int(8); n > 0; n--) f[rng.int(f.length)] ^= 1 << rng.int(8);
-    return f;
-  }],
-  ["byte sets", (rng, f) => {
-    for (let n = 1 + rng.int(4); n > 0; n--) f[rng.int(f.length)] = rng.pick([0, 1, 0xff, 0x7f, 0x80, rng.int(256)]);
-    return f;
-  }],
-  ["truncation", (rng, f) => f.subarray(0, rng.int(f.length))],
+  ...BYTE_MUTATIONS,
   ["IP total length lie", (rng, f) => {
     const total = rng.pick([0, 19, 20, 39, 40, f.length - 1, f.length + 1, 0xffff, rng.int(0x10000)]);
     f[2] = total >> 8;
@@ -188,22 +178,14 @@ function runCase(rng: Rng, frame: Uint8Array): void {
 }
 
 Deno.test(`parseIpv4() and parseTcp() survive ${CASES} mutated and random frames (seed ${RUN_SEED})`, () => {
-  for (let i = 0; i < CASES; i++) {
-    const caseSeed = (RUN_SEED + Math.imul(i, 0x9e3779b9)) >>> 0;
+  fuzzCases(CASES, RUN_SEED, (caseSeed) => {
     const rng = new Rng(caseSeed);
     const [name, mutate] = rng.pick(MUTATIONS);
     let frame = mutate(rng, rng.pick(SEEDS).slice());
     if (rng.chance(0.3)) frame = mutate(rng, frame.slice());
     if (rng.chance(0.6)) fixIpChecksum(frame);
-    try {
-      runCase(rng, frame);
-    } catch (e) {
-      throw new Error(
-        `Fuzz case ${i} (${name}) failed: RHG_FUZZ_SEED=${RUN_SEED} case seed ${caseSeed}\nframe ${toHex(frame)}\n${e}`,
-        { cause: e },
-      );
-    }
-  }
+    return { rng, name, frame };
+  }, runCase);
 });
 
 Deno.test("the fuzz mutations reach every rejection reason and still accept some frames", () => {
