@@ -492,7 +492,7 @@ export class Hop {
       session,
       // The part file is the download's: the failure is said without it (the part's own carry is dropped; the download
       // over several connections retries the part).
-      sink: exchange.output,
+      sink: null,
       target: null,
       carry,
       failedStatus: null,

@@ -29,7 +29,7 @@ export interface FailedHop {
   readonly session: StreamSession;
   /** A shared output (standard output, a concatenation), or null. */
   readonly sink: Output | null;
-  /** The file the body went to, or null. */
+  /** The file the body went to, or null (no file, or the part file of a download over several connections). */
   readonly target: Target | null;
   /** What the next attempt may continue. */
   readonly carry: Carry;
@@ -86,7 +86,9 @@ export async function failHop(input: FailedHop): Promise<never> {
       `${hostPort(url.host, url.port)} did not answer our connection request (SYN) in time${said}`,
     );
   }
-  const where = out === null || sink !== null ? "" : ` after ${out.written} bytes (kept in ${partName(target!)})`;
+  const where = out === null || sink !== null || target === null
+    ? ""
+    : ` after ${out.written} bytes (kept in ${partName(target)})`;
   if (exchange.state === "waiting") {
     const before = outcome === "normal"
       ? "The server closed the connection before the response headers arrived"
