@@ -229,6 +229,14 @@ export const BYTE_MUTATIONS: ReadonlyArray<readonly [string, Mutation]> = [
   ["truncation", (rng, f) => f.subarray(0, rng.int(f.length))],
 ];
 
+/** A mutation: up to 64 random bytes after the frame (a datagram longer than its headers say). */
+export const appendJunk: Mutation = (rng, f) => {
+  const out = new Uint8Array(f.length + 1 + rng.int(64));
+  out.set(f);
+  out.set(rng.bytes(out.length - f.length), f.length);
+  return out;
+};
+
 /**
  * Runs `cases` fuzz cases of a run seeded `runSeed`: case `i` is made by `make` from its own seed and checked by
  * `check`; a failure names the case, its mutation, the seeds to replay it and the frame.

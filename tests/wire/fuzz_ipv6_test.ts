@@ -46,6 +46,7 @@ import {
   WireError,
 } from "../../src/wire/mod.ts";
 import {
+  appendJunk,
   atOffset,
   BYTE_MUTATIONS,
   fuzzCases,
@@ -267,12 +268,7 @@ const MUTATIONS: ReadonlyArray<readonly [string, Mutation]> = [
     if (at < f.length) f[at] = (rng.int(16) << 4) | (f[at] & 0x0f);
     return f;
   }],
-  ["appended junk", (rng, f) => {
-    const out = new Uint8Array(f.length + 1 + rng.int(64));
-    out.set(f);
-    out.set(rng.bytes(out.length - f.length), f.length);
-    return out;
-  }],
+  ["appended junk", appendJunk],
   ["random frame", (rng) => {
     const out = rng.bytes(rng.int(160));
     if (out.length > 0 && rng.chance(0.7)) out[0] = 0x60 | (out[0] & 0x0f);

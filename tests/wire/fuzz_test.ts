@@ -26,7 +26,16 @@ import {
   verifyTcpChecksum,
   WireError,
 } from "../../src/wire/mod.ts";
-import { BYTE_MUTATIONS, fuzzCases, guardReads, type Mutation, readFixtureFrames, Rng, toHex } from "./_helpers.ts";
+import {
+  appendJunk,
+  BYTE_MUTATIONS,
+  fuzzCases,
+  guardReads,
+  type Mutation,
+  readFixtureFrames,
+  Rng,
+  toHex,
+} from "./_helpers.ts";
 
 const RUN_SEED = Number(Deno.env.get("RHG_FUZZ_SEED") ?? 0x5eed1234) >>> 0;
 const CASES = Number(Deno.env.get("RHG_FUZZ_CASES") ?? 150_000);
@@ -80,12 +89,7 @@ const MUTATIONS: ReadonlyArray<readonly [string, Mutation]> = [
     for (let i = TCP + 20; i < Math.min(f.length, TCP + doff * 4); i++) f[i] = rng.int(256);
     return f;
   }],
-  ["appended junk", (rng, f) => {
-    const out = new Uint8Array(f.length + 1 + rng.int(64));
-    out.set(f);
-    out.set(rng.bytes(out.length - f.length), f.length);
-    return out;
-  }],
+  ["appended junk", appendJunk],
   ["random frame", (rng) => {
     const out = rng.bytes(rng.int(120));
     if (out.length > 0 && rng.chance(0.7)) out[0] = 0x45;
