@@ -230,12 +230,12 @@ export const BYTE_MUTATIONS: ReadonlyArray<readonly [string, Mutation]> = [
 ];
 
 /** A mutation: up to 64 random bytes after the frame (a datagram longer than its headers say). */
-export const appendJunk: Mutation = (rng, f) => {
+export function appendJunk(rng: Rng, f: Uint8Array): Uint8Array {
   const out = new Uint8Array(f.length + 1 + rng.int(64));
   out.set(f);
   out.set(rng.bytes(out.length - f.length), f.length);
   return out;
-};
+}
 
 /**
  * Runs `cases` fuzz cases of a run seeded `runSeed`: case `i` is made by `make` from its own seed and checked by
