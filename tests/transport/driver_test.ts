@@ -98,7 +98,14 @@ Deno.test("ByteStream.pause() closes the advertised window and resume() reopens 
     if (paused) return;
     paused = true;
     app.stream!.pause();
-    setTimeout(() => app.stream!.resume(), 30);
+    // Resume once the window closed (the test's subject), whatever the machine's load; at most after 10 s.
+    const started = Date.now();
+    const check = setInterval(() => {
+      const closed = link.sent.some((s) => s.window === 0 && (s.flags & SYN) === 0);
+      if (!closed && Date.now() - started < 10_000) return;
+      clearInterval(check);
+      app.stream!.resume();
+    }, 2);
   };
   assert.equal(await driver.run(app), "normal");
   assert.deepEqual(app.bytes(), data);
