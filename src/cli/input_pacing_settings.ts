@@ -5,9 +5,8 @@
  * `--dns-timeout`, `--connect-timeout`, `--read-timeout`, `-nv`, `-o` and `-a`, and `-n`, which spells wget's
  * `-nv`, `-nc`, `-nd`, `-nH` and `-np`.
  *
- * `--https-only` is accepted and changes nothing: wget applies it to the links a recursive download follows, and
- * rawhttpget does not recurse (a URL given, or a redirect, is fetched whatever its scheme, in wget too). `-nd`, `-nH`
- * and `-np` change nothing either: without `-r` and `-x` wget creates no directories.
+ * `--https-only` applies to the links a recursive retrieval follows (see recursive_settings.ts): a URL given, or a
+ * redirect, is fetched whatever its scheme, in wget too. `-nd`, `-nH` and `-np` are read there too.
  *
  * @module
  */

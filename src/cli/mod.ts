@@ -23,7 +23,7 @@ export {
   UsageError,
   versionText,
 } from "./options.ts";
-export { formatSummary, ProgressBar } from "./progress.ts";
+export { type CrawlProgress, formatSummary, ProgressBar } from "./progress.ts";
 export {
   downloadSummary,
   openReportOutput,
@@ -32,6 +32,7 @@ export {
   summaryState,
 } from "./report_output.ts";
 export { type InputPacingSettings, inputPacingSettings, parseSeconds } from "./input_pacing_settings.ts";
+export { type Recursion, type RecursiveSettings, recursiveSettings } from "./recursive_settings.ts";
 export { parseUrlList, type UrlList } from "./input_list.ts";
 export { readUrlList } from "./url_list_file.ts";
 export { traceTap } from "./trace_tap.ts";

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { type RecursiveSettings, recursiveSettings } from "./recursive_settings.ts";
 import { parseArgs } from "node:util";
 import { GROUPS, OPTIONS } from "./option_table.ts";
 import {
@@ -151,7 +152,7 @@ export function versionText(version: string): string {
  * The options, checked and typed: the download's own options (`FetchOptions`, which the download loop, each hop and
  * the transport read as they are) and what only the command line uses.
  */
-export interface Settings extends FetchOptions, InputPacingSettings {
+export interface Settings extends FetchOptions, InputPacingSettings, RecursiveSettings {
   /** `-c`. */
   readonly resume: boolean;
   /** `-t`. */
@@ -256,11 +257,16 @@ export function readSettings(
     ...inputPacingSettings(text, flag, list, assignments),
     ...(config.ignored.length > 0 ? { ignoredCommands: config.ignored } : {}),
   };
+  const recursion = recursiveSettings(text, flag, list, settings, (name) => v[name] === false);
+  if (recursion.recursion !== undefined && settings.output !== undefined && settings.output !== "-") {
+    // wget warns that -O with -r or -p makes one file of everything and -k cannot convert it; we refuse it plainly.
+    throw new UsageError("-O cannot be combined with -r, -p or -m: a crawl saves many files (use -P DIR)");
+  }
   if (settings.resume && settings.output === "-") throw new UsageError("-c cannot resume standard output");
   if (settings.resume && settings.output !== undefined && (cmd.urls.length > 1 || settings.inputFile !== undefined)) {
     throw new UsageError("-c cannot resume a file that several URLs are concatenated into");
   }
-  return settings;
+  return { ...settings, ...recursion, timestamping: settings.timestamping || recursion.timestamping === true };
 }
 
 /** `{ auth }` from the credential options and `~/.netrc` (`$HOME/.netrc`), or nothing when there are none. */

@@ -27,6 +27,15 @@ export interface ProgressState {
   readonly width: number;
   /** Connections the file comes over now, when more than one (`--connections`): shown after the name. */
   readonly connections?: number;
+  /** A crawl's files done and known so far, and its bytes before this file: shown before the name. */
+  readonly crawl?: CrawlProgress;
+}
+
+/** Where a recursive retrieval is: files fetched, files fetched or queued, bytes saved. */
+export interface CrawlProgress {
+  readonly done: number;
+  readonly known: number;
+  readonly bytes: number;
 }
 
 const UNITS = ["", "K", "M", "G", "T"];
@@ -113,9 +122,11 @@ export function formatProgress(p: ProgressState): string {
     bar = " ".repeat(at) + "<=>" + " ".repeat(span - at);
   }
   const many = (p.connections ?? 1) > 1 ? ` ×${p.connections}` : "";
-  const named = many === ""
+  const c = p.crawl;
+  const before = c === undefined ? "" : `[${c.done}/${c.known} ${formatSize(c.bytes + p.bytes)}] `;
+  const named = many === "" && before === ""
     ? fitName(p.name, nameWidth)
-    : (cutName(p.name, nameWidth - many.length) + many).padEnd(nameWidth);
+    : (before + cutName(p.name, Math.max(4, nameWidth - many.length - before.length)) + many).padEnd(nameWidth);
   return (named + percent + `[${bar}]` + tail).slice(0, cols).padEnd(cols);
 }
 
@@ -188,6 +199,7 @@ export class ProgressBar {
   #drawn = false;
   #samples: Array<[number, number]> = [];
   #connections = 1;
+  #crawl: CrawlProgress | undefined;
 
   /** `write` puts text on the terminal; `width` is its column count. */
   constructor(write: (text: string) => void, width: number, clock: () => number = () => performance.now()) {
@@ -210,6 +222,11 @@ export class ProgressBar {
     this.#connections = live;
   }
 
+  /** A crawl's progress, shown before the names of its files from now on. */
+  crawl(progress: CrawlProgress): void {
+    this.#crawl = progress;
+  }
+
   /** New bytes: redraws if the last redraw is old enough (or the file is complete). */
   update(bytes: number, total: number | null): void {
     const now = this.#clock();
@@ -227,6 +244,7 @@ export class ProgressBar {
       elapsedMs: now - this.#started,
       width: this.#width,
       connections: this.#connections,
+      crawl: this.#crawl,
     });
     this.#write(`\r${line}`);
     this.#drawn = true;

@@ -76,7 +76,10 @@ export async function download(
   const first = parseUrl(given, options.encodings);
   // --spider saves nothing, so it needs no writable directory.
   if (options.sink === undefined && options.output !== "-" && !options.spider) {
-    checkWritableDirectory(options.output ?? derivedPath(first, given, options));
+    // -x, -r: the HOST/PATH directories of a name are made when its file is opened (see hop.ts).
+    if (options.output !== undefined || options.localName === undefined) {
+      checkWritableDirectory(options.output ?? derivedPath(first, given, options));
+    }
   }
   // The content is read before any connection: a file that cannot be read fails this URL alone (wget's exit 3).
   const asked = requestMethod(options, options.readFile);

@@ -9,12 +9,14 @@
 
 import { type HeadEvent, hostPort, type ParsedUrl, persistenceOf } from "../http/mod.ts";
 import {
+  directoryOf,
   isSpecialFile,
   openOutput,
   type Output,
   type PartMap,
   partMapPath,
   partName,
+  prepareDirectory,
   readPartMap,
   removePartMap,
   resumePoint,
@@ -317,7 +319,8 @@ export class Hop {
       return null;
     }
     if (this.#part !== null) return this.#part.onHead(head);
-    if (this.#options.spider) return this.#spy(head);
+    // --spider -r: the GET that follows a page's HEAD saves the page for the crawl.
+    if (this.#options.spider && (this.#wire === "HEAD" || !this.#options.spiderFetchesPages)) return this.#spy(head);
     const verdict = this.#verdict = this.#judge(head);
     if (verdict.kind !== "body") return null;
     const failed = this.#failedStatus !== null;
@@ -339,14 +342,16 @@ export class Hop {
     // The body of an error status never continues or replaces a file: it gets a name of its own, unless -O names one.
     const candidate = failed ? null : this.#candidate;
     // -N replaces the local file (wget's no-clobber does not apply).
-    const derived = this.#derived();
-    const replaces = stamps.timestamping && !failed;
+    const derived = this.#derived(mediaType(head.headers.get("content-type")).contentType ?? null);
+    const replaces = (stamps.timestamping || this.#options.replaceExisting === true) && !failed;
     const path = candidate?.path ?? this.#options.output ??
       (replaces ? derived : uniqueName(dispositionPath(head, this.#options) ?? derived));
     // The file holds the server's bytes from --start-pos on (an error body that is saved starts at 0 anyway).
     const fileOffset = failed ? 0 : offset - this.#startPos;
     const inPlace = isSpecialFile(path) || ((candidate?.inPlace ?? false) && fileOffset > 0);
     const target = this.#target = { path, inPlace };
+    // -x, -r: the name's HOST/PATH directories, made as its file is opened (wget makes none for a failure).
+    if (this.#options.localName !== undefined && candidate === null) prepareDirectory(directoryOf(path));
     if (skip > 0) {
       const where = fileOffset > 0 ? `, already in ${partName(target)},` : "";
       this.#events.notice?.(
@@ -402,8 +407,8 @@ export class Hop {
   /** `--spider`: whether the file exists, said as wget says it; nothing is saved. */
   #spy(head: HeadEvent): null {
     try {
-      const verdict = this.#verdict = judgeSpider(head, this.#wire);
-      return this.#say(verdict.kind === "exists" ? verdict.note : null);
+      const verdict = this.#verdict = judgeSpider(head, this.#wire, this.#options.spiderFetchesPages);
+      return this.#say(verdict.kind === "redirect" ? null : verdict.note ?? null);
     } catch (e) {
       if (e instanceof ServerStatusError && !e.transient) this.#say(BROKEN_LINK);
       throw e;
@@ -457,6 +462,7 @@ export class Hop {
         received: exchange.written,
         status: exchange.head!.status,
         extent: { end: this.#start + exchange.written, size: this.#size },
+        ...mediaType(head.headers.get("content-type")),
       };
       return { kind: "done", done: { ...done, ...stats } };
     }
@@ -502,7 +508,7 @@ export class Hop {
     if (this.#parallel !== null) {
       const done = await this.#parallel.settle(error, stats);
       this.#setTime(done.path, exchange.head!);
-      return { kind: "done", done };
+      return { kind: "done", done: { ...done, ...mediaType(exchange.head!.headers.get("content-type")) } };
     }
     if (error !== null) throw error;
     const written = exchange.written;
@@ -530,8 +536,8 @@ export class Hop {
     return null;
   }
 
-  #derived(): string {
-    return derivedPath(this.#url, this.#given, this.#options);
+  #derived(contentType?: string | null): string {
+    return derivedPath(this.#url, this.#given, this.#options, contentType);
   }
 
   #resumeTarget(): Target {
@@ -543,4 +549,12 @@ export class Hop {
 /** The body's length when it is stored as sent (no content coding), else null. */
 function exchangeTotal(contentLength: number | null, coding: string | null): number | null {
   return coding === null || coding.trim().toLowerCase() === "identity" ? contentLength : null;
+}
+
+/** A Content-Type's media type (lower case, no parameters) and charset, for the crawl to read the body by. */
+function mediaType(field: string | null): { contentType?: string; charset?: string } {
+  if (field === null) return {};
+  const [type, ...params] = field.split(";");
+  const charset = params.map((p) => /^\s*charset\s*=\s*"?([^";\s]+)"?\s*$/i.exec(p)?.[1]).find((c) => c !== undefined);
+  return { contentType: type.trim().toLowerCase(), ...(charset === undefined ? {} : { charset }) };
 }

@@ -33,6 +33,10 @@ export interface HopDone {
    * when the head declared it: wget's `[LEN/SIZE]` of `-nv`. Set when a body was received whole.
    */
   readonly extent?: { readonly end: number; readonly size: number | null };
+  /** The response's media type, lower case without parameters ("text/html"), when a body was saved with one. */
+  readonly contentType?: string;
+  /** The charset the response's Content-Type names, when it names one. */
+  readonly charset?: string;
   /** Connections the file came over at most at once, when more than one (`--connections`). */
   readonly connections?: number;
   /** The TCP engine's counters (of every connection, added up, for a file that came over several). */
@@ -87,7 +91,13 @@ export interface Carry {
  * derivedPath(parseUrl("http://h/a/b.iso"), "http://h/a/b.iso", { directory: "dl" }); // "dl/b.iso"
  * ```
  */
-export function derivedPath(url: ParsedUrl, given: string, options: FetchOptions): string {
+export function derivedPath(
+  url: ParsedUrl,
+  given: string,
+  options: FetchOptions,
+  contentType?: string | null,
+): string {
   const base = options.trustServerNames ? url : parseUrl(given, options.encodings);
+  if (options.localName !== undefined) return options.localName(base, contentType);
   return joinPath(options.directory ?? ".", fileNameFor(base, options.encodings, options.fileNameRules));
 }

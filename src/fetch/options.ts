@@ -7,7 +7,7 @@
 
 import type { ConnectionPool } from "./connection.ts";
 import type { FileReader } from "./file_preload.ts";
-import type { FileNameRules, UrlEncodings } from "../http/mod.ts";
+import type { FileNameRules, ParsedUrl, UrlEncodings } from "../http/mod.ts";
 import type { Output } from "../save/mod.ts";
 import type { TransportOptions } from "../transport/mod.ts";
 import type { ProxySettings } from "./proxy.ts";
@@ -116,6 +116,22 @@ export interface FetchOptions extends TransportOptions {
   readonly referer?: string;
   /** `--spider`: only check that the URL exists (a HEAD; a GET when the HEAD gets 500 or 501); save nothing. */
   readonly spider?: boolean;
+  /**
+   * `--spider -r`: a page that may hold links (HTML, CSS) is fetched after its HEAD and saved, for the crawl to read
+   * (and remove), as wget does; other files are only checked.
+   */
+  readonly spiderFetchesPages?: boolean;
+  /**
+   * The local name of a URL when the URL's file name alone is not it: a recursive retrieval's `host/dir/file`, `-x`.
+   * `contentType` is the response's media type once its head came (`-E` names a page after it), null when the
+   * response had no Content-Type. Absent: the URL's file name inside `directory`.
+   */
+  readonly localName?: (url: ParsedUrl, contentType?: string | null) => string;
+  /**
+   * Replace a file that exists under the name instead of saving as `NAME.1`, … (wget `-r` and `-p` without `-nd`).
+   * Default false.
+   */
+  readonly replaceExisting?: boolean;
   /** `--content-on-error`: save the body of an error response too (the download still fails). */
   readonly contentOnError?: boolean;
   /** `--ignore-length`: disregard Content-Length; bodies run to the end of the connection. */

@@ -13,8 +13,8 @@ import { judgeHead } from "./head_policy.ts";
 export type SpiderVerdict =
   /** The file is there: say `note`, save nothing. */
   | { readonly kind: "exists"; readonly note: string }
-  /** The server does not answer HEAD: ask again with a GET. */
-  | { readonly kind: "get" }
+  /** Ask again with a GET: the server does not answer HEAD, or (`--spider -r`) the page may hold links (`note`). */
+  | { readonly kind: "get"; readonly note?: string }
   /** Follow `location` (not yet resolved against the URL). */
   | { readonly kind: "redirect"; readonly location: string };
 
@@ -33,11 +33,17 @@ const PAGE_TYPES: ReadonlySet<string> = new Set(["", "text/html", "application/x
  * judgeSpider(head501, "HEAD"); // { kind: "get" }
  * ```
  */
-export function judgeSpider(head: HeadEvent, method: string): SpiderVerdict {
+export function judgeSpider(head: HeadEvent, method: string, recursive = false): SpiderVerdict {
   if (method === "HEAD" && (head.status === 500 || head.status === 501)) return { kind: "get" };
   const verdict = judgeHead(head, 0);
   if (verdict.kind === "redirect") return verdict;
   const type = (head.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  // wget -r --spider: a page is fetched for its links (an empty type is not one: wget looks for text/html, text/css).
+  if (recursive) {
+    return type === "text/html" || type === "application/xhtml+xml" || type === "text/css"
+      ? { kind: "get", note: "Remote file exists and could contain links to other resources -- retrieving." }
+      : { kind: "exists", note: "Remote file exists but does not contain any link -- not retrieving." };
+  }
   const note = PAGE_TYPES.has(type)
     ? "Remote file exists and could contain further links, but recursion is disabled -- not retrieving."
     : "Remote file exists.";

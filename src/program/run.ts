@@ -16,6 +16,7 @@ import {
   finishedBlock,
   formatSummary,
   helpText,
+  humanSize,
   type NonVerboseFile,
   nonVerboseLine,
   parseCommandLine,
@@ -41,6 +42,7 @@ import { ConcatOutput, createOutputFile, prepareDirectory, sudoOwner } from "../
 import { DriverLoop } from "../transport/mod.ts";
 import { type SpawnedHelper, startRun } from "../privilege/mod.ts";
 import { holdFiles } from "./before_drop.ts";
+import { CrawlRun, type Fetched } from "./crawl_run.ts";
 
 const encoder = new TextEncoder();
 function writeErr(text: string): void {
@@ -234,61 +236,83 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
   };
   const started = performance.now();
   const totals = { files: 0, bytes: 0, seconds: 0 };
+  let saved = 0; // every byte saved, for -Q
   // HTTP keep-alive: the connections of the run, kept between the hops and downloads of one origin.
   const connections = s.keepAlive ? new ConnectionPool() : undefined;
   // One event loop turns every connection of the run (parts of a file, kept connections waiting for a request).
   const loop = new DriverLoop();
   // Hosts that asked for Basic credentials: the run's later requests to them carry them at once, as wget's.
   const auth = { ...s.auth, basicHosts: new Set<string>() };
+  /** One download with its messages; a failure is said and counted, and returned (null: a signal ended it). */
+  const fetchOne = async (url: string, extra: Partial<Settings> = {}, counted = true): Promise<Fetched> => {
+    try {
+      report?.recorder.startDownload(url);
+      const result = await download(url, {
+        ...s,
+        ...extra,
+        sink,
+        tap,
+        watch: report?.recorder,
+        segments: report?.recorder,
+        cookieJar,
+        connections,
+        loop,
+        auth,
+        hsts: hsts?.store,
+        opener: privileges.opener,
+        readFile,
+        log: s.verbose ? say : undefined,
+      }, events);
+      bar?.clear();
+      report?.recorder.endDownload(downloadSummary(result, null));
+      const nv = s.noVerbose ? nonVerboseFile(result) : null;
+      if (nv !== null) {
+        if (!s.quiet) say(nonVerboseLine(nv));
+        totals.files++;
+        totals.bytes += result.received;
+        totals.seconds += result.elapsedMs / 1000;
+      } else if (!s.quiet && !s.noVerbose && result.saved) {
+        say(formatSummary(summaryState(result)));
+      }
+      if (result.saved) saved += result.received;
+      return { ok: true, result };
+    } catch (e) {
+      if (signalCode !== null) {
+        report?.recorder.endDownload(downloadSummary(null, "interrupted"));
+        say(`rawhttpget: interrupted; the partial file is kept for -c`);
+        return null;
+      }
+      const failure = describeFailure(e);
+      report?.recorder.endDownload(downloadSummary(null, failure.message));
+      say(`rawhttpget: ${failure.message}`);
+      if (s.verbose && e instanceof Error && e.stack) say(e.stack);
+      if (counted) worst = combineExitCodes(worst, failure.code);
+      return { ok: false, error: e };
+    }
+  };
+  // -Q: a run of several URLs (or a crawl) stops once it has saved more than the quota (a single file is whole).
+  const overQuota = () => s.quota !== undefined && saved > s.quota;
+  const crawl = s.recursion === undefined ? null : new CrawlRun(s, s.recursion, {
+    fetch: fetchOne,
+    say,
+    notice,
+    stopped: () => signalCode !== null || overQuota(),
+    progress: (p) => bar?.crawl(p),
+  });
   try {
     for (const url of queue()) {
-      try {
-        report?.recorder.startDownload(url);
-        const result = await download(url, {
-          ...s,
-          sink,
-          tap,
-          watch: report?.recorder,
-          segments: report?.recorder,
-          cookieJar,
-          connections,
-          loop,
-          auth,
-          hsts: hsts?.store,
-          opener: privileges.opener,
-          readFile,
-          log: s.verbose ? say : undefined,
-        }, events);
-        bar?.clear();
-        report?.recorder.endDownload(downloadSummary(result, null));
-        const nv = s.noVerbose ? nonVerboseFile(result) : null;
-        if (nv !== null) {
-          if (!s.quiet) say(nonVerboseLine(nv));
-          totals.files++;
-          totals.bytes += result.received;
-          totals.seconds += result.elapsedMs / 1000;
-        } else if (!s.quiet && !s.noVerbose && result.saved) {
-          say(formatSummary(summaryState(result)));
-        }
-      } catch (e) {
-        if (signalCode !== null) {
-          report?.recorder.endDownload(downloadSummary(null, "interrupted"));
-          say(`rawhttpget: interrupted; the partial file is kept for -c`);
-          return signalCode;
-        }
-        const failure = describeFailure(e);
-        report?.recorder.endDownload(downloadSummary(null, failure.message));
-        say(`rawhttpget: ${failure.message}`);
-        if (s.verbose && e instanceof Error && e.stack) say(e.stack);
-        worst = combineExitCodes(worst, failure.code);
-      }
+      if (overQuota()) break;
+      if (crawl !== null) await crawl.tree(url);
+      else await fetchOne(url);
       if (signalCode !== null) return signalCode;
     }
+    if (crawl !== null) worst = combineExitCodes(worst, crawl.finish());
     // wget's summary of a run of several URLs (or of a list), when it got bytes; with -nv it is wget's text.
-    if (s.noVerbose && !s.quiet && totals.bytes > 0 && several) {
+    if (s.noVerbose && !s.quiet && totals.bytes > 0 && (several || crawl !== null)) {
       const wallSeconds = (performance.now() - started) / 1000;
       say(finishedBlock({ at: new Date(), wallSeconds, ...totals }));
     }
+    if (overQuota() && !s.quiet) say(`Download quota of ${humanSize(s.quota!)} EXCEEDED!`);
     if (cookieJar !== undefined && s.saveCookies !== undefined) {
       const note = saveCookieFile(cookieJar, s.saveCookies, { keepSession: s.keepSessionCookies }, new Date());
       if (note !== null) notice?.(note);

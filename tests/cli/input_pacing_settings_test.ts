@@ -45,7 +45,7 @@ Deno.test("-i, -B, -nc, --start-pos, --retry-connrefused and --https-only", () =
   assert.deepEqual([both.resume, both.warnings?.length], [false, 1]);
 });
 
-Deno.test("wget's -n short forms: -nv, -nc, -nvc, and -nd/-nH/-np that change nothing", () => {
+Deno.test("wget's -n short forms: -nv, -nc, -nvc, and -nd/-nH/-np that change nothing without -r, -p or -x", () => {
   assert.equal(settings("-nv").noVerbose, true);
   assert.equal(settings("-nc").noClobber, true);
   const both = settings("-nvc");

@@ -166,17 +166,19 @@ Deno.test("every option wget has maps to its wgetrc command; ours and the config
 });
 
 Deno.test("a command wget knows and we have no option for is ignored, with a sentence for -v", () => {
-  const s = settingsOn([], { "/etc/wgetrc": "passive_ftp = on\nrobots=off\nnoconfig = on\n" });
+  const s = settingsOn([], { "/etc/wgetrc": "passive_ftp = on\nwarc_file=x\nnoconfig = on\n" });
   assert.deepEqual(s.ignoredCommands, [
     'The wgetrc command "passive_ftp" (/etc/wgetrc, line 1) does nothing in rawhttpget',
-    'The wgetrc command "robots" (/etc/wgetrc, line 2) does nothing in rawhttpget',
+    'The wgetrc command "warc_file" (/etc/wgetrc, line 2) does nothing in rawhttpget',
     'The wgetrc command "noconfig" (/etc/wgetrc, line 3) does nothing in rawhttpget',
   ]);
   assert.equal(settingsOn([], {}).ignoredCommands, undefined);
-  assert.deepEqual(parseExecute("robots=off"), {
+  assert.deepEqual(parseExecute("dot_style=mega"), {
     kind: "ignored",
-    note: 'The wgetrc command "robots" (-e) does nothing in rawhttpget',
+    note: 'The wgetrc command "dot_style" (-e) does nothing in rawhttpget',
   });
+  // robots = off is wget's way to say our --no-robots.
+  assert.deepEqual(parseExecute("robots=off"), { kind: "option", option: "no-robots", value: true });
 });
 
 Deno.test("errors name the file and the line, as wget's do", () => {

@@ -29,11 +29,31 @@ export interface Layer {
 export const LAYERS: Readonly<Record<string, Layer>> = {
   "main.ts": { imports: ["src/program", "src/privilege"], packages: [] },
   "src/program": {
-    imports: ["src/cli", "src/fetch", "src/save", "src/privilege", "src/transport", "src/wire", "ffi"],
+    imports: [
+      "src/cli",
+      "src/crawl",
+      "src/fetch",
+      "src/save",
+      "src/privilege",
+      "src/transport",
+      "src/http",
+      "src/wire",
+      "ffi",
+    ],
     packages: [],
   },
   "src/cli": {
-    imports: ["src/fetch", "src/save", "src/transport", "src/report", "src/http", "src/tcp", "src/wire", "ffi"],
+    imports: [
+      "src/crawl",
+      "src/fetch",
+      "src/save",
+      "src/transport",
+      "src/report",
+      "src/http",
+      "src/tcp",
+      "src/wire",
+      "ffi",
+    ],
     packages: ["node:util"],
   },
   "src/fetch": {
@@ -56,6 +76,8 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   "src/tcp": { imports: ["src/wire"], packages: [], sansIo: true },
   // The report's recorder and pages: pure (its clock is given), so it runs in unit tests and on any clock.
   "src/report": { imports: ["src/wire"], packages: [], sansIo: true },
+  // Recursive retrieval's queue, link rules, names and link conversion: pure, like the protocol core.
+  "src/crawl": { imports: ["src/http"], packages: ["htmlparser2"], sansIo: true },
   "src/http": { imports: ["src/wire"], packages: ["node:zlib"], sansIo: true },
   "src/wire": { imports: [], packages: [], sansIo: true },
   "ffi": { imports: ["src/wire"], packages: [] },

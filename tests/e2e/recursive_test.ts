@@ -1,0 +1,271 @@
+/**
+ * Recursive retrieval against wget 1.21: each command line runs with wget and with rawhttpget on the generated site
+ * of tests/e2e/_site.ts (served by tests/e2e/_recursive_nginx.ts as `site.test`, with a second host `other.test`,
+ * both names in the client namespace's hosts file), and both must leave the same files with the same bytes and
+ * modification times, and exit with the same code. A file wget rewrote after its download (`-k`) has the time of
+ * the run, not the server's: there ours must be of its own run too.
+ *
+ * wget's side is checked first against what wget 1.21.3 was seen to do (exit code, number of files, files that must
+ * or must not be there), so that a failure of ours is ours. What it does that a crawler must match:
+ *
+ * - `robots.txt` is asked first and kept (`site.test/robots.txt`), except when `-A` rejects its name (fetched as
+ *   `robots.txt.tmp`, then removed) and with `-e robots=off` (not asked; `<meta name="robots" content="nofollow">`
+ *   is then ignored too); a nofollow page's links and images are not followed;
+ * - a query is part of the name (`page.php?x=2&y=3`); `-E` appends `.html` to text/html and `.css` to text/css
+ *   names that lack it (`page.php?x=1.html`, `plain/about.html`, `theme?v=2.css`; `Upper.HTML` stays);
+ * - a redirect's target is saved under the name of the link (`moved.html`, and `away.html` though the target is
+ *   on the other host); a redirect loop ends after 20 hops, a 404 makes the exit code 8;
+ * - `-nd` names repeats `index.html.1`, `index.html.2` … in download order; `--cut-dirs` overwrites a name seen
+ *   twice (the last download wins);
+ * - `-k` makes links to saved files relative (`sec0/index.html` for `sec0/`, `index.html#top` for `#top`), links
+ *   to files not saved absolute (`http://site.test/missing.html`), leaves `?` unescaped, empties `<base href>`
+ *   and quotes unquoted values; `-K` keeps `NAME.orig` with the server's time;
+ * - `-p` on one page takes its stylesheets' imports but not the images those imports name;
+ * - `-Q` stops starting downloads once the total passes the quota (the file in progress completes);
+ * - `--spider` prints `Found N broken links.`, a blank line, then the URLs (in no fixed order), and exits 8.
+ */
+
+import assert from "node:assert/strict";
+import { differential, type Side } from "../_support/differential.ts";
+import { exec, inNamespace, run } from "../_support/exec.ts";
+import { makeOpenTempDir } from "../_support/files.ts";
+import { rhg } from "../_support/program.ts";
+import { type Testbed, testbedTest } from "../testbed/testbed.ts";
+import { HOSTILE_PORT, startHostileServer, startRecursiveNginx, withSiteHosts } from "./_recursive_nginx.ts";
+import { HOSTS, writeSite } from "./_site.ts";
+
+const SITE = `http://${HOSTS.site.name}/`;
+/** Each side's limit: wget needs under a second for the whole site, rawhttpget a few. */
+const SIDE_LIMIT_MS = 30_000;
+/** Both sides run in a UTF-8 locale: wget names files from IRIs in the locale's character set. */
+const LOCALE = { LC_ALL: "C.UTF-8" };
+const s = (path: string) => `${HOSTS.site.name}/${path}`;
+
+/** What wget 1.21.3 was seen to leave. */
+interface WgetSaw {
+  /** Its exit code. */
+  readonly code: number;
+  /** How many files it left. */
+  readonly files: number;
+  /** Paths that are there. */
+  readonly has?: readonly string[];
+  /** Paths, or patterns no path matches, that are not. */
+  readonly lacks?: readonly (string | RegExp)[];
+}
+
+/** One differential command line and what wget does with it. */
+interface CrawlStep {
+  readonly args: readonly string[];
+  readonly wget: WgetSaw;
+}
+
+const NOT_FOLLOWED = [s("private/index.html"), s("hidden/only.html"), s("commented.html"), s("img/js-only.png")];
+
+const STEPS: readonly CrawlStep[] = [
+  { args: ["-r", "-l", "2", SITE], wget: { code: 8, files: 56, has: [s("chain/2.html")], lacks: [s("chain/3.html")] } },
+  { args: ["-r", "-l", "inf", SITE], wget: { code: 8, files: 395, has: [s("chain/9.html")] } },
+  {
+    args: ["-r", "-np", `${SITE}sec1/part1/`],
+    wget: { code: 0, files: 29, has: [s("sec1/part1/leaf2/img.png")], lacks: [/^site\.test\/(?!robots|sec1\/part1)/] },
+  },
+  { args: ["-r", "-nH", SITE], wget: { code: 8, files: 391, has: ["index.html", "robots.txt", "café/menü.html"] } },
+  { args: ["-r", "-nd", SITE], wget: { code: 8, files: 391, has: ["index.html.1", "img.png.35"], lacks: [/\//] } },
+  { args: ["-r", "-nH", "--cut-dirs=1", SITE], wget: { code: 8, files: 134, has: ["part2/leaf2/p6.html"] } },
+  {
+    args: ["-x", `${SITE}sec0/part1/leaf2/p3.html`],
+    wget: { code: 0, files: 1, has: [s("sec0/part1/leaf2/p3.html")] },
+  },
+  {
+    args: ["-r", "-A", "*.html,*.css", SITE],
+    wget: { code: 8, files: 327, has: [s("css/more.css")], lacks: [s("robots.txt"), s("Upper.HTML"), /\.png$|\?/] },
+  },
+  { args: ["-r", "-R", "*.png", SITE], wget: { code: 8, files: 339, has: [s("fonts/f.woff")], lacks: [/\.png$/] } },
+  {
+    args: ["-r", "--accept-regex", String.raw`/(sec0|css|img)/|styled\.html`, SITE],
+    wget: { code: 8, files: 103, has: [s("css/sprite.png")], lacks: [/\/sec[123]\//] },
+  },
+  {
+    args: ["-r", "--reject-regex", String.raw`leaf[12]|\?`, SITE],
+    wget: { code: 8, files: 169, has: [s("sec3/part2/leaf0/p6.html")], lacks: [/leaf[12]|\?/] },
+  },
+  { args: ["-r", "-I", "/sec1,/img", SITE], wget: { code: 8, files: 89, has: [s("img/sec0.png")] } },
+  { args: ["-r", "-X", "/sec1,/sec2", SITE], wget: { code: 8, files: 219, lacks: [/\/sec[12]\//] } },
+  // -l 1: with -p the requisites of the pages at level 1 come too (without it, 24 files).
+  { args: ["-r", "-l", "1", "-p", SITE], wget: { code: 8, files: 44, has: [s("img/sec1.png"), s("theme?v=2")] } },
+  {
+    args: ["-p", `${SITE}styled.html`],
+    wget: { code: 8, files: 18, has: [s("css/print.css"), s("img/s2.png")], lacks: [s("css/sprite.png")] },
+  },
+  { args: ["-r", "-k", "-K", SITE], wget: { code: 8, files: 718, has: [s("index.html.orig")] } },
+  {
+    args: ["-r", "-E", SITE],
+    wget: { code: 8, files: 391, has: [s("page.php?x=1.html"), s("plain/about.html"), s("theme?v=2.css")] },
+  },
+  { args: ["-m", SITE], wget: { code: 8, files: 395, has: [s("chain/9.html")] } },
+  { args: ["-m", "-p", "-E", "-k", SITE], wget: { code: 8, files: 395, has: [s("list.asp?p=2.html")] } },
+  {
+    args: ["-r", "-H", "-D", HOSTS.other.name, SITE],
+    wget: { code: 0, files: 6, has: [s("index.html"), "other.test/sub/o3.html"], lacks: [s("robots.txt")] },
+  },
+  {
+    args: ["-r", "-H", "-D", `${HOSTS.site.name},${HOSTS.other.name}`, SITE],
+    wget: { code: 8, files: 396, has: ["other.test/logo.png"], lacks: ["other.test/landing.html"] },
+  },
+  {
+    args: ["-r", "-e", "robots=off", SITE],
+    wget: { code: 8, files: 394, has: [s("private/secret.html"), s("hidden/only.html")], lacks: [s("robots.txt")] },
+  },
+  { args: ["-r", "-P", "outdir", SITE], wget: { code: 8, files: 391, lacks: [/^(?!outdir\/site\.test\/)/] } },
+];
+
+/** Asserts what wget left against `saw`, so that the comparison that follows compares against the right thing. */
+function assertWgetSaw(w: Side, saw: WgetSaw): void {
+  const paths = [...w.files.keys()];
+  const context = `\n--- wget (exit ${w.code}):\n${w.stderr.slice(-2000)}`;
+  assert.equal(w.code, saw.code, `wget's exit code${context}`);
+  assert.equal(paths.length, saw.files, `wget left ${paths.length} files${context}`);
+  for (const p of saw.has ?? []) assert.ok(w.files.has(p), `wget did not leave ${p}${context}`);
+  for (const no of saw.lacks ?? []) {
+    const bad = paths.filter((p) => (typeof no === "string" ? p === no : no.test(p)));
+    assert.deepEqual(bad, [], `wget left ${bad.join(", ")}${context}`);
+  }
+}
+
+/**
+ * Asserts the same exit code and the same files (names, bytes, modification times). A wget file newer than
+ * `startSec` was written after its download (converted): ours must be newer too, not the server's time.
+ */
+function assertSameTree(d: { wget: Side; rhg: Side }, startSec: number): void {
+  const context = `\n--- wget (exit ${d.wget.code}):\n${
+    d.wget.stderr.slice(-1500)
+  }\n--- rawhttpget (exit ${d.rhg.code}):\n${d.rhg.stderr.slice(-3000)}`;
+  assert.equal(d.rhg.code, d.wget.code, `exit codes differ${context}`);
+  const bytes = (side: Side) => [...side.files].map(([p, f]) => `${p} ${f.size} ${f.sha256}`);
+  assert.deepEqual(bytes(d.rhg), bytes(d.wget), `files differ${context}`);
+  for (const [path, w] of d.wget.files) {
+    const ours = d.rhg.files.get(path)!.mtime;
+    if (w.mtime < startSec) assert.equal(ours, w.mtime, `${path}: mtime ${ours}, wget's ${w.mtime} (the server's)`);
+    else assert.ok(ours >= startSec, `${path}: mtime ${ours} is older than the run (wget rewrote it)`);
+  }
+}
+
+async function sameAsWget(tb: Testbed, args: readonly string[], saw: WgetSaw): Promise<{ wget: Side; rhg: Side }> {
+  const startSec = Math.floor(Date.now() / 1000);
+  let d;
+  try {
+    d = await differential(tb, args, { timeoutMs: SIDE_LIMIT_MS, env: LOCALE });
+  } catch (e) {
+    // Deno lists a name that is not UTF-8 with U+FFFD in it, which then names no file.
+    if (!(e instanceof Deno.errors.NotFound) || !e.message.includes("\uFFFD")) throw e;
+    throw new Error(`A file name is not UTF-8 (wget keeps a link's UTF-8 bytes): ${e.message}`, { cause: e });
+  }
+  assertWgetSaw(d.wget, saw);
+  assertSameTree(d, startSec);
+  return d;
+}
+
+/** The URLs after `Found N broken links.` (wget prints them between two blank lines), with N. */
+function brokenLinks(stderr: string): { count: number; urls: string[] } | null {
+  const m = stderr.match(/^Found (\d+) broken links?\.\n\n((?:.+\n)*)/m);
+  return m === null ? null : { count: Number(m[1]), urls: m[2].trim().split("\n").sort() };
+}
+
+/**
+ * The paths below `dir` (relative to it) that `find` prints for `tests`: a hostile run may leave paths longer than
+ * PATH_MAX, which find walks one directory at a time.
+ */
+async function findBelow(dir: string, ...tests: string[]): Promise<string[]> {
+  const out = await run(["find", dir, "-mindepth", "1", ...tests, "-printf", "%P\\n"]);
+  return out.split("\n").filter((l) => l !== "");
+}
+
+testbedTest(
+  "recursive retrieval leaves the same files, bytes, times and exit codes as wget 1.21 on a generated site",
+  { servers: [], tools: ["wget", "nginx", "python3"] },
+  async (t, tb) => {
+    const site = await writeSite(`${tb.tempDir}/recursive`);
+    assert.ok(site.siteFiles.length > 300 && site.bytes < 5 * 2 ** 20, `${site.siteFiles.length} ${site.bytes}`);
+    const nginx = await startRecursiveNginx(tb, site);
+    await withSiteHosts(tb, async () => {
+      await t.step("-r: the site, over a handful of connections like wget's", async () => {
+        await nginx.clearLog();
+        const d = await sameAsWget(tb, ["-r", SITE], {
+          code: 8,
+          files: 391,
+          has: ["robots.txt", "page.php?x=2&y=3", "list.asp?p=3", "café/menü.html", "café/dessert.html", "up.html"]
+            .concat(["plain/about", "refreshed.html", "css/sprite.png", "img/s2.png", "img/attr.png", "img/inline.png"])
+            .concat(["theme?v=2", "moved.html", "away.html", "chain/5.html", "spaced.html", "Upper.HTML"]).map(s),
+          lacks: [...NOT_FOLLOWED, s("chain/6.html"), s("missing.html"), s("loop/a.html"), /^other\.test/],
+        });
+        const conns = (rs: { connection: number }[]) => new Set(rs.map((r) => r.connection)).size;
+        const wget = conns(await nginx.requestsOf("Wget/"));
+        const ours = conns(await nginx.requestsOf("rawhttpget/"));
+        // wget: one to site.test, one for away.html's redirect to other.test, one back.
+        assert.equal(wget, 3);
+        assert.ok(ours >= 1 && ours <= 5, `rawhttpget used ${ours} connections for ${d.rhg.files.size} files`);
+      });
+
+      for (const step of STEPS) {
+        await t.step(step.args.join(" "), async () => void await sameAsWget(tb, step.args, step.wget));
+      }
+
+      await t.step("-r -k: links to saved files made relative, to others absolute", async () => {
+        const d = await sameAsWget(tb, ["-r", "-k", SITE], { code: 8, files: 391 });
+        const index = await Deno.readTextFile(`${d.wget.dir}/${s("index.html")}`);
+        for (const link of ['href="sec0/index.html"', 'href="http://site.test/missing.html"', 'HREF="Upper.HTML"']) {
+          assert.ok(index.includes(link), `wget's converted index.html lacks ${link}`);
+        }
+      });
+
+      await t.step("--spider -r: exit 8 and the same broken links", async () => {
+        const d = await sameAsWget(tb, ["--spider", "-r", SITE], { code: 8, files: 0 });
+        const urls = ["img/missing.png", "missing.html", "sec1/gone.html"].map((p) => `${SITE}${p}`);
+        assert.deepEqual(brokenLinks(d.wget.stderr), { count: 3, urls }, d.wget.stderr.slice(-2000));
+        assert.deepEqual(
+          brokenLinks(d.rhg.stderr),
+          { count: 3, urls },
+          `rawhttpget's list:\n${d.rhg.stderr.slice(-2000)}`,
+        );
+      });
+
+      await t.step("-r -Q 100k: stops at the quota", async () => {
+        const d = await sameAsWget(tb, ["-r", "-Q", "100k", SITE], { code: 8, files: 144 });
+        assert.match(d.wget.stderr, /^Download quota of 100K EXCEEDED!$/m);
+      });
+    });
+
+    await t.step("hostile links: nothing is written outside the output directory", async () => {
+      const token = `rhg-escape-${Deno.pid}`;
+      const server = await startHostileServer(tb, token);
+      try {
+        const args = ["-r", "-l", "2", "-P", "out", `http://${HOSTS.site.addr}:${HOSTILE_PORT}/h/index.html`];
+        const wgetDir = await makeOpenTempDir({ dir: tb.tempDir, prefix: "hostile-wget-" });
+        const rhgDir = await makeOpenTempDir({ dir: tb.tempDir, prefix: "hostile-rhg-" });
+        const timeoutMs = SIDE_LIMIT_MS;
+        const wget = inNamespace(tb.clientNs, ["wget", "--no-config", ...args]);
+        const w = await exec(wget, { cwd: wgetDir, timeoutMs, env: LOCALE });
+        // wget cuts the 300-letter name to 236 bytes, and cannot write the file at the end of 5000 bytes of path (exit 3).
+        assert.equal(w.code, 3, w.stderr.slice(-2000));
+        assert.match(w.stderr, /^The destination name is too long \(\d+\), reducing to \d+$/m);
+        const r = await rhg(tb, args, { dir: rhgDir, timeoutMs, env: LOCALE });
+        assert.ok(!r.timedOut, `rawhttpget did not finish in ${timeoutMs} ms`);
+        const first = `out/${HOSTS.site.addr}:${HOSTILE_PORT}/h/index.html`;
+        const saved = await findBelow(rhgDir, "-type", "f");
+        assert.ok(saved.includes(first), `rawhttpget did not save ${first}:\n${r.stderr.slice(-2000)}`);
+        for (const dir of [wgetDir, rhgDir]) assert.deepEqual(await findBelow(dir, "-maxdepth", "1"), ["out"], dir);
+        const inside = [wgetDir, rhgDir].map((d) => `${d.slice(tb.tempDir.length + 1)}/out/`);
+        const escaped = (await findBelow(tb.tempDir, "-name", `*${token}*`)).filter((p) =>
+          !inside.some((o) => p.startsWith(o))
+        );
+        for (const dir of ["/", "/tmp"]) {
+          for (const e of Deno.readDirSync(dir)) if (e.name.includes(token)) escaped.push(`${dir}/${e.name}`);
+        }
+        assert.deepEqual(escaped, [], `written outside the output directory:\n${r.stderr.slice(-2000)}`);
+      } finally {
+        await server.stop();
+      }
+    });
+    await nginx.stop();
+  },
+  { sanitizeResources: false, sanitizeOps: false },
+);
