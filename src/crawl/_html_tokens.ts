@@ -30,6 +30,8 @@ export interface TagSink {
   tag(name: string, attributes: readonly TagAttribute[]): void;
   /** The text of a `<style>` element: bytes `[from, to)`. */
   style(from: number, to: number): void;
+  /** The sink takes no more: the rest of the document is not read. */
+  readonly full?: boolean;
 }
 
 /** Walks `source` (a document, one character per byte), telling `sink` about the attributes in `wanted`. */
@@ -61,8 +63,13 @@ export function readTags(source: string, wanted: ReadonlySet<string>, sink: TagS
       styleFrom = -1;
     },
   });
-  parser.end(source);
+  // Fed in pieces so that a sink that has all it takes stops the reading (a page of a million links).
+  for (let at = 0; at < source.length && !sink.full; at += FEED) parser.write(source.slice(at, at + FEED));
+  parser.end();
 }
+
+/** Characters given to the tokenizer at a time. */
+const FEED = 1 << 16;
 
 /** htmlparser2's parser, also keeping the pieces of the attribute value being read. */
 class PieceParser extends Parser {

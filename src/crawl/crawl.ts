@@ -16,8 +16,9 @@
  * @module
  */
 
-import { type ParsedUrl, resolveLocation, type UrlEncodings, UTF8 } from "../http/mod.ts";
-import type { FoundLink, PageLinks } from "./link_types.ts";
+import { type ParsedUrl, resolveLocation, type UrlEncodings } from "../http/mod.ts";
+import { isAbsoluteLink, resolvedLinks } from "./resolved_links.ts";
+import type { PageLinks } from "./link_types.ts";
 import { acceptableFile, type Candidate, judgeLink, type LinkRules, type RejectReason } from "./link_rules.ts";
 import { parseRobots, robotsAllows, type RobotsRules } from "./robots.ts";
 import { CrawlRecord } from "./crawl_record.ts";
@@ -89,6 +90,12 @@ export interface Rejection {
 
 const HTML_TYPES = new Set(["text/html", "application/xhtml+xml"]);
 
+/**
+ * URLs waiting in the queue at most: tens of thousands of pages crawl as wget crawls them, while a hostile site
+ * (pages of 100 000 new links each) cannot make the queue grow without end (a few hundred bytes a URL).
+ */
+export const MAX_QUEUED = 200_000;
+
 /** The crawl of a run: the trees of every URL given, and what they saved. */
 export class Crawl {
   #settings: CrawlSettings;
@@ -100,6 +107,7 @@ export class Crawl {
   #pending: { parent: ParsedUrl; depth: number; links: Candidate[]; flags: LinkFlags[]; at: number } | null = null;
   #robots = new Map<string, RobotsRules>();
   #rejections: Rejection[] = [];
+  #notices: string[] = [];
   /** What every tree saved: local names by URL, pages and stylesheets, links of each for `-k`. */
   readonly record: CrawlRecord = new CrawlRecord();
 
@@ -175,7 +183,7 @@ export class Crawl {
       links.push({
         ...this.#candidate(url, read.url, read.item.depth),
         inline: link.inline,
-        relative: !isAbsolute(href),
+        relative: !isAbsoluteLink(href),
       });
       flags.push({ html: link.expectHtml, css: link.expectCss });
     }
@@ -190,6 +198,13 @@ export class Crawl {
   /** Whether a saved file is removed after its links are read (`--delete-after`, `--spider`, `-R`/`-A` pages). */
   removes(path: string): boolean {
     return this.#settings.deleteAfter || !acceptableFile(path.slice(path.lastIndexOf("/") + 1), this.#settings.rules);
+  }
+
+  /** What the crawl has to say (a full queue), in order; the list is emptied. */
+  takeNotices(): string[] {
+    const out = this.#notices;
+    this.#notices = [];
+    return out;
   }
 
   /** The links not followed so far, in order (for `--rejected-log`); the list is emptied. */
@@ -226,6 +241,13 @@ export class Crawl {
       if (verdict !== null) {
         this.#rejections.push({ reason: verdict, url, parent: pending.parent });
         continue;
+      }
+      if (this.waiting >= MAX_QUEUED) {
+        this.#notices.push(
+          `The crawl has ${MAX_QUEUED} URLs waiting: ${pending.links.length - pending.at} more links of ` +
+            `${pending.parent.href} are not followed`,
+        );
+        break;
       }
       const { html, css } = pending.flags[pending.at];
       this.#queue.push({ url, referer: pending.parent, depth: pending.depth + 1, htmlAllowed: html, cssAllowed: css });
@@ -264,50 +286,4 @@ function hostKey(url: ParsedUrl): string {
 
 function robotsUrl(url: ParsedUrl): ParsedUrl {
   return resolveLocation(url, "/robots.txt");
-}
-
-/** One link of a page: `url` resolved against the page's base (null: not an http(s) URL), `href` as written. */
-export interface ResolvedLink {
-  readonly link: FoundLink;
-  readonly href: string;
-  readonly fragment: string;
-  readonly url: ParsedUrl | null;
-}
-
-/**
- * The links of `page` (saved from `url`) resolved against its `<base href>` or its URL, fragments apart: what the
- * crawl follows and what `-k` converts.
- *
- * @example
- * ```ts
- * for (const { url, fragment } of resolvedLinks(page, parseUrl("http://h/a/"))) console.log(url?.href, fragment);
- * ```
- */
-export function* resolvedLinks(page: PageLinks, url: ParsedUrl, encodings?: UrlEncodings): Generator<ResolvedLink> {
-  const base = page.base === null ? url : resolveOrNull(url, page.base, encodings) ?? url;
-  for (const link of page.links) {
-    const hash = link.raw.indexOf("#");
-    const href = hash < 0 ? link.raw : link.raw.slice(0, hash);
-    const fragment = hash < 0 ? "" : link.raw.slice(hash);
-    yield { link, href, fragment, url: resolveOrNull(base, href, encodings) };
-  }
-}
-
-function isAbsolute(href: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith("//");
-}
-
-/**
- * `href` (text, read from the page in its charset) resolved against `base`, or null for a link that is no http(s)
- * URL (mailto:, javascript:, ftp:, …). Its characters outside ASCII are sent as UTF-8, as wget sends an IRI.
- */
-function resolveOrNull(base: ParsedUrl, href: string, encodings?: UrlEncodings): ParsedUrl | null {
-  const bytes = new TextEncoder().encode(href);
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  try {
-    return resolveLocation(base, binary, { ...encodings, remote: UTF8 });
-  } catch {
-    return null;
-  }
 }

@@ -65,6 +65,8 @@ export function extractCssLinks(text: string, offset: number, options: CssLinkOp
  * extractStylesheetLinks(new TextEncoder().encode("h1 { background: url('t.png') }")).links[0].raw; // "t.png"
  * ```
  */
-export function extractStylesheetLinks(doc: Uint8Array, charset?: string): PageLinks {
-  return { links: extractCssLinks(binaryString(doc), 0, { charset }), base: null, nofollow: false };
+export function extractStylesheetLinks(doc: Uint8Array, charset?: string, maxLinks = 100_000): PageLinks {
+  const links = extractCssLinks(binaryString(doc), 0, { charset });
+  if (links.length <= maxLinks) return { links, base: null, nofollow: false };
+  return { links: links.slice(0, maxLinks), base: null, nofollow: false, truncated: true };
 }

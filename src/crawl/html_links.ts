@@ -70,6 +70,8 @@ export interface HtmlLinkOptions {
   readonly followTags?: readonly string[];
   /** `--ignore-tags`: never collect links from these tags. */
   readonly ignoreTags?: readonly string[];
+  /** Links collected at most (default {@linkcode MAX_PAGE_LINKS}); `truncated` says when there were more. */
+  readonly maxLinks?: number;
 }
 
 /**
@@ -85,14 +87,18 @@ export interface HtmlLinkOptions {
  */
 export function extractHtmlLinks(doc: Uint8Array, options: HtmlLinkOptions = {}): PageLinks {
   const source = binaryString(doc);
-  const collector = new LinkCollector(source, followedTags(options.followTags, options.ignoreTags));
+  const limit = options.maxLinks ?? MAX_PAGE_LINKS;
+  const collector = new LinkCollector(source, followedTags(options.followTags, options.ignoreTags), limit);
   readTags(source, WANTED_ATTRIBUTES, collector);
   const label = options.charset ?? collector.metaCharset;
   const charset: Charset | null = label === null ? UTF8 : findCharset(label);
   const links = collector.drafts.map((draft) => finishLink(draft, charset)).sort((a, b) => a.start - b.start);
   const base = collector.baseDraft === null ? null : finishLink(collector.baseDraft, charset).raw;
-  return { links, base, nofollow: collector.nofollow };
+  return { links, base, nofollow: collector.nofollow, ...(collector.truncated ? { truncated: true } : {}) };
 }
+
+/** Links read from one page at most, by default: enough for any real page, a bound for a hostile one. */
+export const MAX_PAGE_LINKS = 100_000;
 
 /** What a link is taken for (the flags of `FoundLink`). */
 interface LinkFlags {
@@ -111,12 +117,32 @@ class LinkCollector {
   nofollow = false;
   /** The charset of the last `<meta http-equiv=Content-Type>`, as wget keeps the last. */
   metaCharset: string | null = null;
+  /** More links than the limit were found: the rest were not collected. */
+  truncated = false;
+
+  /** The reading may stop: the limit is reached. */
+  get full(): boolean {
+    return this.truncated;
+  }
   readonly #source: string;
   readonly #followed: ReadonlySet<string>;
+  readonly #limit: number;
 
-  constructor(source: string, followed: ReadonlySet<string>) {
+  constructor(source: string, followed: ReadonlySet<string>, limit: number) {
     this.#source = source;
     this.#followed = followed;
+    this.#limit = limit;
+  }
+
+  /** Collects `drafts` up to the limit (a hostile page cannot make the crawl hold millions of links). */
+  #add(drafts: LinkDraft | readonly LinkDraft[]): void {
+    for (const draft of Array.isArray(drafts) ? drafts : [drafts]) {
+      if (this.drafts.length >= this.#limit) {
+        this.truncated = true;
+        return;
+      }
+      this.drafts.push(draft);
+    }
   }
 
   tag(name: string, attributes: readonly TagAttribute[]): void {
@@ -135,12 +161,12 @@ class LinkCollector {
     const style = find(attributes, "style")?.mapped;
     if (style !== null && style !== undefined) {
       const [start, end] = style.span(0, style.text.length);
-      this.drafts.push(...scanCss(this.#source, start, end, `${name}/style`));
+      this.#add(scanCss(this.#source, start, end, `${name}/style`));
     }
   }
 
   style(from: number, to: number): void {
-    this.drafts.push(...scanCss(this.#source, from, to, "style"));
+    this.#add(scanCss(this.#source, from, to, "style"));
   }
 
   /** A link that is a whole attribute value (less the whitespace around it). */
@@ -149,7 +175,7 @@ class LinkCollector {
     if (attribute === undefined || value === null || value === undefined) return null;
     const [from, to] = trimmed(value);
     const draft = draftOf(value, from, to, attribute.quoted, "attribute", `${tag}/${attribute.name}`, flags);
-    this.drafts.push(draft);
+    this.#add(draft);
     return draft;
   }
 
@@ -159,7 +185,7 @@ class LinkCollector {
     const [from, to] = trimmed(value);
     for (const [start, end] of srcsetUrls(value.text, from, to)) {
       const flags = { inline: true, expectHtml: false };
-      this.drafts.push(draftOf(value, start, end, attribute.quoted, "attribute-part", "img/srcset", flags));
+      this.#add(draftOf(value, start, end, attribute.quoted, "attribute-part", "img/srcset", flags));
     }
   }
 
@@ -196,7 +222,7 @@ class LinkCollector {
       const start = refreshUrlStart(value.text, from, to);
       if (start < 0) return;
       const flags = { inline: false, expectHtml: true };
-      this.drafts.push(draftOf(value, start, to, content.quoted, "attribute-part", "meta/content", flags));
+      this.#add(draftOf(value, start, to, content.quoted, "attribute-part", "meta/content", flags));
     } else if (httpEquiv === "content-type") {
       this.metaCharset = contentCharset(content.value) ?? this.metaCharset;
     } else if (keyword(find(attributes, "name")?.value) === "robots" && robotsNofollow(content.value)) {

@@ -54,4 +54,6 @@ export interface PageLinks {
   readonly base: string | null;
   /** `<meta name="robots" content="nofollow">` (or `none`): wget follows none of the page's links then. */
   readonly nofollow: boolean;
+  /** The page had more links than the extractor's limit: only the first ones are here. */
+  readonly truncated?: boolean;
 }

@@ -12,14 +12,13 @@ import {
   convertLinks,
   Crawl,
   type CrawlStep,
-  extractHtmlLinks,
-  extractStylesheetLinks,
   type PageLinks,
   type ReadStep,
   rejectedLogHeader,
   rejectedLogLine,
   resolvedLinks,
 } from "../crawl/mod.ts";
+import { extractHtmlLinks, extractStylesheetLinks } from "../crawl/extract.ts";
 import { type CrawlProgress, ExitCode, type Recursion, type Settings } from "../cli/mod.ts";
 import { type DownloadResult, ServerStatusError } from "../fetch/mod.ts";
 import { type ParsedUrl, parseUrl } from "../http/mod.ts";
@@ -33,6 +32,9 @@ import {
   renameFile,
   setModificationTime,
 } from "../../ffi/mod.ts";
+
+/** Pages larger than this are not read for links: a page is read whole, and a hostile one must not take the memory. */
+const MAX_PAGE_BYTES = 64 * 2 ** 20;
 
 /** A download's outcome as the run's loop saw it: its result, its error (said already), or null after a signal. */
 export type Fetched = { readonly ok: true; readonly result: DownloadResult } | {
@@ -105,6 +107,7 @@ export class CrawlRun {
     for (let step = this.#crawl.next(); step !== null; step = this.#crawl.next()) {
       await this.#step(step);
       this.#logRejections();
+      for (const note of this.#crawl.takeNotices()) this.#host.notice?.(note);
       if (this.#host.stopped()) return;
     }
   }
@@ -159,8 +162,13 @@ export class CrawlRun {
     this.#crawl.parsed(read, this.#links(read.path, read.css, charset));
   }
 
-  /** The links of a saved page or stylesheet, null when it cannot be read. */
+  /** The links of a saved page or stylesheet, null when it cannot be read (or is too large to read). */
   #links(path: string, css: boolean, charset?: string): PageLinks | null {
+    const size = fileInfo(path)?.size ?? 0;
+    if (size > MAX_PAGE_BYTES) {
+      this.#host.notice?.(`'${path}' is larger than ${MAX_PAGE_BYTES / 2 ** 20} MiB: its links are not followed`);
+      return null;
+    }
     let bytes: Uint8Array;
     try {
       bytes = readFileBytes(path);
@@ -169,9 +177,13 @@ export class CrawlRun {
       return null;
     }
     const r = this.#recursion;
-    return css
+    const page = css
       ? extractStylesheetLinks(bytes, charset)
       : extractHtmlLinks(bytes, { charset, followTags: r.followTags, ignoreTags: r.ignoreTags });
+    if (page.truncated) {
+      this.#host.notice?.(`'${path}' has more than ${page.links.length} links: only those are followed`);
+    }
+    return page;
   }
 
   /** Reads a host's robots.txt (wget saves it like any file, and checks it with -N and --spider off). */

@@ -42,7 +42,7 @@ import { ConcatOutput, createOutputFile, prepareDirectory, sudoOwner } from "../
 import { DriverLoop } from "../transport/mod.ts";
 import { type SpawnedHelper, startRun } from "../privilege/mod.ts";
 import { holdFiles } from "./before_drop.ts";
-import { CrawlRun, type Fetched } from "./crawl_run.ts";
+import type { Fetched } from "./crawl_run.ts";
 
 const encoder = new TextEncoder();
 function writeErr(text: string): void {
@@ -186,6 +186,9 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
     return ExitCode.FileIo;
   }
   const { report, hsts, cookieJar, readFile } = held;
+  // The crawl (and htmlparser2) is loaded only by a run that crawls, and before the drop: the module cache may be
+  // one the user we become cannot read (root's).
+  const crawlModule = s.recursion === undefined ? null : await import("./crawl_run.ts");
   // Root only opens sockets, through the helper started here; nothing below runs with a privilege.
   const start = startRun(s, boot.helper);
   if (!start.ok) {
@@ -292,7 +295,7 @@ async function runAll(urls: readonly string[], s: Settings, boot: ProgramStart):
   };
   // -Q: a run of several URLs (or a crawl) stops once it has saved more than the quota (a single file is whole).
   const overQuota = () => s.quota !== undefined && saved > s.quota;
-  const crawl = s.recursion === undefined ? null : new CrawlRun(s, s.recursion, {
+  const crawl = crawlModule === null || s.recursion === undefined ? null : new crawlModule.CrawlRun(s, s.recursion, {
     fetch: fetchOne,
     say,
     notice,

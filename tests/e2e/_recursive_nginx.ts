@@ -147,9 +147,13 @@ export async function withSiteHosts<T>(tb: Testbed, fn: () => Promise<T>): Promi
   }
 }
 
-/** A server (Python, argv: address, port, token) that answers every GET but robots.txt with one hostile page. */
+/**
+ * A server (Python, argv: address, port, token) that answers every GET but robots.txt with one hostile page, but
+ * `/many.html` (a million links), `/chain/N.html` (an endless chain of pages, each linking to the next) and
+ * `/bomb.html` (256 MiB of zeros as 256 KiB of gzip).
+ */
 const HOSTILE_SERVER = `
-import sys
+import sys, zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 addr, port, t = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 links = [
@@ -166,13 +170,25 @@ links = [
     "http://" + addr + ":" + str(port) + "/" + "..%2F" * 4 + t + "-abs.html",
 ]
 page = ("<html><body>" + "".join('<a href="%s">x</a>\\n' % l for l in links) + "</body></html>").encode()
+many = ("<html><body>" + "".join('<a href="/m/%d.html">%d</a>' % (i, i) for i in range(1000000)) + "</body></html>").encode()
+zero = zlib.compressobj(9, zlib.DEFLATED, 31)
+bomb = b"".join([zero.compress(b"\\0" * 2**20) for _ in range(256)]) + zero.flush()
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def do_GET(self):
         found = not self.path.endswith("/robots.txt")
-        body = page if found else b"none"
+        body, coding = (page if found else b"none"), None
+        if self.path == "/many.html":
+            body = many
+        elif self.path.startswith("/chain/"):
+            n = int(self.path[len("/chain/"):].split(".")[0])
+            body = ('<html><body><a href="%d.html">next</a></body></html>' % (n + 1)).encode()
+        elif self.path == "/bomb.html":
+            body, coding = bomb, "gzip"
         self.send_response(200 if found else 404)
         self.send_header("Content-Type", "text/html")
+        if coding is not None:
+            self.send_header("Content-Encoding", coding)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

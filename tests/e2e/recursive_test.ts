@@ -261,6 +261,7 @@ testbedTest(
           for (const e of Deno.readDirSync(dir)) if (e.name.includes(token)) escaped.push(`${dir}/${e.name}`);
         }
         assert.deepEqual(escaped, [], `written outside the output directory:\n${r.stderr.slice(-2000)}`);
+        await hostileCrawls(tb);
       } finally {
         await server.stop();
       }
@@ -269,3 +270,30 @@ testbedTest(
   },
   { sanitizeResources: false, sanitizeOps: false },
 );
+
+/** Peak resident memory of a run, in MiB, from `/usr/bin/time`'s line on stderr. */
+function peakMiB(stderr: string): number {
+  const m = /^peak-rss-kb (\d+)$/m.exec(stderr);
+  assert.ok(m !== null, `no peak RSS line in:\n${stderr.slice(-2000)}`);
+  return Number(m[1]) / 1024;
+}
+
+/** A million links, an endless chain, a gzip bomb: each ends plainly, in bounded memory. */
+async function hostileCrawls(tb: Testbed): Promise<void> {
+  const at = `http://${HOSTS.site.addr}:${HOSTILE_PORT}`;
+  const prefix = ["/usr/bin/time", "-f", "peak-rss-kb %M"];
+  // The links are judged and rejected (a million fetches would take minutes): the point is reading the page.
+  const many = await rhg(tb, ["-r", "-l", "1", "--reject-regex", "/m/", `${at}/many.html`], { prefix, env: LOCALE });
+  assert.equal(many.code, 0, many.stderr.slice(-2000));
+  assert.match(many.stderr, /'198\.18\.2\.2:8000\/many\.html' has more than 100000 links: only those are followed/);
+  assert.ok(peakMiB(many.stderr) < 400, `a page of a million links took ${peakMiB(many.stderr)} MiB`);
+  // An endless chain stops at -l, as wget's does: the same files.
+  await sameAsWget(tb, ["-r", "-l", "3", `${at}/chain/0.html`], { code: 0, files: 4 }); // 0.html to 3.html
+  // A gzip bomb (wget saves it still compressed: it asks for identity) is refused as it grows past 1000:1.
+  const bomb = await rhg(tb, ["-r", `${at}/bomb.html`], { prefix, env: LOCALE });
+  assert.equal(bomb.code, 7, bomb.stderr.slice(-2000)); // a protocol error, as wget exits for a body it cannot read
+  assert.match(bomb.stderr, /^rawhttpget: Decoded body grew to \d+ bytes from \d+ compressed bytes \(over 1000:1\)/m);
+  const left = await findBelow(bomb.dir, "-type", "f", "-size", "+16M");
+  assert.deepEqual(left, [], "the bomb left a large file");
+  assert.ok(peakMiB(bomb.stderr) < 400, `the bomb took ${peakMiB(bomb.stderr)} MiB`);
+}

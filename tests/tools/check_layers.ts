@@ -77,7 +77,12 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   // The report's recorder and pages: pure (its clock is given), so it runs in unit tests and on any clock.
   "src/report": { imports: ["src/wire"], packages: [], sansIo: true },
   // Recursive retrieval's queue, link rules, names and link conversion: pure, like the protocol core.
-  "src/crawl": { imports: ["src/http"], packages: ["htmlparser2"], sansIo: true },
+  "src/crawl": {
+    imports: ["src/http"],
+    packages: ["htmlparser2"],
+    sansIo: true,
+    surfaces: { "src/crawl/extract.ts": "the link extractors load htmlparser2, which only a run that crawls needs" },
+  },
   "src/http": { imports: ["src/wire"], packages: ["node:zlib"], sansIo: true },
   "src/wire": { imports: [], packages: [], sansIo: true },
   "ffi": { imports: ["src/wire"], packages: [] },

@@ -1,0 +1,9 @@
+/**
+ * The link extractors of HTML pages and stylesheets: a surface of its own, since it loads htmlparser2, which a run
+ * that does not crawl must not pay for (the program imports it when `-r`, `-p` or `-m` is given).
+ *
+ * @module
+ */
+
+export { extractHtmlLinks, type HtmlLinkOptions, MAX_PAGE_LINKS } from "./html_links.ts";
+export { type CssLinkOptions, extractCssLinks, extractStylesheetLinks } from "./css_links.ts";
