@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type Handler, Parser } from "htmlparser2";
+import { type Handler, Parser } from "./_htmlparser2.js";
 import { MappedText, type Piece } from "./_mapped_text.ts";
 
 /** One attribute of a start tag. */

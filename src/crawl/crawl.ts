@@ -35,6 +35,8 @@ export interface CrawlSettings {
   readonly deleteAfter: boolean;
   /** How URLs are read (`--iri`, `--no-iri`). */
   readonly encodings?: UrlEncodings;
+  /** URLs waiting in the queue at most (default {@linkcode MAX_QUEUED}). */
+  readonly maxQueued?: number;
 }
 
 /** One URL of the queue: wget's `queue_element`. */
@@ -242,9 +244,10 @@ export class Crawl {
         this.#rejections.push({ reason: verdict, url, parent: pending.parent });
         continue;
       }
-      if (this.waiting >= MAX_QUEUED) {
+      const most = this.#settings.maxQueued ?? MAX_QUEUED;
+      if (this.waiting >= most) {
         this.#notices.push(
-          `The crawl has ${MAX_QUEUED} URLs waiting: ${pending.links.length - pending.at} more links of ` +
+          `The crawl has ${most} URLs waiting: ${pending.links.length - pending.at} more links of ` +
             `${pending.parent.href} are not followed`,
         );
         break;

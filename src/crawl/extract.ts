@@ -1,6 +1,7 @@
 /**
- * The link extractors of HTML pages and stylesheets: a surface of its own, since it loads htmlparser2, which a run
- * that does not crawl must not pay for (the program imports it when `-r`, `-p` or `-m` is given).
+ * The link extractors of HTML pages and stylesheets: a surface of its own, since it loads htmlparser2 (vendored in
+ * `_htmlparser2.js`, 50 kB of script), which a run that does not crawl need not parse (the program imports it when
+ * `-r`, `-p` or `-m` is given).
  *
  * @module
  */

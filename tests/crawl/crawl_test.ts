@@ -177,3 +177,11 @@ Deno.test("another host is not followed without -H", () => {
     `${H}/a.html`,
   ]);
 });
+
+Deno.test("the queue stops growing at its limit, and the crawl says how many links it left", () => {
+  const links = Array.from({ length: 50 }, (_, i) => `p${i}.html`);
+  const site: Record<string, Page> = { [`${H}/`]: { type: "text/html", links } };
+  const { order, crawl: c } = crawl(site, `${H}/`, {}, { maxQueued: 20 });
+  assert.equal(order.length, 1 + 20);
+  assert.deepEqual(c.takeNotices(), [`The crawl has 20 URLs waiting: 30 more links of ${H}/ are not followed`]);
+});

@@ -130,9 +130,9 @@ Deno.test("extractStylesheetLinks() reads a text/css file", () => {
   assert.equal(extractStylesheetLinks(latin1, "latin1").links[0].raw, "\u00e9.png");
 });
 
-Deno.test("extractStylesheetLinks() reads a stylesheet of 100,000 url()", () => {
-  const text = Array.from({ length: 100_000 }, (_, i) => `.c${i} { background: url("i/${i}.png") }\n`).join("");
+Deno.test("extractStylesheetLinks() reads a stylesheet of 30,000 url()", () => {
+  const text = Array.from({ length: 30_000 }, (_, i) => `.c${i} { background: url("i/${i}.png") }\n`).join("");
   const page = extractStylesheetLinks(new TextEncoder().encode(text));
-  assert.equal(page.links.length, 100_000);
+  assert.equal(page.links.length, 30_000);
   assert.equal(page.links[12_345].raw, "i/12345.png");
 });

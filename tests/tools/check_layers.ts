@@ -79,9 +79,9 @@ export const LAYERS: Readonly<Record<string, Layer>> = {
   // Recursive retrieval's queue, link rules, names and link conversion: pure, like the protocol core.
   "src/crawl": {
     imports: ["src/http"],
-    packages: ["htmlparser2"],
+    packages: [],
     sansIo: true,
-    surfaces: { "src/crawl/extract.ts": "the link extractors load htmlparser2, which only a run that crawls needs" },
+    surfaces: { "src/crawl/extract.ts": "the link extractors load htmlparser2 (vendored), which only a crawl needs" },
   },
   "src/http": { imports: ["src/wire"], packages: ["node:zlib"], sansIo: true },
   "src/wire": { imports: [], packages: [], sansIo: true },
