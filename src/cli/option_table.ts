@@ -108,6 +108,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     multiple: true,
   },
   {
+    name: "rejected-log",
+    type: "string",
+    value: "FILE",
+    help: "with -r: write each link not followed, and why, to FILE (wget's tab-separated columns)",
+    group: "Logging and input file",
+  },
+  {
     name: "input-file",
     short: "i",
     type: "string",

@@ -17,9 +17,16 @@
  */
 
 import { type ParsedUrl, resolveLocation, type UrlEncodings } from "../http/mod.ts";
-import { isAbsoluteLink, resolvedLinks } from "./resolved_links.ts";
+import { isRelativeLink, resolvedLinks } from "./resolved_links.ts";
 import type { PageLinks } from "./link_types.ts";
-import { acceptableFile, type Candidate, judgeLink, type LinkRules, type RejectReason } from "./link_rules.ts";
+import {
+  acceptableFile,
+  type Candidate,
+  type ForeignUrl,
+  judgeLink,
+  type LinkRules,
+  type RejectReason,
+} from "./link_rules.ts";
 import { parseRobots, robotsAllows, type RobotsRules } from "./robots.ts";
 import { CrawlRecord } from "./crawl_record.ts";
 
@@ -86,8 +93,10 @@ export interface Fetched {
 /** A link the crawl did not follow, and why: wget's `--rejected-log` line. */
 export interface Rejection {
   readonly reason: RejectReason;
-  readonly url: ParsedUrl;
+  readonly url: ParsedUrl | ForeignUrl;
   readonly parent: ParsedUrl | null;
+  /** The link's fragment, without its "#". */
+  readonly fragment?: string;
 }
 
 const HTML_TYPES = new Set(["text/html", "application/xhtml+xml"]);
@@ -106,7 +115,9 @@ export class Crawl {
   #seen = new Set<string>();
   #start: ParsedUrl | null = null;
   /** Links of the page read last that still wait for a verdict (one whose host's robots.txt is being read first). */
-  #pending: { parent: ParsedUrl; depth: number; links: Candidate[]; flags: LinkFlags[]; at: number } | null = null;
+  #pending:
+    | { parent: ParsedUrl; depth: number; links: (Candidate | ForeignUrl)[]; flags: LinkFlags[]; at: number }
+    | null = null;
   #robots = new Map<string, RobotsRules>();
   #rejections: Rejection[] = [];
   #notices: string[] = [];
@@ -177,17 +188,25 @@ export class Crawl {
   parsed(read: ReadStep, page: PageLinks | null): void {
     if (page === null) return;
     if (this.#settings.robots && page.nofollow) return;
-    const links: Candidate[] = [];
+    const links: (Candidate | ForeignUrl)[] = [];
     const flags: LinkFlags[] = [];
-    for (const { link, url, href } of resolvedLinks(page, read.url, this.#settings.encodings)) {
+    for (const { link, url, href, fragment } of resolvedLinks(page, read.url, this.#settings.encodings)) {
       // <base href> and <form action> are only converted (wget's ignore_when_downloading).
-      if (url === null || link.convertOnly || (read.requisitesOnly && !link.inline)) continue;
+      if (link.convertOnly || (read.requisitesOnly && !link.inline)) continue;
+      if (url === null) {
+        // wget names the links to FTP it does not follow (other schemes are no URLs to it), in their turn.
+        const foreign = ftpUrl(href);
+        if (foreign === null) continue;
+        links.push(foreign);
+        flags.push({ html: false, css: false, fragment: fragment.slice(1) });
+        continue;
+      }
       links.push({
         ...this.#candidate(url, read.url, read.item.depth),
         inline: link.inline,
-        relative: !isAbsoluteLink(href),
+        relative: isRelativeLink(href),
       });
-      flags.push({ html: link.expectHtml, css: link.expectCss });
+      flags.push({ html: link.expectHtml, css: link.expectCss, fragment: fragment.slice(1) });
     }
     this.#pending = { parent: read.url, depth: read.item.depth, links, flags, at: 0 };
   }
@@ -233,15 +252,20 @@ export class Crawl {
     if (pending === null) return null;
     for (; pending.at < pending.links.length; pending.at++) {
       const candidate = pending.links[pending.at];
+      const { fragment } = pending.flags[pending.at];
+      if (!("url" in candidate)) {
+        this.#rejections.push({ reason: "non-http", url: candidate, parent: pending.parent, fragment });
+        continue;
+      }
       const url = candidate.url;
       if (this.#seen.has(url.href)) {
-        this.#rejections.push({ reason: "blacklist", url, parent: pending.parent });
+        this.#rejections.push({ reason: "blacklist", url, parent: pending.parent, fragment });
         continue;
       }
       const verdict = this.#judge(candidate);
       if (verdict === "robots-unknown") return robotsUrl(url);
       if (verdict !== null) {
-        this.#rejections.push({ reason: verdict, url, parent: pending.parent });
+        this.#rejections.push({ reason: verdict, url, parent: pending.parent, fragment });
         continue;
       }
       const most = this.#settings.maxQueued ?? MAX_QUEUED;
@@ -276,10 +300,24 @@ export class Crawl {
   }
 }
 
-/** How a link's target is read once fetched. */
+/** How a link's target is read once fetched, and its fragment (for `--rejected-log`). */
 interface LinkFlags {
   readonly html: boolean;
   readonly css: boolean;
+  readonly fragment: string;
+}
+
+/** An absolute `ftp://` or `ftps://` link, split as wget logs it, or null. */
+function ftpUrl(href: string): ForeignUrl | null {
+  const m = /^(ftps?):\/\/([^/:?#]+)(?::(\d+))?\/?([^?#]*)(?:\?([^#]*))?/i.exec(href.trim());
+  if (m === null) return null;
+  const scheme = m[1].toLowerCase();
+  const port = m[3] === undefined ? (scheme === "ftps" ? 990 : 21) : Number(m[3]);
+  const host = m[2].toLowerCase();
+  const text = `${scheme}://${host}${m[3] === undefined ? "" : `:${port}`}/${m[4]}${
+    m[5] === undefined ? "" : `?${m[5]}`
+  }`;
+  return { scheme, host, port, path: m[4], query: m[5] ?? "", text };
 }
 
 /** The key robots.txt rules are kept under: wget keeps them per host and port. */

@@ -218,9 +218,33 @@ export function rejectedLogHeader(): string {
  * // "SPANNEDHOST\thttp://b.example/x?q\tSCHEME_HTTP\tb.example\t80\tx\t\tq\t\thttp://a.example/\tSCHEME_HTTP\ta.example\t80\t\t\t\t"
  * ```
  */
-export function rejectedLogLine(reason: RejectReason, url: ParsedUrl, parent: ParsedUrl | null): string {
-  return [REASON_NAMES[reason], ...logColumns(url), ...(parent === null ? Array(8).fill("") : logColumns(parent))]
+export function rejectedLogLine(
+  reason: RejectReason,
+  url: ParsedUrl | ForeignUrl,
+  parent: ParsedUrl | null,
+  fragment = "",
+): string {
+  const columns = "href" in url ? logColumns(url, fragment) : foreignColumns(url, fragment);
+  return [REASON_NAMES[reason], ...columns, ...(parent === null ? Array(8).fill("") : logColumns(parent, ""))]
     .join("\t");
+}
+
+/** A link to a scheme the crawl does not fetch (`ftp://`), as wget's `--rejected-log` still names it. */
+export interface ForeignUrl {
+  /** Lower case, as in the link: "ftp", "ftps". */
+  readonly scheme: string;
+  readonly host: string;
+  readonly port: number;
+  /** The path without its leading "/", and the query. */
+  readonly path: string;
+  readonly query: string;
+  /** The link as it was resolved (`scheme://host[:port]/path[?query]`). */
+  readonly text: string;
+}
+
+function foreignColumns(url: ForeignUrl, fragment: string): string[] {
+  const scheme = `SCHEME_${url.scheme.toUpperCase()}`;
+  return [escapeUnsafe(url.text), scheme, url.host, String(url.port), url.path, "", url.query, fragment];
 }
 
 const REASON_NAMES: Readonly<Record<RejectReason, string>> = {
@@ -238,17 +262,17 @@ const REASON_NAMES: Readonly<Record<RejectReason, string>> = {
 };
 
 /** wget's `write_reject_log_url` columns. */
-function logColumns(url: ParsedUrl): string[] {
+function logColumns(url: ParsedUrl, fragment: string): string[] {
   const parts = urlParts(url);
   const scheme = url.scheme === "https" ? "SCHEME_HTTPS" : "SCHEME_HTTP";
-  return [escapeUnsafe(url.href), scheme, url.host, String(url.port), parts.path, "", parts.query ?? "", ""];
+  return [escapeUnsafe(url.href), scheme, url.host, String(url.port), parts.path, "", parts.query ?? "", fragment];
 }
 
-/** wget's `url_escape`: %XX for controls, space, `"#%<>[\]^`{|}`, DEL and every byte above 127. */
+/** wget's `url_escape`: %XX for controls, space, `"#%:<>@[\]^`{|}`, DEL and every byte above 127. */
 function escapeUnsafe(text: string): string {
   let out = "";
   for (const byte of new TextEncoder().encode(text)) {
-    const unsafe = byte <= 0x20 || byte >= 0x7f || '"#%<>[\\]^`{|}'.includes(String.fromCharCode(byte));
+    const unsafe = byte <= 0x20 || byte >= 0x7f || '"#%:<>@[\\]^`{|}'.includes(String.fromCharCode(byte));
     out += unsafe ? `%${byte.toString(16).toUpperCase().padStart(2, "0")}` : String.fromCharCode(byte);
   }
   return out;

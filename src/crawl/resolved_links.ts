@@ -35,15 +35,17 @@ export function* resolvedLinks(page: PageLinks, url: ParsedUrl, encodings?: UrlE
 }
 
 /**
- * Whether a link as written is absolute (a scheme, or `//host`): wget's `-L` follows only the others.
+ * Whether a link counts as relative for `-L`, as wget's `link_relative_p`: written without a scheme and not from the
+ * root (`/x`, `//host/x` are not).
  *
  * @example
  * ```ts
- * isAbsoluteLink("//h/x"); // true
+ * isRelativeLink("img/a.png"); // true
+ * isRelativeLink("/img/a.png"); // false
  * ```
  */
-export function isAbsoluteLink(href: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith("//");
+export function isRelativeLink(href: string): boolean {
+  return !/^[-+a-zA-Z0-9]+:/.test(href) && !href.startsWith("/");
 }
 
 /**

@@ -217,7 +217,7 @@ export class CrawlRun {
   #logRejections(): void {
     const rejections = this.#crawl.takeRejections();
     if (this.#rejected === null) return;
-    const text = rejections.map((r) => `${rejectedLogLine(r.reason, r.url, r.parent)}\n`).join("");
+    const text = rejections.map((r) => `${rejectedLogLine(r.reason, r.url, r.parent, r.fragment)}\n`).join("");
     if (text !== "") this.#rejected.write(new TextEncoder().encode(text));
   }
 

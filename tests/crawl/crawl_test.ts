@@ -124,7 +124,7 @@ Deno.test("robots.txt is read once per host, before the first link to it is queu
   };
   const { order, crawl: c } = crawl(site, `${H}/`, {}, { robots: true });
   assert.deepEqual(order, [`${H}/`, `robots:${H}/robots.txt`, `${H}/a.html`, `${H}/b.html`]);
-  const reasons = c.takeRejections().map((r) => `${r.reason} ${r.url.href}`);
+  const reasons = c.takeRejections().map((r) => `${r.reason} ${"href" in r.url ? r.url.href : r.url.text}`);
   assert.ok(reasons.includes(`robots ${H}/private/x.html`), reasons.join("\n"));
 });
 

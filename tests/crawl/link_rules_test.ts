@@ -319,8 +319,8 @@ Deno.test("rejectedLogLine() writes wget's --rejected-log columns", async (t) =>
     const line = rejectedLogLine("spanned-host", parseUrl("http://b.example/x/y.html?q=1"), parseUrl(START));
     assert.equal(
       line,
-      "SPANNEDHOST\thttp://b.example/x/y.html?q=1\tSCHEME_HTTP\tb.example\t80\tx/y.html\t\tq=1\t\t" +
-        "http://example.com/docs/\tSCHEME_HTTP\texample.com\t80\tdocs/\t\t\t",
+      "SPANNEDHOST\thttp%3A//b.example/x/y.html?q=1\tSCHEME_HTTP\tb.example\t80\tx/y.html\t\tq=1\t\t" +
+        "http%3A//example.com/docs/\tSCHEME_HTTP\texample.com\t80\tdocs/\t\t\t",
     );
   });
 
@@ -348,7 +348,7 @@ Deno.test("rejectedLogLine() writes wget's --rejected-log columns", async (t) =>
     const line = rejectedLogLine("robots", parseUrl("https://[2001:db8::1]:8443/a%20b"), null);
     assert.equal(
       line,
-      "ROBOTS\thttps://%5B2001:db8::1%5D:8443/a%2520b\tSCHEME_HTTPS\t2001:db8::1\t8443\ta%20b\t\t\t" +
+      "ROBOTS\thttps%3A//%5B2001%3Adb8%3A%3A1%5D%3A8443/a%2520b\tSCHEME_HTTPS\t2001:db8::1\t8443\ta%20b\t\t\t" +
         "\t\t\t\t\t\t\t\t",
     );
     assert.equal(line.split("\t").length, 17);

@@ -28,7 +28,7 @@
 import assert from "node:assert/strict";
 import { differential, type Side } from "../_support/differential.ts";
 import { exec, inNamespace, run } from "../_support/exec.ts";
-import { makeOpenTempDir } from "../_support/files.ts";
+import { makeOpenTempDir, RUN_USER } from "../_support/files.ts";
 import { rhg } from "../_support/program.ts";
 import { type Testbed, testbedTest } from "../testbed/testbed.ts";
 import { HOSTILE_PORT, startHostileServer, startRecursiveNginx, withSiteHosts } from "./_recursive_nginx.ts";
@@ -116,6 +116,14 @@ const STEPS: readonly CrawlStep[] = [
     wget: { code: 8, files: 394, has: [s("private/secret.html"), s("hidden/only.html")], lacks: [s("robots.txt")] },
   },
   { args: ["-r", "-P", "outdir", SITE], wget: { code: 8, files: 391, lacks: [/^(?!outdir\/site\.test\/)/] } },
+  { args: ["-r", "--ignore-tags=img,link", SITE], wget: { code: 8, files: 337, lacks: [s("img/logo.png")] } },
+  { args: ["-r", "--follow-tags=a", SITE], wget: { code: 8, files: 336, lacks: [s("css/main.css")] } },
+  // -L: links written without a scheme and not from the root (CSS ones too).
+  { args: ["-r", "-L", SITE], wget: { code: 8, files: 381, lacks: [s("img/attr.png")] } },
+  { args: ["-r", "-H", "--exclude-domains", HOSTS.other.name, SITE], wget: { code: 8, files: 391 } },
+  { args: ["-r", "--delete-after", SITE], wget: { code: 8, files: 0 } },
+  // The log is one of the files compared: every link not followed, in order, with wget's reasons and columns.
+  { args: ["-r", "--rejected-log=rejected.log", SITE], wget: { code: 8, files: 392, has: ["rejected.log"] } },
 ];
 
 /** Asserts what wget left against `saw`, so that the comparison that follows compares against the right thing. */
@@ -215,6 +223,31 @@ testbedTest(
         for (const link of ['href="sec0/index.html"', 'href="http://site.test/missing.html"', 'HREF="Upper.HTML"']) {
           assert.ok(index.includes(link), `wget's converted index.html lacks ${link}`);
         }
+      });
+
+      await t.step("-m over a mirror made before: nothing new, every page read again from disk", async () => {
+        const setup = async (dir: string) =>
+          void await exec(inNamespace(tb.clientNs, ["wget", "--no-config", "-q", "-m", SITE]), {
+            cwd: dir,
+            env: LOCALE,
+          });
+        // wget 1.21.3 stops at the first page when it answers 304 (it reads no page it kept after If-Modified-Since);
+        // after a HEAD (--no-if-modified-since) it reads each kept page and goes on. We go on either way: compared
+        // with wget's HEAD run, and then with If-Modified-Since, which must leave the same tree.
+        const args = ["-m", "--no-if-modified-since", SITE];
+        const d = await differential(tb, args, { timeoutMs: SIDE_LIMIT_MS, env: LOCALE, setup });
+        assertWgetSaw(d.wget, { code: 8, files: 395, has: [s("chain/9.html")] });
+        assertSameTree(d, Math.floor(Date.now() / 1000) + 1);
+        const dir = await makeOpenTempDir({ dir: tb.tempDir, prefix: "mirror-again-" });
+        await setup(dir);
+        await run(["chown", "-R", `${RUN_USER.uid}:${RUN_USER.gid}`, dir]); // as differential() hands a directory over
+        const again = await rhg(tb, ["-m", SITE], { dir, timeoutMs: SIDE_LIMIT_MS, env: LOCALE });
+        assert.equal(again.code, 8, again.stderr.slice(-2000));
+        // robots.txt is fetched again (wget reads it with -N off), nothing else.
+        const saved = again.stderr.match(/^Saved .*$/gm) ?? [];
+        assert.deepEqual(saved.map((l) => l.split("'")[1]), [s("robots.txt")], again.stderr.slice(-2000));
+        const files = await findBelow(dir, "-type", "f");
+        assert.deepEqual(files.sort(), [...d.rhg.files.keys()].sort());
       });
 
       await t.step("--spider -r: exit 8 and the same broken links", async () => {
