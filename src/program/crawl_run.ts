@@ -205,7 +205,7 @@ export class CrawlRun {
 
   #remove(path: string, record = true): void {
     const why = this.#spider || this.#recursion.deleteAfter ? "" : " since it should be rejected";
-    this.#settings.verbose && this.#host.say(`Removing ${path}${why}.`);
+    if (this.#settings.verbose) this.#host.say(`Removing ${path}${why}.`);
     try {
       removeFile(path);
     } catch (e) {
@@ -239,7 +239,7 @@ export class CrawlRun {
       files++;
       // wget leaves a file with nothing to convert as it is (no backup either).
       if (converted === bytes) continue;
-      this.#settings.verbose && this.#host.say(`Converting links in ${doc.path}...`);
+      if (this.#settings.verbose) this.#host.say(`Converting links in ${doc.path}...`);
       try {
         // -E added ".html" when the URL's own name is another.
         const asked = this.#settings.localName?.(parseUrl(doc.asked, this.#settings.encodings));

@@ -122,3 +122,30 @@ Deno.test("formatSummary() says how many connections a file came over when there
   );
   assert.doesNotMatch(formatSummary({ ...s, badChecksums: 0, connections: 1 }), /connections/);
 });
+
+Deno.test("formatProgress() of a crawl puts files done/known and the bytes so far before the name", () => {
+  const crawl = { done: 12, known: 340, bytes: 1024 * 1024 };
+  const line = formatProgress({
+    name: "index.html",
+    bytes: 1024,
+    total: 2048,
+    rate: 0,
+    elapsedMs: 0,
+    width: 100,
+    crawl,
+  });
+  assert.ok(line.startsWith("[12/340 1.00M] "), line);
+  assert.equal(line.length, 99);
+  // A narrow terminal keeps the count and cuts the name.
+  const narrow = formatProgress({
+    name: "a-long-page-name.html",
+    bytes: 0,
+    total: null,
+    rate: 0,
+    elapsedMs: 0,
+    width: 40,
+    crawl,
+  });
+  assert.ok(narrow.startsWith("[12/340 1.00M] "), narrow);
+  assert.equal(narrow.length, 39);
+});
